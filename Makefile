@@ -1,0 +1,47 @@
+# Tidings: `make demo` runs the whole job offline on the bundled demo corpus;
+# `make test` runs the test suite. Both install what they need on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.apt-installed
+DEMO_DIR := var/demo
+DEMO_PORT ?= 8765
+SITE_PORT ?= 8000
+
+.PHONY: demo test install system-deps lock bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/uv pip install --python $(BIN)/python -q -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need: a PostgreSQL server and Chromium for browser tests.
+$(APT_STAMP): | $(BIN)/python
+	./scripts/system-deps.sh
+	touch $(APT_STAMP)
+
+system-deps: $(APT_STAMP)
+
+# Re-resolve the locked dependency set from pyproject.toml (needs the package index).
+lock: $(BIN)/python
+	$(BIN)/uv pip compile pyproject.toml --extra test -o requirements.lock --python-version 3.11 -q
+
+test: $(STAMP) $(APT_STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/python -m tidings.demo.run --dir $(DEMO_DIR) --port $(DEMO_PORT) --site-port $(SITE_PORT)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info

@@ -1,0 +1,81 @@
+"""The ``tidings`` command.
+
+Subcommands are registered in :data:`COMMANDS` as ``name -> "module:attribute"``
+and imported only when used, so ``tidings --help`` stays fast and a stage's heavy
+models load only for that stage.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from tidings import __version__
+
+# name -> "module:attribute" of a click.Command. Keep sorted by flow.
+COMMANDS: dict[str, str] = {
+    "init": "tidings.commands:init_command",
+    "sources": "tidings.sources.commands:sources_group",
+    "ingest": "tidings.commands:ingest_command",
+    "doctor": "tidings.commands:doctor_command",
+    "db": "tidings.commands:db_group",
+    "extract": "tidings.extract.commands:extract_command",
+    "demo-server": "tidings.demo.commands:demo_server_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tidings")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="TIDINGS_CONFIG",
+    help="Path to tidings.toml (default: ./tidings.toml if present).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Tidings: many news sources in, a few well-told, cited stories out."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+def get_config(ctx: click.Context):
+    """The loaded configuration for a command (loaded once per process)."""
+    from tidings.config import ConfigError, load_config
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "config" not in root.obj:
+        try:
+            root.obj["config"] = load_config(root.obj.get("config_path"))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+    return root.obj["config"]
+
+
+def main() -> None:
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Dedup at ingest: one canonical URL is one article; exact and near-duplicate copies are linked."""

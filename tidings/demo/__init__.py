@@ -1,0 +1,1 @@
+"""The bundled demo corpus: fictional outlets, feeds and article pages, served over loopback."""

@@ -1,0 +1,1 @@
+"""Extraction: an article page's full text and metadata, its language, its canonical URL."""

@@ -1,0 +1,1 @@
+"""Fetching: polite, bounded, SSRF-guarded HTTP (robots.txt, conditional GET, limits)."""

@@ -1,0 +1,119 @@
+"""JSON Lines plumbing shared by the stage commands (``tidings cluster``, ``tags`` ...).
+
+Each stage command reads one JSON object per line on stdin and writes one per line
+on stdout, in input order. A line that cannot be handled is answered with
+``{"id": ..., "error": "..."}`` (``"line"`` gives its 1-based number) and the run
+goes on; the command exits with status 1 if any line failed, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
+
+Record = dict[str, Any]
+
+
+class LineError(ValueError):
+    """Raised by a stage for one input line; the message is reported for that line."""
+
+
+def read_records(stream: TextIO) -> Iterator[tuple[int, Record | Exception]]:
+    """Yield ``(line_number, record)``; a line that is not a JSON object yields its error."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, LineError(f"not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(value, dict):
+            yield number, LineError("each line must be a JSON object")
+            continue
+        yield number, value
+
+
+def write_record(stream: TextIO, record: Record) -> None:
+    stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def error_record(number: int, record: Record | None, exc: Exception) -> Record:
+    out: Record = {"line": number, "error": str(exc) or exc.__class__.__name__}
+    if isinstance(record, dict) and "id" in record:
+        out = {"id": record["id"], **out}
+    return out
+
+
+def run_lines(
+    handle: Callable[[Record], Record],
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Apply ``handle`` to each input record; returns the number of failed lines."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    failures = 0
+    for number, record in read_records(stdin):
+        if isinstance(record, Exception):
+            write_record(stdout, error_record(number, None, record))
+            failures += 1
+            continue
+        try:
+            result = handle(record)
+        except (LineError, ValueError, TypeError, KeyError) as exc:
+            write_record(stdout, error_record(number, record, exc))
+            failures += 1
+            continue
+        write_record(stdout, result)
+    stdout.flush()
+    return failures
+
+
+def run_batches(
+    handle_batch: Callable[[list[Record]], Iterable[Record | Exception]],
+    batch_size: int = 64,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Like :func:`run_lines`, but hands records over in batches (for models that
+    embed many texts at once). ``handle_batch`` returns one result or one exception
+    per record, in order. Returns the number of failed lines."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    failures = 0
+    pending: list[tuple[int, Record | Exception]] = []
+
+    def flush() -> None:
+        nonlocal failures
+        good = [(n, r) for n, r in pending if not isinstance(r, Exception)]
+        try:
+            results = list(handle_batch([r for _, r in good])) if good else []
+            if len(results) != len(good):
+                raise RuntimeError(f"stage returned {len(results)} results for {len(good)} records")
+        except (LineError, ValueError, TypeError, KeyError) as exc:
+            results = [exc] * len(good)
+        by_line = {n: res for (n, _), res in zip(good, results)}
+        for number, record in pending:
+            if isinstance(record, Exception):
+                write_record(stdout, error_record(number, None, record))
+                failures += 1
+                continue
+            result = by_line[number]
+            if isinstance(result, Exception):
+                write_record(stdout, error_record(number, record, result))
+                failures += 1
+            else:
+                write_record(stdout, result)
+        stdout.flush()
+        pending.clear()
+
+    for item in read_records(stdin):
+        pending.append(item)
+        if len(pending) >= batch_size:
+            flush()
+    if pending:
+        flush()
+    return failures

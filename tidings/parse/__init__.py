@@ -1,0 +1,1 @@
+"""Parsing: RSS, Atom, JSON Feed and XML sitemaps into FeedEntry records, safely."""
