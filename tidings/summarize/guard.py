@@ -1,0 +1,478 @@
+"""The faithfulness guard: is a summary sentence stated by the articles it cites?
+
+Pure functions, no model required. A sentence passes only when
+
+* every **number** it gives (digits, written-out numbers, percentages, money and
+  scaled amounts such as "$5 million" or "2.3bn") is found in the sources, by
+  value: "$5m" matches "5 million dollars";
+* every **month and weekday** it names is found in the sources;
+* every **name** (a capitalised word that is not an ordinary word of the
+  sources) is found in the sources;
+* every **quotation** is found VERBATIM in the sources, modulo quote-mark style,
+  case, whitespace and punctuation (an ellipsis splits it into parts that must
+  each be verbatim);
+* its **negation** agrees with the source sentence it aligns with best ("did
+  not raise" against "raised" fails);
+* its **support** score reaches :data:`DEFAULT_THRESHOLD`. Support is the best,
+  over source sentences and pairs of adjacent sentences, of the share of the
+  claim's content words (light stems) and word bigrams found there, lowered for
+  content words found nowhere in the sources. With an embedder (anything with
+  ``embed(texts, kind=...)`` returning L2-normalised rows, e.g.
+  :func:`tidings.stories.embed.get_embedder`), a close paraphrase is supported
+  through the cosine of the claim with its best source sentence.
+
+Reasons are short machine-readable strings: ``"number 42% not in sources"``,
+``"quote not verbatim"``, ``"name 'X' not in sources"``, ``"date 'Monday' not in
+sources"``, ``"negation mismatch"``, ``"low support 0.31"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+
+DEFAULT_THRESHOLD = 0.5  # support below this fails the sentence (chosen on SummaC Polytope, see benchmarks/summac.py)
+# multilingual-e5-small puts unrelated sentences near 0.75 and paraphrases above 0.9;
+# the cosine is mapped linearly from [SEM_LOW, SEM_HIGH] onto [0, 1].
+SEM_LOW = 0.80
+SEM_HIGH = 0.93
+
+
+class SupportsEmbed(Protocol):
+    def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray: ...
+
+
+@dataclass(slots=True)
+class SentenceVerdict:
+    """The guard's verdict on one sentence."""
+
+    text: str
+    supported: bool
+    score: float  # support in [0, 1]
+    reason: str | None = None  # the first failed check, None when supported
+    reasons: list[str] = field(default_factory=list)  # every failed check
+    evidence: str | None = None  # the best-aligned source sentence (or pair)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "supported": self.supported, "score": round(self.score, 4), "reason": self.reason}
+
+
+@dataclass(slots=True)
+class SummaryVerdict:
+    """The guard's verdict on a whole summary: supported when every sentence is."""
+
+    supported: bool
+    score: float  # the lowest sentence score (hard failures count half)
+    sentences: list[SentenceVerdict] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "supported": self.supported,
+            "score": round(self.score, 4),
+            "sentences": [s.to_json() for s in self.sentences],
+        }
+
+
+# ---------------------------------------------------------------- text helpers
+
+_QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
+                            "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'"})
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+
+STOPWORDS = frozenset("""
+a an the and or but if then than that this these those there here of in on at to for from by with without
+as into onto over under about after before during while since until up down out off again further once
+is are was were be been being am do does did doing have has had having will would shall should can could
+may might must not no nor never none nothing nobody neither only own same so too very just also even
+i me my we our us you your he him his she her it its they them their what which who whom whose when where
+why how all any both each few more most other some such s t d ll re ve n said says say told according
+le la les un une des du de et ou en dans sur pour par avec sans au aux ce cette ces qui que quoi est sont
+ont a été être il elle ils elles nous vous je tu se sa son ses leur leurs pas ne plus mais donc
+""".split())
+NEGATIONS = frozenset("""not no never none nobody nothing neither nor without cannot n't nt
+ne pas jamais aucun aucune rien personne sans""".split())
+_NEG_VERBS = re.compile(r"\b(?:den(?:y|ies|ied)|refus(?:e|es|ed)|fail(?:s|ed)? to|rejected)\b", re.I)
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+}
+WEEKDAYS = {
+    "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "tues": 2, "wednesday": 3, "wed": 3, "thursday": 4,
+    "thu": 4, "thurs": 4, "friday": 5, "fri": 5, "saturday": 6, "sat": 6, "sunday": 7, "sun": 7,
+    "lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7,
+}
+# abbreviations and ambiguous words ("may", "mar", "sun", "sat", "mon") count only when capitalised
+_AMBIGUOUS_DATES = {"may", "mar", "sun", "sat", "mon", "wed", "dec", "jan", "jun", "jul", "aug", "sep", "oct",
+                    "nov", "feb", "apr", "tue", "tues", "thu", "thurs", "fri", "sept", "mai", "mars"}
+
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "dozen": 12,
+          "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+_SCALES = {"hundred": 100, "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6,
+           "mln": 1e6, "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+           "milliard": 1e9, "milliards": 1e9, "mille": 1e3, "cent": 100}
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)(?:\s?(?P<scale>hundred|thousand|millions?|billions?|trillion|milliards?|mln|mn|bn|tn|k|m|b)\b)?",
+    re.I,
+)
+_WORD_NUMBER = re.compile(
+    r"\b(?P<w>(?:" + "|".join(sorted(_TENS, key=len, reverse=True)) + r")(?:[- ](?:" + "|".join(
+        k for k in _UNITS if _UNITS[k] and _UNITS[k] < 10) + r"))?|" + "|".join(
+        sorted(_UNITS, key=len, reverse=True)) + r")(?:\s(?P<scale>hundred|thousand|millions?|billions?|trillion)\b)?",
+    re.I,
+)
+_QUOTE_DOUBLE = re.compile(r'"([^"]{2,}?)"')
+_QUOTE_SINGLE = re.compile(r"(?<![\w])'([^']{2,}?)'(?![\w])")
+
+
+def normalize_quotes(text: str) -> str:
+    """Typographic quotes, guillemets and primes as plain ``"`` and ``'``."""
+    return text.translate(_QUOTE_MAP)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences (a light rule: end punctuation then space, or a newline)."""
+    return [s.strip() for s in _SENT_SPLIT.split(text or "") if s and s.strip()]
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(normalize_quotes(text))]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, language-neutral suffix stripper (enough to match "raised"/"raises")."""
+    w = word.lower().replace("'", "").replace("’", "")
+    if w.endswith("s") and len(w) > 3 and not w.endswith("ss"):
+        w = w[:-1]
+    for suffix in ("ations", "ation", "ments", "ment", "ingly", "edly", "ings", "ing", "ies", "ied", "ers", "er",
+                   "ed", "es", "ly", "e", "y"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)]
+    return w
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only: the key for verbatim quote matching."""
+    return re.sub(r"[\W_]+", "", normalize_quotes(text).lower())
+
+
+# ---------------------------------------------------------------- numbers
+
+def _to_float(raw: str) -> float | None:
+    s = raw
+    if "," in s and "." in s:
+        s = s.replace(",", "") if s.rfind(",") < s.rfind(".") else s.replace(".", "").replace(",", ".")
+    elif "," in s:
+        parts = s.split(",")
+        s = s.replace(",", "") if all(len(p) == 3 for p in parts[1:]) else s.replace(",", ".")
+    elif s.count(".") > 1:
+        s = s.replace(".", "")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _word_value(phrase: str) -> float | None:
+    total = 0.0
+    for part in re.split(r"[- ]", phrase.lower()):
+        if part in _TENS:
+            total += _TENS[part]
+        elif part in _UNITS:
+            total += _UNITS[part]
+        else:
+            return None
+    return total
+
+
+@dataclass(slots=True, frozen=True)
+class NumberMention:
+    surface: str
+    value: float  # with its scale applied
+    base: float  # without it
+    written: bool  # spelled out in words
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    """Numbers in ``text``: digits (with thousands separators and a scale word) and written-out numbers."""
+    text = normalize_quotes(text)
+    found: list[NumberMention] = []
+    for m in _NUMBER.finditer(text):
+        base = _to_float(m.group("num"))
+        if base is None:
+            continue
+        scale_word = (m.group("scale") or "").lower()
+        scale = _SCALES.get(scale_word, 1.0)
+        end = m.end()
+        # "5 per cent" / "5%" keep their value; a currency or percent sign is part of the surface
+        tail = re.match(r"\s?(%|per ?cent|percent|pc\b)", text[end:], re.I)
+        surface = text[max(0, m.start() - 1) : m.start()].strip("([ ") + m.group(0) + (tail.group(0) if tail else "")
+        found.append(NumberMention(surface.strip(), base * scale, base, False))
+    for m in _WORD_NUMBER.finditer(text):
+        base = _word_value(m.group("w"))
+        if base is None:
+            continue
+        scale = _SCALES.get((m.group("scale") or "").lower(), 1.0)
+        found.append(NumberMention(m.group(0), base * scale, base, True))
+    return found
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+# ---------------------------------------------------------------- sources index
+
+@dataclass(slots=True)
+class SourceIndex:
+    """Everything the checks look up in the sources, computed once per set of sources."""
+
+    sentences: list[str]
+    windows: list[str]  # sentences and pairs of adjacent sentences
+    window_stems: list[set[str]]
+    window_bigrams: list[set[tuple[str, str]]]
+    all_stems: set[str]
+    all_words: set[str]
+    all_bigrams: set[tuple[str, str]]
+    values: list[float]
+    months: set[int]
+    weekdays: set[int]
+    squashed: str
+    window_vectors: np.ndarray | None = None
+
+
+def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
+    return set(zip(tokens, tokens[1:]))
+
+
+def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -> SourceIndex:
+    """Index ``sources`` (plain texts) for :func:`check_sentence`."""
+    sentences: list[str] = []
+    windows: list[str] = []
+    for src in sources:
+        sents = split_sentences(src)
+        sentences.extend(sents)
+        windows.extend(sents)
+        windows.extend(f"{a} {b}" for a, b in zip(sents, sents[1:]))
+    full = "\n".join(sources)
+    all_words = set(words(full))
+    values: list[float] = []
+    for n in extract_numbers(full):
+        values.extend((n.value, n.base))
+    months = {MONTHS[w] for w in all_words if w in MONTHS}
+    weekdays = {WEEKDAYS[w] for w in all_words if w in WEEKDAYS}
+    window_tokens = [[stem(w) for w in words(x)] for x in windows]
+    index = SourceIndex(
+        sentences=sentences,
+        windows=windows,
+        window_stems=[{t for t in toks} for toks in window_tokens],
+        window_bigrams=[_bigrams(toks) for toks in window_tokens],
+        all_stems={stem(w) for w in all_words},
+        all_words=all_words,
+        all_bigrams=set().union(*[_bigrams(t) for t in window_tokens]) if window_tokens else set(),
+        values=values,
+        months=months,
+        weekdays=weekdays,
+        squashed=_squash(full),
+    )
+    if embedder is not None and sentences:
+        index.window_vectors = np.asarray(embedder.embed(sentences, kind="passage"), dtype=np.float32)
+    return index
+
+
+# ---------------------------------------------------------------- the checks
+
+def check_numbers(sentence: str, index: SourceIndex) -> list[str]:
+    reasons = []
+    for n in extract_numbers(sentence):
+        if n.written and n.base == 1 and n.value == 1:
+            continue  # "one" is mostly a pronoun
+        if any(_same(n.value, v) for v in index.values):
+            continue
+        reasons.append(f"number {n.surface} not in sources")
+    return reasons
+
+
+def check_dates(sentence: str, index: SourceIndex) -> list[str]:
+    reasons = []
+    for m in _WORD.finditer(normalize_quotes(sentence)):
+        raw = m.group(0)
+        low = raw.lower()
+        if low not in MONTHS and low not in WEEKDAYS:
+            continue
+        if low in _AMBIGUOUS_DATES and not raw[:1].isupper():
+            continue
+        if low in _AMBIGUOUS_DATES and m.start() == 0 and low in {"may", "sun", "sat", "mon"}:
+            continue
+        if low in MONTHS and MONTHS[low] not in index.months:
+            reasons.append(f"date '{raw}' not in sources")
+        elif low in WEEKDAYS and low not in MONTHS and WEEKDAYS[low] not in index.weekdays:
+            reasons.append(f"date '{raw}' not in sources")
+    return reasons
+
+
+def _name_spans(sentence: str) -> list[list[tuple[str, bool]]]:
+    """Runs of capitalised words, each word with whether it opens the sentence or a quote."""
+    spans: list[list[tuple[str, bool]]] = []
+    current: list[tuple[str, bool]] = []
+    last_end = -1
+    text = normalize_quotes(sentence)
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        before = text[:m.start()].rstrip()
+        initial = not before or before[-1] in '.!?:;"(\'-–—'
+        if w[:1].isupper() and not w.isdigit():
+            if current and text[last_end:m.start()].strip() not in ("", "-"):
+                spans.append(current)
+                current = []
+            current.append((w, initial))
+            last_end = m.end()
+        elif current:
+            spans.append(current)
+            current = []
+    if current:
+        spans.append(current)
+    return spans
+
+
+def check_names(sentence: str, index: SourceIndex) -> list[str]:
+    reasons = []
+    for span in _name_spans(sentence):
+        missing = []
+        for word, initial in span:
+            low = word.lower()
+            base = re.sub(r"['’]s$", "", low)
+            if low in STOPWORDS or low in MONTHS or low in WEEKDAYS:
+                continue
+            if base in index.all_words or low in index.all_words:
+                continue
+            if initial and len(span) == 1 and stem(low) in index.all_stems:
+                continue  # an ordinary word opening the sentence
+            missing.append(word)
+        if missing:
+            reasons.append(f"name '{' '.join(w for w, _ in span)}' not in sources")
+    return reasons
+
+
+def extract_quotes(sentence: str) -> list[str]:
+    """Quoted passages (double quotes of any style; single quotes around two or more words)."""
+    text = normalize_quotes(sentence)
+    quotes = [q for q in _QUOTE_DOUBLE.findall(text)]
+    quotes += [q for q in _QUOTE_SINGLE.findall(text) if len(q.split()) >= 2]
+    return [q.strip() for q in quotes if _squash(q)]
+
+
+def check_quotes(sentence: str, index: SourceIndex) -> list[str]:
+    reasons = []
+    for quote in extract_quotes(sentence):
+        parts = [p for p in re.split(r"\.\.\.|…|\[\.*\]", quote) if _squash(p)]
+        if not all(_squash(p) in index.squashed for p in parts):
+            reasons.append("quote not verbatim")
+    return reasons
+
+
+def _negated(text: str) -> bool:
+    toks = words(text)
+    count = sum(1 for t in toks if t in NEGATIONS or t.endswith("n't")) + len(_NEG_VERBS.findall(text))
+    return count % 2 == 1
+
+
+@dataclass(slots=True)
+class Support:
+    score: float
+    lexical: float
+    semantic: float | None
+    best_window: int | None
+
+
+def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = None) -> Support:
+    """How much of ``sentence`` the best source window states, in [0, 1]."""
+    tokens = [stem(w) for w in words(sentence)]
+    content = [stem(w) for w in words(sentence) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
+    if not content:
+        return Support(1.0, 1.0, None, None)
+    cset = set(content)
+    grams = _bigrams(tokens)
+    best, best_i = 0.0, None
+    for i, (wst, wbg) in enumerate(zip(index.window_stems, index.window_bigrams)):
+        uni = len(cset & wst) / len(cset)
+        if uni <= best * 0.6:
+            continue
+        bi = len(grams & wbg) / len(grams) if grams else uni
+        s = 0.6 * uni + 0.4 * bi
+        if s > best:
+            best, best_i = s, i
+    novel = len(cset - index.all_stems) / len(cset)
+    lexical = max(0.0, best - 0.5 * novel)
+    semantic = None
+    if embedder is not None and index.window_vectors is not None and len(index.window_vectors):
+        vec = np.asarray(embedder.embed([sentence], kind="passage"), dtype=np.float32)[0]
+        cos = float(np.max(index.window_vectors @ vec))
+        semantic = min(1.0, max(0.0, (cos - SEM_LOW) / (SEM_HIGH - SEM_LOW)))
+    score = lexical if semantic is None else max(lexical, semantic * (1.0 - novel))
+    return Support(round(score, 4), lexical, semantic, best_i)
+
+
+def check_sentence(
+    sentence: str,
+    sources: Sequence[str] | SourceIndex,
+    *,
+    embedder: SupportsEmbed | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> SentenceVerdict:
+    """Check one summary sentence against the texts it cites (or a prebuilt :class:`SourceIndex`)."""
+    index = sources if isinstance(sources, SourceIndex) else build_index(list(sources), embedder)
+    reasons: list[str] = []
+    reasons += check_quotes(sentence, index)
+    reasons += check_numbers(sentence, index)
+    reasons += check_dates(sentence, index)
+    reasons += check_names(sentence, index)
+    sup = support(sentence, index, embedder)
+    evidence = index.windows[sup.best_window] if sup.best_window is not None else None
+    if evidence is not None and sup.lexical >= 0.5 and _negated(sentence) != _negated(evidence):
+        reasons.append("negation mismatch")
+    if sup.score < threshold:
+        reasons.append(f"low support {sup.score:.2f}")
+    return SentenceVerdict(
+        text=sentence,
+        supported=not reasons,
+        score=sup.score,
+        reason=reasons[0] if reasons else None,
+        reasons=reasons,
+        evidence=evidence,
+    )
+
+
+def check_summary(
+    summary: str | Sequence[str],
+    sources: Sequence[str],
+    *,
+    embedder: SupportsEmbed | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> SummaryVerdict:
+    """Check every sentence of ``summary`` (a text, or a list of sentences) against ``sources``."""
+    sentences = split_sentences(summary) if isinstance(summary, str) else [s for s in summary if s and s.strip()]
+    index = build_index(list(sources), embedder)
+    verdicts = [check_sentence(s, index, embedder=embedder, threshold=threshold) for s in sentences]
+    if not verdicts:
+        return SummaryVerdict(True, 1.0, [])
+    score = min(v.score if not (set(v.reasons) - {f"low support {v.score:.2f}"}) else v.score * 0.5 for v in verdicts)
+    return SummaryVerdict(all(v.supported for v in verdicts), round(score, 4), verdicts)
