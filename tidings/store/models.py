@@ -1,0 +1,180 @@
+"""Database tables, as SQLAlchemy 2 typed declarative models.
+
+The schema is owned by the Alembic migrations in ``tidings/store/migrations``;
+these classes must match them (``tests/store/test_migrations.py`` checks it).
+Times are stored as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from tidings.timeutil import as_utc, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A DateTime that always comes back timezone-aware UTC (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Source(Base):
+    """A feed or a sitemap Tidings polls, with its outlet's metadata and its health."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)  # the address polled: feed or sitemap
+    kind: Mapped[str] = mapped_column(String(16), default="feed")  # "feed" or "sitemap"
+    homepage: Mapped[str | None] = mapped_column(String(2048))
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(8))  # ISO 3166-1 alpha-2, e.g. "US"
+    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639-1, e.g. "en"
+    authority: Mapped[float] = mapped_column(Float, default=0.5)  # 0..1, feeds the source rank
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    poll_minutes: Mapped[int | None] = mapped_column(Integer)  # None: the configured default
+    # conditional GET
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    # health
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_kind: Mapped[str | None] = mapped_column(String(32))
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    articles: Mapped[list["Article"]] = relationship(back_populates="source")
+
+    @property
+    def healthy(self) -> bool:
+        return self.consecutive_errors == 0
+
+
+class Article(Base):
+    """One article: one canonical URL. Copies at other URLs point at their original."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))  # the address it was found at
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
+    guid: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    site_name: Mapped[str | None] = mapped_column(String(300))
+    text_source: Mapped[str] = mapped_column(String(8), default="page")  # "page" or "feed"
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)  # MinHash signature, uint64 little-endian
+    copy_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    copy_kind: Mapped[str | None] = mapped_column(String(8))  # "exact" or "near"
+    copy_similarity: Mapped[float | None] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    source: Mapped[Source | None] = relationship(back_populates="articles")
+    copy_of: Mapped["Article | None"] = relationship(remote_side="Article.id")
+    versions: Mapped[list["ArticleVersion"]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
+    )
+
+
+class ArticleVersion(Base):
+    """An earlier state of an article, kept when its title or text was edited."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="versions")
+
+
+class SeenEntry(Base):
+    """A feed entry or sitemap URL already handled, so unchanged entries are not fetched again."""
+
+    __tablename__ = "seen_entries"
+    __table_args__ = (UniqueConstraint("source_id", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(2048))  # guid, else the entry's canonical URL
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    entry_stamp: Mapped[str | None] = mapped_column(String(64))  # updated/published time seen last
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ArticleBand(Base):
+    """Locality-sensitive-hashing band keys of an article's MinHash (near-duplicate lookup)."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (Index("ix_article_bands_band_key", "band", "key"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger)
+
+
+class IngestRun(Base):
+    """One run of ``tidings ingest`` (or of the ingest step of ``update``) and its counts."""
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
