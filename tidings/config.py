@@ -41,14 +41,20 @@ class FetchConfig:
     allow_networks: list[str] = field(default_factory=list)  # CIDRs allowed even when the above are off
     backoff_base: float = 300.0  # seconds before the first retry of a failing source
     backoff_max: float = 86_400.0  # never wait longer than this between retries
-    fetch_pages: bool = True  # fetch each article's page for full text (else use the feed's content)
-    max_entries_per_feed: int = 200
 
 
 @dataclass(slots=True)
 class ScheduleConfig:
     interval_minutes: int = 30  # how often `tidings serve` runs `update`
     default_source_interval_minutes: int = 30  # how often one healthy source is fetched
+
+
+@dataclass(slots=True)
+class IngestConfig:
+    fetch_pages: bool = True  # fetch each article's page for full text (else use the feed's content)
+    max_entries_per_feed: int = 200
+    extract_workers: int = 2  # processes extracting pages in parallel (0: in the main process)
+    sitemap_max_age_days: int = 7  # sitemap URLs older than this (by lastmod) are skipped
 
 
 @dataclass(slots=True)
@@ -65,6 +71,7 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     path: Path | None = None  # the file this came from, if any
     raw: dict[str, Any] = field(default_factory=dict)  # the whole parsed file, for later stages
 
@@ -129,7 +136,8 @@ def _env_overrides(config: Config, environ: dict[str, str]) -> None:
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         table, _, key = name[len(ENV_PREFIX):].lower().partition("__")
-        target = {"fetch": config.fetch, "schedule": config.schedule, "dedup": config.dedup}.get(table)
+        target = {"fetch": config.fetch, "schedule": config.schedule, "dedup": config.dedup,
+                  "ingest": config.ingest}.get(table)
         if table == "database" and key == "url":
             config.database_url = value
         elif table == "sources" and key == "file":
@@ -176,6 +184,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
         _fill(config.fetch, raw.get("fetch", {}), "fetch")
         _fill(config.schedule, raw.get("schedule", {}), "schedule")
         _fill(config.dedup, raw.get("dedup", {}), "dedup")
+        _fill(config.ingest, raw.get("ingest", {}), "ingest")
     _env_overrides(config, environ)
     if config.database_url.startswith("sqlite:///") and config.path is not None:
         # a relative SQLite path is relative to the config file, not to the working directory
@@ -216,8 +225,12 @@ allow_private = false        # allow private, link-local and cloud-metadata addr
 allow_networks = []          # CIDRs allowed anyway, e.g. ["10.1.2.0/24"] for an intranet feed
 backoff_base = 300.0         # first retry of a failing source after this many seconds, doubling
 backoff_max = 86400.0
+
+[ingest]
 fetch_pages = true           # fetch each article page for its full text
 max_entries_per_feed = 200
+extract_workers = 2          # processes extracting article pages (0: none, extract in-process)
+sitemap_max_age_days = 7     # skip sitemap URLs whose lastmod is older
 
 [schedule]
 interval_minutes = 30                  # how often `tidings serve` runs an update

@@ -1,0 +1,181 @@
+"""The everyday commands: ``init``, ``ingest``, ``doctor`` and ``db``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tidings.cli import get_config
+
+console = Console(stderr=True)
+out = Console()
+
+
+def open_store_or_fail(config: Any, *, migrate: bool = True):
+    from tidings.store.db import StoreError, open_store
+
+    try:
+        return open_store(config, migrate=migrate)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # connection refused, bad URL ...
+        raise click.ClickException(f"cannot open the database {config.database_url!r}: {exc}") from None
+
+
+@click.command("init")
+@click.argument("path", default="tidings.toml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init_command(path: str, force: bool) -> None:
+    """Write a commented default configuration file (default: ./tidings.toml)."""
+    from tidings.config import default_toml
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it")
+    target.write_text(default_toml(), encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+class _IngestProgress:
+    """Feeds pipeline events into a rich progress bar (sources and articles)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.sources = progress.add_task("sources", total=None)
+        self.entries = progress.add_task("articles", total=0)
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "start":
+            self.progress.update(self.sources, total=info["sources"])
+        elif event == "source_done":
+            self.progress.advance(self.sources)
+        elif event == "entries":
+            task = self.progress.tasks[self.entries]
+            self.progress.update(self.entries, total=(task.total or 0) + info["count"])
+        elif event == "entry_done":
+            self.progress.advance(self.entries)
+
+
+def report_table(report: Any) -> Table:
+    table = Table(title="ingest", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("sources due", report.sources),
+        ("fetched", report.fetched),
+        ("not modified (304)", report.not_modified),
+        ("failed", report.failed),
+        ("entries listed", report.entries),
+        ("already stored", report.already_seen),
+        ("new articles", report.new),
+        ("updated articles", report.updated),
+        ("unchanged", report.unchanged),
+        ("exact copies", report.copies_exact),
+        ("near copies (syndicated)", report.copies_near),
+        ("text from feed (page unavailable)", report.from_feed),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    for kind, count in sorted(report.errors.items()):
+        table.add_row(f"[red]error: {kind}[/red]", str(count))
+    table.add_row("seconds", f"{report.elapsed:.1f}")
+    return table
+
+
+@click.command("ingest")
+@click.option("--all", "force", is_flag=True, help="Fetch every active source, due or not.")
+@click.option("--source", "source_ids", multiple=True, type=int, help="Only this source id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...], as_json: bool, quiet: bool) -> None:
+    """Fetch due sources, extract their articles and store them, deduplicated."""
+    from tidings.pipeline import ingest
+
+    config = get_config(ctx)
+    store = open_store_or_fail(config)
+    if quiet or as_json:
+        report = ingest(config, store, force=force, source_ids=list(source_ids) or None)
+    else:
+        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            report = ingest(config, store, force=force, source_ids=list(source_ids) or None,
+                            progress=_IngestProgress(progress))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        out.print(report_table(report))
+        for sample in report.error_samples[:10]:
+            out.print(f"[red]{sample['kind']}[/red] {sample['url']}: {sample['message']}", highlight=False)
+        if len(report.error_samples) > 10:
+            out.print(f"... {sum(report.errors.values()) - 10} more errors; `tidings doctor` lists unhealthy sources")
+
+
+@click.command("doctor")
+@click.option("--all", "show_all", is_flag=True, help="List healthy sources too.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """List unhealthy sources: why they failed and when they are retried."""
+    from tidings.sources.registry import list_sources
+    from tidings.store.db import current_revision, head_revision
+
+    config = get_config(ctx)
+    store = open_store_or_fail(config, migrate=False)
+    with store.reading() as session:
+        sources = [s for s in list_sources(session, active_only=True) if show_all or s.consecutive_errors > 0]
+        rows = [
+            {
+                "id": s.id, "name": s.name, "url": s.url, "errors": s.consecutive_errors,
+                "kind": s.last_error_kind, "status": s.last_status, "reason": s.last_error,
+                "last_success": s.last_success_at.isoformat() if s.last_success_at else None,
+                "next_retry": s.next_due_at.isoformat() if s.next_due_at else None,
+            }
+            for s in sources
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    out.print(f"database: {store.engine.url.render_as_string(hide_password=True)} "
+              f"(schema {current_revision(store.engine)}, code expects {head_revision()})", highlight=False)
+    if not rows:
+        out.print("all sources healthy" if not show_all else "no sources; add one with `tidings sources add URL`")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for col in ("id", "source", "errors", "kind", "reason", "last success", "next retry"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], str(r["errors"]), r["kind"] or "", (r["reason"] or "")[:120],
+                      (r["last_success"] or "never")[:19], (r["next_retry"] or "now")[:19])
+    out.print(table)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema: show or upgrade."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply pending migrations."""
+    from tidings.store.db import current_revision
+
+    store = open_store_or_fail(get_config(ctx), migrate=True)
+    click.echo(f"schema at {current_revision(store.engine)}")
+
+
+@db_group.command("current")
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Show the schema revision of the database and of the code."""
+    from tidings.store.db import current_revision, head_revision, make_engine
+
+    engine = make_engine(get_config(ctx).database_url)
+    click.echo(f"database: {current_revision(engine) or 'empty'}; code: {head_revision()}")

@@ -1,0 +1,378 @@
+"""The pipeline: from due sources to stored, deduplicated articles (``ingest``).
+
+For each due source: a conditional GET of its feed or sitemap, parsing, then for
+each entry not seen before (or changed since) the article page is fetched,
+extracted in a worker process and recorded in its own transaction. A source's
+ETag / Last-Modified are saved only after all its entries were handled, so a
+crash mid-run (even SIGKILL) loses nothing: the next run fetches the feed again,
+skips what was stored and stores the rest, never twice.
+
+One bad item never stops the run: its error is counted by kind, the source's
+health records it, and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from tidings.config import Config
+from tidings.dedup.record import Recorded, record_article
+from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
+from tidings.sources.registry import read_source_list, sync_sources
+from tidings.store.db import Store
+from tidings.store.models import IngestRun, SeenEntry, Source
+from tidings.timeutil import utcnow
+
+MAX_ERROR_SAMPLES = 50
+MAX_CHILD_SITEMAPS = 5
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did; printed as a table by ``tidings ingest``."""
+
+    sources: int = 0  # sources due and attempted
+    fetched: int = 0  # feeds/sitemaps that answered with content
+    not_modified: int = 0  # answered 304
+    failed: int = 0  # feed/sitemap could not be fetched or parsed
+    entries: int = 0  # entries listed by the fetched feeds
+    already_seen: int = 0  # entries skipped because stored and unchanged
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    copies_exact: int = 0  # new articles that copy another exactly
+    copies_near: int = 0  # new articles that are near-duplicates (syndicated copies)
+    from_feed: int = 0  # articles whose text came from the feed (page unavailable)
+    errors: Counter[str] = field(default_factory=Counter)  # by kind
+    error_samples: list[dict[str, str]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=lambda: Counter())  # time per stage
+    elapsed: float = 0.0
+    peak_rss_mb: float = 0.0
+    run_id: int | None = None
+
+    def error(self, kind: str, url: str, message: str, source: str | None = None) -> None:
+        self.errors[kind] += 1
+        if len(self.error_samples) < MAX_ERROR_SAMPLES:
+            self.error_samples.append({"kind": kind, "url": url, "message": message, "source": source or ""})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources, "fetched": self.fetched, "not_modified": self.not_modified,
+            "failed": self.failed, "entries": self.entries, "already_seen": self.already_seen,
+            "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "copies_exact": self.copies_exact, "copies_near": self.copies_near, "from_feed": self.from_feed,
+            "errors": dict(self.errors), "error_samples": self.error_samples,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "elapsed": round(self.elapsed, 3), "peak_rss_mb": round(self.peak_rss_mb, 1),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceJob:
+    """A snapshot of a source row, safe to use outside its session."""
+
+    id: int
+    url: str
+    kind: str
+    name: str
+    etag: str | None
+    last_modified: str | None
+    consecutive_errors: int
+    poll_minutes: int | None
+
+
+ProgressHook = Callable[[str, dict[str, Any]], None]
+
+
+def _timed_extract(html: str | None, url: str, entry: FeedEntry | None) -> tuple[ExtractedArticle | None, str | None, float]:
+    """Runs in a worker process: extract, and report errors as values (picklable)."""
+    from tidings.extract.article import NoArticle, extract_article
+
+    started = time.perf_counter()
+    try:
+        return extract_article(html, url, entry=entry), None, time.perf_counter() - started
+    except NoArticle as exc:
+        return None, f"no_article: {exc}", time.perf_counter() - started
+    except Exception as exc:  # a hostile page must not take the run down
+        return None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started
+
+
+def _entry_stamp(entry: FeedEntry) -> str | None:
+    when = entry.updated or entry.published
+    return when.isoformat() if when else None
+
+
+class Ingestor:
+    """One ingest run over a store; use :func:`ingest` unless you need the pieces."""
+
+    def __init__(self, config: Config, store: Store, *, progress: ProgressHook | None = None,
+                 executor: Executor | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.progress = progress or (lambda _event, _info: None)
+        self.report = IngestReport()
+        self._executor = executor
+        self._own_executor = False
+
+    # -- sources -------------------------------------------------------------------------------
+    def due_sources(self, *, force: bool = False, source_ids: list[int] | None = None) -> list[SourceJob]:
+        now = utcnow()
+        with self.store.transaction() as session:
+            if self.config.sources_file:
+                sync_sources(session, read_source_list(self.config.resolve(self.config.sources_file)))
+            query = select(Source).where(Source.active.is_(True)).order_by(Source.id)
+            if source_ids:
+                query = query.where(Source.id.in_(source_ids))
+            elif not force:
+                query = query.where(or_(Source.next_due_at.is_(None), Source.next_due_at <= now))
+            return [
+                SourceJob(s.id, s.url, s.kind, s.name, s.etag, s.last_modified, s.consecutive_errors, s.poll_minutes)
+                for s in session.scalars(query)
+            ]
+
+    def _source_failed(self, job: SourceJob, kind: str, message: str, status: int | None = None,
+                       retry_after: float | None = None) -> None:
+        from tidings.fetch.backoff import next_due
+
+        self.report.failed += 1
+        self.report.error(kind, job.url, message, job.name)
+        now = utcnow()
+        with self.store.transaction() as session:
+            source = session.get(Source, job.id)
+            if source is None:
+                return
+            source.consecutive_errors += 1
+            source.last_error = message[:2000]
+            source.last_error_kind = kind
+            source.last_status = status
+            source.last_fetched_at = now
+            source.next_due_at = next_due(source.consecutive_errors, now, self.config.fetch.backoff_base,
+                                          self.config.fetch.backoff_max, retry_after=retry_after)
+
+    def _source_succeeded(self, job: SourceJob, status: int, etag: str | None, last_modified: str | None) -> None:
+        now = utcnow()
+        with self.store.transaction() as session:
+            source = session.get(Source, job.id)
+            if source is None:
+                return
+            if status != 304:
+                source.etag = etag
+                source.last_modified = last_modified
+            source.last_status = status
+            source.consecutive_errors = 0
+            source.last_error = source.last_error_kind = None
+            source.last_fetched_at = source.last_success_at = now
+            minutes = job.poll_minutes or self.config.schedule.default_source_interval_minutes
+            source.next_due_at = now + timedelta(minutes=minutes)
+
+    # -- one source ----------------------------------------------------------------------------
+    async def _fetch_parsed(self, fetcher: Any, url: str, **conditional: Any) -> tuple[Any, ParsedFeed | None]:
+        from tidings.parse.feeds import parse_feed
+
+        started = time.perf_counter()
+        result = await fetcher.get(url, **conditional)
+        self.report.seconds["fetch"] += time.perf_counter() - started
+        if result.not_modified:
+            return result, None
+        started = time.perf_counter()
+        parsed = parse_feed(result.body, result.final_url, result.content_type)
+        self.report.seconds["parse"] += time.perf_counter() - started
+        return result, parsed
+
+    async def ingest_source(self, fetcher: Any, job: SourceJob) -> None:
+        from tidings.fetch.errors import FetchError
+        from tidings.parse.feeds import ParseError, unique_entries
+
+        self.progress("source_start", {"source": job.name, "url": job.url})
+        try:
+            result, parsed = await self._fetch_parsed(fetcher, job.url, etag=job.etag, last_modified=job.last_modified)
+            if parsed is not None and parsed.kind == "sitemapindex":
+                entries: list[FeedEntry] = []
+                for child in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+                    _, child_parsed = await self._fetch_parsed(fetcher, child)
+                    if child_parsed is not None:
+                        entries.extend(child_parsed.entries)
+                parsed.entries = entries
+        except FetchError as exc:
+            self._source_failed(job, exc.kind, str(exc), getattr(exc, "status", None), getattr(exc, "retry_after", None))
+            self.progress("source_done", {"source": job.name, "status": "error"})
+            return
+        except ParseError as exc:
+            self._source_failed(job, "parse", str(exc), result.status if "result" in locals() else None)
+            self.progress("source_done", {"source": job.name, "status": "error"})
+            return
+        if parsed is None:
+            self.report.not_modified += 1
+            self._source_succeeded(job, 304, None, None)
+            self.progress("source_done", {"source": job.name, "status": "not_modified"})
+            return
+        self.report.fetched += 1
+        entries = unique_entries(parsed.entries)
+        if job.kind == "sitemap" or parsed.kind in {"sitemap", "sitemapindex"}:
+            horizon = utcnow() - timedelta(days=self.config.ingest.sitemap_max_age_days)
+            entries = [e for e in entries if (e.updated or e.published) is None or (e.updated or e.published) >= horizon]
+        entries = entries[: self.config.ingest.max_entries_per_feed]
+        self.report.entries += len(entries)
+        self.progress("entries", {"source": job.name, "count": len(entries)})
+        await asyncio.gather(*(self.ingest_entry(fetcher, job, entry) for entry in entries))
+        self._source_succeeded(job, result.status, result.etag, result.last_modified)
+        self.progress("source_done", {"source": job.name, "status": "ok"})
+
+    # -- one entry -----------------------------------------------------------------------------
+    def _seen(self, source_id: int, key: str, stamp: str | None) -> bool:
+        with self.store.reading() as session:
+            row = session.scalar(select(SeenEntry).where(SeenEntry.source_id == source_id, SeenEntry.entry_key == key))
+            return row is not None and row.article_id is not None and row.entry_stamp == stamp
+
+    async def ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
+        from tidings.extract.urls import canonicalize_url
+        from tidings.fetch.errors import FetchError
+
+        try:
+            entry_url = canonicalize_url(entry.url)
+        except ValueError as exc:
+            self.report.error("invalid_url", entry.url or "", str(exc), job.name)
+            self.progress("entry_done", {})
+            return
+        key = (entry.guid or entry_url)[:2048]
+        stamp = _entry_stamp(entry)
+        if self._seen(job.id, key, stamp):
+            self.report.already_seen += 1
+            self.progress("entry_done", {})
+            return
+        html: str | None = None
+        page_url = entry_url
+        if self.config.ingest.fetch_pages:
+            started = time.perf_counter()
+            try:
+                page = await fetcher.get(entry.url)
+                html, page_url = page.text, page.final_url
+            except FetchError as exc:
+                self.report.error(f"page_{exc.kind}", entry.url, str(exc), job.name)
+            finally:
+                self.report.seconds["fetch"] += time.perf_counter() - started
+        loop = asyncio.get_running_loop()
+        call = functools.partial(_timed_extract, html, page_url, entry)
+        started = time.perf_counter()
+        if self._executor is not None:
+            extracted, problem, worker_seconds = await loop.run_in_executor(self._executor, call)
+        else:
+            extracted, problem, worker_seconds = call()
+        self.report.seconds["extract"] += worker_seconds
+        self.report.seconds["extract_wait"] += time.perf_counter() - started
+        if extracted is None:
+            kind, _, message = (problem or "extract: unknown").partition(": ")
+            self.report.error(kind, entry.url, message, job.name)
+            self.progress("entry_done", {})
+            return
+        started = time.perf_counter()
+        recorded = self._record(job, entry, key, stamp, extracted)
+        self.report.seconds["dedup_store"] += time.perf_counter() - started
+        if recorded is not None:
+            self._count(recorded, extracted)
+        self.progress("entry_done", {})
+
+    def _record(self, job: SourceJob, entry: FeedEntry, key: str, stamp: str | None,
+                extracted: ExtractedArticle) -> Recorded | None:
+        for attempt in (1, 2):
+            try:
+                with self.store.transaction() as session:
+                    recorded = record_article(session, extracted, source_id=job.id, guid=entry.guid,
+                                              dedup=self.config.dedup)
+                    seen = session.scalar(
+                        select(SeenEntry).where(SeenEntry.source_id == job.id, SeenEntry.entry_key == key))
+                    if seen is None:
+                        session.add(SeenEntry(source_id=job.id, entry_key=key, article_id=recorded.article_id,
+                                              entry_stamp=stamp))
+                    else:
+                        seen.article_id, seen.entry_stamp, seen.seen_at = recorded.article_id, stamp, utcnow()
+                    return recorded
+            except IntegrityError as exc:
+                # another process stored the same URL in between: the second attempt sees it
+                if attempt == 2:
+                    self.report.error("store", extracted.canonical_url, str(exc.orig), job.name)
+        return None
+
+    def _count(self, recorded: Recorded, extracted: ExtractedArticle) -> None:
+        setattr(self.report, recorded.status, getattr(self.report, recorded.status) + 1)
+        if recorded.status == "new":
+            if recorded.copy_kind == "exact":
+                self.report.copies_exact += 1
+            elif recorded.copy_kind == "near":
+                self.report.copies_near += 1
+            if extracted.text_source == "feed":
+                self.report.from_feed += 1
+
+    # -- the run -------------------------------------------------------------------------------
+    async def run(self, *, force: bool = False, source_ids: list[int] | None = None) -> IngestReport:
+        from tidings.fetch.client import Fetcher
+
+        started = time.perf_counter()
+        jobs = self.due_sources(force=force, source_ids=source_ids)
+        self.report.sources = len(jobs)
+        with self.store.transaction() as session:
+            run = IngestRun(started_at=utcnow(), status="running", stats={})
+            session.add(run)
+            session.flush()
+            self.report.run_id = run.id
+        self.progress("start", {"sources": len(jobs)})
+        workers = self.config.ingest.extract_workers
+        if self._executor is None and workers > 0 and jobs:
+            self._executor = ProcessPoolExecutor(max_workers=workers)
+            self._own_executor = True
+        status = "failed"
+        try:
+            async with Fetcher(self.config.fetch) as fetcher:
+                await asyncio.gather(*(self.ingest_source(fetcher, job) for job in jobs))
+            status = "done"
+        finally:
+            if self._own_executor and self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            self.report.elapsed = time.perf_counter() - started
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            self.report.peak_rss_mb = max(own, kids) / 1024
+            with self.store.transaction() as session:
+                run_row = session.get(IngestRun, self.report.run_id)
+                if run_row is not None:
+                    run_row.status = status
+                    run_row.finished_at = utcnow()
+                    run_row.stats = self.report.as_dict()
+        return self.report
+
+
+def ingest(config: Config, store: Store, *, force: bool = False, source_ids: list[int] | None = None,
+           progress: ProgressHook | None = None) -> IngestReport:
+    """Run one ingest over the due sources (``force``: all active sources)."""
+    return asyncio.run(Ingestor(config, store, progress=progress).run(force=force, source_ids=source_ids))
+
+
+def last_runs(store: Store, limit: int = 5) -> list[IngestRun]:
+    with store.reading() as session:
+        return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """``7d``, ``12h``, ``30m`` or an ISO date → an aware datetime in the past."""
+    from tidings.timeutil import parse_datetime
+
+    now = now or utcnow()
+    units = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+    if value and value[-1] in units and value[:-1].isdigit():
+        return now - timedelta(**{units[value[-1]]: int(value[:-1])})
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a duration (7d, 12h) or a date: {value!r}")
+    return parsed

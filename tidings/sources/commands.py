@@ -1,0 +1,143 @@
+"""``tidings sources``: add (with feed discovery), list, remove, import and export OPML."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tidings.cli import get_config
+
+out = Console()
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Manage the sources Tidings polls."""
+
+
+@sources_group.command("add")
+@click.argument("url")
+@click.option("--name", help="Display name (default: the feed's title).")
+@click.option("--country", help="ISO country code of the outlet, e.g. US, FR.")
+@click.option("--language", help="ISO language code, e.g. en, fr (default: the feed's).")
+@click.option("--authority", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="How much the outlet weighs in ranking.")
+@click.pass_context
+def add_command(ctx: click.Context, url: str, name: str | None, country: str | None, language: str | None,
+                authority: float) -> None:
+    """Add a source from a feed URL or a homepage (its feed or sitemap is discovered)."""
+    from tidings.commands import open_store_or_fail
+    from tidings.fetch.client import Fetcher
+    from tidings.sources.finder import SourceNotFound, find_source
+    from tidings.sources.registry import upsert_source
+
+    config = get_config(ctx)
+
+    async def discover():
+        async with Fetcher(config.fetch) as fetcher:
+            return await find_source(fetcher, url, name=name, country=country, language=language,
+                                     authority=authority)
+
+    try:
+        found = asyncio.run(discover())
+    except SourceNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    store = open_store_or_fail(config)
+    with store.transaction() as session:
+        source, what = upsert_source(session, found.spec)
+        source_id = source.id
+    click.echo(f"{what} source {source_id}: {found.spec.name} <{found.spec.url}> "
+               f"({found.how}, {found.entries} entries now)")
+
+
+@sources_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include removed (inactive) sources.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """List registered sources with their health."""
+    from tidings.commands import open_store_or_fail
+    from tidings.sources.registry import list_sources
+
+    store = open_store_or_fail(get_config(ctx))
+    with store.reading() as session:
+        rows = [
+            {"id": s.id, "name": s.name, "kind": s.kind, "url": s.url, "homepage": s.homepage,
+             "country": s.country, "language": s.language, "authority": s.authority, "active": s.active,
+             "errors": s.consecutive_errors, "last_status": s.last_status,
+             "next_due": s.next_due_at.isoformat() if s.next_due_at else None}
+            for s in list_sources(session, active_only=not show_all)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(show_header=True, header_style="bold")
+    for col in ("id", "name", "kind", "lang", "country", "auth", "health", "url"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        health = "ok" if r["errors"] == 0 else f"[red]{r['errors']} errors[/red]"
+        if not r["active"]:
+            health = "removed"
+        table.add_row(str(r["id"]), r["name"], r["kind"], r["language"] or "", r["country"] or "",
+                      f"{r['authority']:.2f}", health, r["url"])
+    out.print(table)
+
+
+@sources_group.command("remove")
+@click.argument("ref")
+@click.pass_context
+def remove_command(ctx: click.Context, ref: str) -> None:
+    """Stop polling a source (by id or URL). Its articles stay, credited to it."""
+    from tidings.commands import open_store_or_fail
+    from tidings.sources.registry import remove_source
+
+    store = open_store_or_fail(get_config(ctx))
+    with store.transaction() as session:
+        source = remove_source(session, ref)
+        if source is None:
+            raise click.ClickException(f"no source {ref!r}")
+        click.echo(f"removed source {source.id}: {source.name}")
+
+
+@sources_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def import_command(ctx: click.Context, path: str) -> None:
+    """Import sources from an OPML (or TOML) file."""
+    from tidings.commands import open_store_or_fail
+    from tidings.sources.opml import OPMLError
+    from tidings.sources.registry import read_source_list, sync_sources
+
+    try:
+        specs = read_source_list(path)
+    except (OPMLError, ValueError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    store = open_store_or_fail(get_config(ctx))
+    with store.transaction() as session:
+        result = sync_sources(session, specs)
+    click.echo(f"imported {len(specs)} sources: {result.added} added, {result.updated} updated, "
+               f"{result.unchanged} unchanged")
+
+
+@sources_group.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.pass_context
+def export_command(ctx: click.Context, path: str | None) -> None:
+    """Export active sources as OPML (to PATH, or stdout)."""
+    from tidings.commands import open_store_or_fail
+    from tidings.sources.registry import export_opml
+
+    store = open_store_or_fail(get_config(ctx))
+    with store.reading() as session:
+        text = export_opml(session)
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {path}")
+    else:
+        sys.stdout.write(text)
