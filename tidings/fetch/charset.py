@@ -1,0 +1,146 @@
+"""Decode a fetched body to text, coping with wrong and missing charsets.
+
+The order of evidence: a byte-order mark (it cannot be there by accident, so the
+HTML standard lets it win over the header), the charset of the Content-Type
+header, the XML declaration or ``<meta charset>`` in the first bytes, then
+charset_normalizer's statistical guess, and finally UTF-8 with replacement
+characters. A declared charset is only used when the body decodes with it
+without error, and a page declared as Latin-1 / Windows-1252 / ASCII that is
+valid UTF-8 with non-ASCII characters is read as UTF-8 (the usual mistake of a
+CMS that re-encoded its pages and kept the old header).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16-LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# labels the WHATWG Encoding standard reads as windows-1252
+_WINDOWS_1252_LABELS = frozenset({
+    "ascii", "us-ascii", "latin1", "latin-1", "iso-8859-1", "iso8859-1", "iso_8859-1", "l1", "cp819",
+    "ibm819", "windows-1252", "cp1252", "x-cp1252", "iso-ir-100", "csisolatin1",
+})
+_SINGLE_BYTE_WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15", "ascii"})
+_ALIASES = {"x-sjis": "shift_jis", "gb2312": "gbk", "x-gbk": "gbk", "ks_c_5601-1987": "euc-kr"}
+
+_CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.I)
+
+PRESCAN_BYTES = 4096  # how far into the body the <meta>/<?xml?> declaration is looked for
+GUESS_BYTES = 200_000  # how much charset_normalizer looks at
+
+
+def normalize_label(label: str | None) -> str | None:
+    """A Python codec name for a charset label, or None if Python has no such codec.
+
+    ISO-8859-1 and ASCII labels become Windows-1252, as browsers read them."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    match = _CHARSET_PARAM.search(content_type.encode("latin-1", "replace"))
+    return match.group(1).decode("ascii") if match else None
+
+
+def bom_encoding(body: bytes) -> tuple[str, int] | None:
+    """``(codec, bom_length)`` when the body starts with a byte-order mark."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name, len(bom)
+    return None
+
+
+def declared_in_body(body: bytes) -> str | None:
+    """The charset named by an XML declaration or an HTML ``<meta>`` near the start."""
+    head = body[:PRESCAN_BYTES]
+    match = _XML_DECL.match(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _try(body: bytes, codec: str | None) -> str | None:
+    if codec is None:
+        return None
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _prefer_utf8(body: bytes, codec: str) -> bool:
+    """A body declared single-byte Western that is really UTF-8 (and not plain ASCII)."""
+    if codecs.lookup(codec).name not in _SINGLE_BYTE_WESTERN or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def guess_encoding(body: bytes) -> str | None:
+    """charset_normalizer's best guess for a body with no usable declaration."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:GUESS_BYTES]).best()
+    return normalize_label(best.encoding) if best is not None else None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode ``body``; returns ``(text, codec_name)``. Never raises."""
+    bom = bom_encoding(body)
+    if bom is not None:
+        codec, length = bom
+        return body[length:].decode(codec, errors="replace"), codec
+    for label in (charset_from_content_type(content_type), declared_in_body(body)):
+        codec = normalize_label(label)
+        if codec is None:
+            continue
+        if _prefer_utf8(body, codec):
+            return body.decode("utf-8"), "utf-8"
+        text = _try(body, codec)
+        if text is not None:
+            return text, codec
+    if body.isascii():
+        return body.decode("ascii"), "ascii"
+    text = _try(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    codec = guess_encoding(body)
+    if codec is not None:
+        text = _try(body, codec)
+        if text is not None:
+            return text, codec
+    return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+_TEXTUAL_TYPES = ("text/", "application/xml", "application/xhtml", "application/json", "application/javascript",
+                  "application/ecmascript", "application/rss", "application/atom", "application/rdf",
+                  "application/feed+json", "application/x-rss", "application/x-atom")
+
+
+def is_textual(content_type: str | None, body: bytes) -> bool:
+    """Whether a body should be decoded to text: a textual media type, or none at all and no NUL bytes."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if not media or media in {"application/octet-stream", "binary/octet-stream"}:
+        return b"\x00" not in body[:1024] or bom_encoding(body) is not None
+    return media.startswith(_TEXTUAL_TYPES) or media.endswith(("+xml", "+json", "/xml", "/json"))
