@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MIN_WORDS = 25  # shorter texts (teasers, "read more" stubs) are never called copies
@@ -42,9 +41,18 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 
 
 @lru_cache(maxsize=16)
-def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) minimising false positives plus false negatives at ``threshold``."""
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+def lsh_params(threshold: float, num_perm: int, recall: float = 0.98, margin: float = 0.05) -> tuple[int, int]:
+    """(bands, rows) for the LSH index, tuned for recall: a pair whose Jaccard similarity is
+    ``margin`` below the threshold still becomes a candidate with probability ``recall``.
+    Candidates are then confirmed on their exact shingle sets, so false positives only cost a
+    comparison, while a false negative would be a missed copy."""
+    low = max(threshold - margin, 0.05)
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1 - (1 - low**rows) ** bands >= recall:
+            best = (bands, rows)
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,7 @@ class Fingerprint:
     signature: np.ndarray  # uint32 MinHash values
     word_count: int
     bands: tuple[tuple[int, int], ...]  # (band number, 63-bit key)
+    shingles: frozenset[bytes]  # for the exact confirmation of LSH candidates
 
     @property
     def eligible(self) -> bool:
@@ -95,4 +104,5 @@ def fingerprint(text: str, *, num_perm: int = 128, shingle_size: int = 5, thresh
         signature=signature,
         word_count=len(tokens),
         bands=band_keys(signature, bands, rows),
+        shingles=frozenset(sh),
     )

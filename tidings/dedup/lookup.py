@@ -2,8 +2,8 @@
 
 Exact copies are found by content hash; near copies by the LSH band keys stored
 in ``article_bands`` (a database-backed MinHash LSH, so the index survives
-restarts and is shared by every process), then confirmed by the estimated
-Jaccard similarity of the two signatures.
+restarts and is shared by every process), then confirmed by the exact Jaccard
+similarity of the two texts' word shingles.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from tidings.dedup.fingerprint import Fingerprint, estimated_jaccard, signature_from_bytes
+from tidings.dedup.fingerprint import Fingerprint, jaccard, shingles, words
 from tidings.store.models import Article, ArticleBand
 
 
@@ -33,7 +33,8 @@ def _root(session: Session, article_id: int) -> int:
     return current.id if current is not None else article_id
 
 
-def find_original(session: Session, fp: Fingerprint, *, threshold: float, exclude_id: int | None = None) -> CopyMatch | None:
+def find_original(session: Session, fp: Fingerprint, *, threshold: float, shingle_size: int = 5,
+                  exclude_id: int | None = None) -> CopyMatch | None:
     """The article that ``fp``'s text copies, if any (its group's original)."""
     if not fp.eligible:
         return None
@@ -49,10 +50,10 @@ def find_original(session: Session, fp: Fingerprint, *, threshold: float, exclud
     candidates = set(session.scalars(select(ArticleBand.article_id).where(condition)))
     candidates.discard(exclude_id)  # type: ignore[arg-type]
     best: tuple[float, int] | None = None
-    for article_id, blob in session.execute(
-        select(Article.id, Article.minhash).where(Article.id.in_(candidates), Article.minhash.is_not(None))
+    for article_id, text, title in session.execute(
+        select(Article.id, Article.text, Article.title).where(Article.id.in_(candidates))
     ):
-        sim = estimated_jaccard(fp.signature, signature_from_bytes(blob))
+        sim = jaccard(fp.shingles, shingles(words(text or title or ""), shingle_size))
         if sim >= threshold and (best is None or (sim, -article_id) > (best[0], -best[1])):
             best = (sim, article_id)
     if best is None:

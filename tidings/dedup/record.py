@@ -66,7 +66,8 @@ def record_article(
         _apply(existing, item)
         existing.version += 1
         existing.updated_at = now
-        match = find_original(session, fp, threshold=dedup.threshold, exclude_id=existing.id)
+        match = find_original(session, fp, threshold=dedup.threshold, shingle_size=dedup.shingle_size,
+                              exclude_id=existing.id)
         if match is not None and match.original_id != existing.id:
             existing.copy_of_id, existing.copy_kind, existing.copy_similarity = (
                 match.original_id, match.kind, match.similarity)
@@ -75,7 +76,7 @@ def record_article(
         index_fingerprint(session, existing, fp)
         return Recorded(existing.id, "updated", existing.copy_kind, existing.copy_of_id)
 
-    match = find_original(session, fp, threshold=dedup.threshold)
+    match = find_original(session, fp, threshold=dedup.threshold, shingle_size=dedup.shingle_size)
     article = Article(
         canonical_url=item.canonical_url,
         url=item.url,

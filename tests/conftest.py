@@ -1,0 +1,138 @@
+"""Shared fixtures: the evaluation data folder, a SQLite store, and a REAL PostgreSQL
+server started for the session (initdb + pg_ctl from Debian's postgresql package,
+which `make test` installs). If PostgreSQL cannot start, its tests fail loudly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from glob import glob
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def datasets_path() -> Path:
+    return Path(os.environ.get("TIDINGS_DATASETS") or REPO.parent / "shared" / "datasets")
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    path = datasets_path()
+    if not path.exists():
+        pytest.skip(f"evaluation data not found at {path}")
+    return path
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if found:
+        return found[-1]
+    path = shutil.which(name)
+    if path:
+        return path
+    raise RuntimeError(f"PostgreSQL's {name} not found: run `make test` (it installs Debian's postgresql)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster in a temp dir, on a loopback port."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="tidings-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        self.user = "postgres" if self.as_root else None
+
+    def _run(self, *cmd: str) -> subprocess.CompletedProcess[str]:
+        if self.as_root:
+            cmd = ("runuser", "-u", "postgres", "--", *cmd)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> str:
+        if self.as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+        r = self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "tidings", "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8")
+        if r.returncode != 0:
+            raise RuntimeError(f"initdb failed: {r.stderr or r.stdout}")
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        r = self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w",
+                      "start")
+        if r.returncode != 0:
+            log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {r.stderr or r.stdout}\n{log}")
+        deadline = time.monotonic() + 30
+        while True:
+            r = self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "tidings", "tidings")
+            if r.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"createdb failed: {r.stderr}")
+            time.sleep(0.5)
+        return f"postgresql+psycopg://tidings@127.0.0.1:{self.port}/tidings"
+
+    def stop(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer()
+    try:
+        url = server.start()
+    except Exception as exc:  # fail, never skip: the PostgreSQL path must be exercised
+        server.stop()
+        pytest.fail(f"could not start a PostgreSQL server for the tests: {exc}", pytrace=False)
+    yield server, url
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server, request):
+    """A fresh, empty database on the session's PostgreSQL server."""
+    from sqlalchemy import create_engine, text
+
+    server, url = postgres_server
+    name = "t_" + "".join(c for c in request.node.name.lower() if c.isalnum())[:40] + f"_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'tidings.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(db_url):
+    from tidings.store.db import Store
+
+    s = Store(db_url)
+    yield s
+    s.close()
