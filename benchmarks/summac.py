@@ -20,7 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-from tidings.summarize.guard import DEFAULT_THRESHOLD, check_summary
+from tidings.summarize.guard import SUMMARY_THRESHOLD, check_summary
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores))
 
 PUBLISHED = {
     "cogensumm": "SummaC-ZS 70.4, SummaC-Conv 64.7, NER-overlap 55.3 (overall)",
@@ -65,7 +71,7 @@ def score_rows(rows: list[dict], embedder=None) -> tuple[list[int], list[float],
         verdict = check_summary(row["claim"], [row["document"]], embedder=embedder)
         labels.append(int(row["label"]))
         scores.append(verdict.score)
-        verdicts.append(int(verdict.supported))
+        verdicts.append(int(verdict.score >= SUMMARY_THRESHOLD))
     return labels, scores, verdicts
 
 
@@ -95,14 +101,18 @@ def main(argv: list[str] | None = None) -> int:
     mode = "lexical + e5 alignment" if embedder else "lexical (no model)"
     print(f"Faithfulness guard on SummaC — {mode}; {len(v_labels) + len(t_labels)} documents in {elapsed:.1f}s")
     print()
-    print(f"| cut | threshold | Polytope (val) BA | CoGenSumm (test) BA | published |")
-    print(f"|---|---|---|---|---|")
-    print(f"| chosen on Polytope | {cut:.3f} | {100 * val_ba:.1f} | {100 * test_ba:.1f} | {PUBLISHED['cogensumm']} |")
+    print("| cut | threshold | Polytope (val) BA | CoGenSumm (test) BA |")
+    print("|---|---|---|---|")
+    print(f"| chosen on Polytope (the protocol) | {cut:.3f} | {100 * val_ba:.1f} | {100 * test_ba:.1f} |")
     print(
-        f"| guard verdict (default {DEFAULT_THRESHOLD}) | {DEFAULT_THRESHOLD:.3f} | "
-        f"{100 * balanced_accuracy(v_labels, v_verdicts):.1f} | {100 * balanced_accuracy(t_labels, t_verdicts):.1f} | |"
+        f"| guard's SUMMARY_THRESHOLD | {SUMMARY_THRESHOLD:.3f} | "
+        f"{100 * balanced_accuracy(v_labels, v_verdicts):.1f} | {100 * balanced_accuracy(t_labels, t_verdicts):.1f} |"
     )
-    print(f"| oracle on CoGenSumm (upper bound, not a result) | {oracle_cut:.3f} | | {100 * oracle_ba:.1f} | |")
+    print(f"| oracle on CoGenSumm (ceiling of this score, not a result) | {oracle_cut:.3f} | | {100 * oracle_ba:.1f} |")
+    print()
+    print(f"ROC AUC of the score (no threshold): Polytope {roc_auc(v_labels, v_scores):.3f}, "
+          f"CoGenSumm {roc_auc(t_labels, t_scores):.3f}")
+    print(f"CoGenSumm published: {PUBLISHED['cogensumm']}")
     print()
     print(f"Polytope published: {PUBLISHED['polytope']}")
     return 0

@@ -13,13 +13,16 @@ Pure functions, no model required. A sentence passes only when
   each be verbatim);
 * its **negation** agrees with the source sentence it aligns with best ("did
   not raise" against "raised" fails);
-* its **support** score reaches :data:`DEFAULT_THRESHOLD`. Support is the best,
-  over source sentences and pairs of adjacent sentences, of the share of the
-  claim's content words (light stems) and word bigrams found there, lowered for
-  content words found nowhere in the sources. With an embedder (anything with
-  ``embed(texts, kind=...)`` returning L2-normalised rows, e.g.
-  :func:`tidings.stories.embed.get_embedder`), a close paraphrase is supported
-  through the cosine of the claim with its best source sentence.
+* its **support** score reaches the threshold. Support is the share of the
+  claim's word trigrams (light stems) that occur in the sources; with an
+  embedder (anything with ``embed(texts, kind=...)`` returning L2-normalised
+  rows, e.g. :func:`tidings.stories.embed.get_embedder`), a close paraphrase is
+  supported through its cosine with the best source sentence.
+
+Two thresholds: :data:`DEFAULT_THRESHOLD` for one generated sentence (lenient:
+the hard checks above carry most of the weight), and :data:`SUMMARY_THRESHOLD`
+for the mean support of a whole summary, chosen on SummaC's Polytope validation
+cut (``benchmarks/summac.py``).
 
 Reasons are short machine-readable strings: ``"number 42% not in sources"``,
 ``"quote not verbatim"``, ``"name 'X' not in sources"``, ``"date 'Monday' not in
@@ -36,7 +39,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-DEFAULT_THRESHOLD = 0.5  # support below this fails the sentence (chosen on SummaC Polytope, see benchmarks/summac.py)
+DEFAULT_THRESHOLD = 0.5  # a sentence with less support fails
+SUMMARY_THRESHOLD = 0.742  # mean support below this: the summary as a whole is suspect (chosen on SummaC Polytope)
 # multilingual-e5-small puts unrelated sentences near 0.75 and paraphrases above 0.9;
 # the cosine is mapped linearly from [SEM_LOW, SEM_HIGH] onto [0, 1].
 SEM_LOW = 0.80
@@ -67,7 +71,7 @@ class SummaryVerdict:
     """The guard's verdict on a whole summary: supported when every sentence is."""
 
     supported: bool
-    score: float  # the lowest sentence score (hard failures count half)
+    score: float  # mean sentence support; a sentence failing a hard check (number, name ...) counts 0
     sentences: list[SentenceVerdict] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -95,9 +99,8 @@ why how all any both each few more most other some such s t d ll re ve n said sa
 le la les un une des du de et ou en dans sur pour par avec sans au aux ce cette ces qui que quoi est sont
 ont a été être il elle ils elles nous vous je tu se sa son ses leur leurs pas ne plus mais donc
 """.split())
-NEGATIONS = frozenset("""not no never none nobody nothing neither nor without cannot n't nt
-ne pas jamais aucun aucune rien personne sans""".split())
-_NEG_VERBS = re.compile(r"\b(?:den(?:y|ies|ied)|refus(?:e|es|ed)|fail(?:s|ed)? to|rejected)\b", re.I)
+NEGATIONS = frozenset("""not no never none nobody nothing neither nor without cannot n't
+pas jamais aucun aucune rien""".split())
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
@@ -252,6 +255,7 @@ class SourceIndex:
     all_stems: set[str]
     all_words: set[str]
     all_bigrams: set[tuple[str, str]]
+    all_trigrams: set[tuple[str, str, str]]
     values: list[float]
     months: set[int]
     weekdays: set[int]
@@ -280,6 +284,10 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
     months = {MONTHS[w] for w in all_words if w in MONTHS}
     weekdays = {WEEKDAYS[w] for w in all_words if w in WEEKDAYS}
     window_tokens = [[stem(w) for w in words(x)] for x in windows]
+    trigrams: set[tuple[str, str, str]] = set()
+    for src in sources:
+        toks = [stem(w) for w in words(src)]
+        trigrams.update(zip(toks, toks[1:], toks[2:]))
     index = SourceIndex(
         sentences=sentences,
         windows=windows,
@@ -288,6 +296,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
         all_stems={stem(w) for w in all_words},
         all_words=all_words,
         all_bigrams=set().union(*[_bigrams(t) for t in window_tokens]) if window_tokens else set(),
+        all_trigrams=trigrams,
         values=values,
         months=months,
         weekdays=weekdays,
@@ -389,26 +398,71 @@ def check_quotes(sentence: str, index: SourceIndex) -> list[str]:
     return reasons
 
 
-def _negated(text: str) -> bool:
-    toks = words(text)
-    count = sum(1 for t in toks if t in NEGATIONS or t.endswith("n't")) + len(_NEG_VERBS.findall(text))
-    return count % 2 == 1
+def _is_negation(token: str) -> bool:
+    return token in NEGATIONS or token.endswith("n't")
+
+
+def _neg_contexts(tokens: list[str]) -> list[tuple[str | None, str | None]]:
+    """For each negation cue: the content word before it and the one it negates (light stems)."""
+    out = []
+    for i, tok in enumerate(tokens):
+        if not _is_negation(tok):
+            continue
+        before = next((t for t in reversed(tokens[max(0, i - 3) : i]) if t not in STOPWORDS and not _is_negation(t)), None)
+        after = next((t for t in tokens[i + 1 : i + 4] if t not in STOPWORDS and not _is_negation(t)), None)
+        out.append((before and stem(before), after and stem(after)))
+    return out
+
+
+def _negated_at(tokens: list[str], target: str) -> bool | None:
+    """Whether ``target`` (a stem) occurs in ``tokens`` right after a negation cue; None when absent."""
+    found = None
+    for j, tok in enumerate(tokens):
+        if stem(tok) == target:
+            negated = any(_is_negation(t) for t in tokens[max(0, j - 3) : j])
+            found = negated or bool(found)
+    return found
+
+
+def negation_mismatch(claim: str, evidence: str) -> bool:
+    """True when the claim negates a statement the evidence makes, or affirms one it negates."""
+    c_tokens, e_tokens = words(claim), words(evidence)
+    for _before, after in _neg_contexts(c_tokens):
+        if after is not None and _negated_at(e_tokens, after) is False:
+            return True
+    c_stems = [stem(t) for t in c_tokens]
+    for before, after in _neg_contexts(e_tokens):
+        if before is None or after is None or before not in c_stems:
+            continue
+        i = c_stems.index(before)
+        if after in c_stems[i + 1 : i + 5] and _negated_at(c_tokens, after) is False:
+            return True
+    return False
 
 
 @dataclass(slots=True)
 class Support:
-    score: float
-    lexical: float
-    semantic: float | None
+    score: float  # the support used for the verdict, in [0, 1]
+    coverage: float  # share of the claim's word trigrams found in the sources
+    window: float  # content-word and bigram recall in the best source window
+    novel: float  # share of the claim's content words found nowhere in the sources
+    semantic: float | None  # calibrated cosine with the best source sentence (with an embedder)
     best_window: int | None
 
 
 def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = None) -> Support:
-    """How much of ``sentence`` the best source window states, in [0, 1]."""
+    """How much of ``sentence`` the sources state, in [0, 1].
+
+    The score is the share of the sentence's word trigrams (light stems) that occur
+    in the sources: a sentence stitched from fragments of different sentences, or
+    with words swapped, loses trigrams. With an embedder, a close paraphrase of one
+    source sentence scores its calibrated cosine (lowered by its share of content
+    words the sources never use), if that is higher.
+    """
     tokens = [stem(w) for w in words(sentence)]
     content = [stem(w) for w in words(sentence) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
     if not content:
-        return Support(1.0, 1.0, None, None)
+        return Support(1.0, 1.0, 1.0, 0.0, None, None)
     cset = set(content)
     grams = _bigrams(tokens)
     best, best_i = 0.0, None
@@ -421,14 +475,19 @@ def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = 
         if s > best:
             best, best_i = s, i
     novel = len(cset - index.all_stems) / len(cset)
-    lexical = max(0.0, best - 0.5 * novel)
+    tris = set(zip(tokens, tokens[1:], tokens[2:]))
+    if tris:
+        coverage = len(tris & index.all_trigrams) / len(tris)
+    else:
+        coverage = len(grams & index.all_bigrams) / len(grams) if grams else 1.0 - novel
     semantic = None
+    score = coverage
     if embedder is not None and index.window_vectors is not None and len(index.window_vectors):
         vec = np.asarray(embedder.embed([sentence], kind="passage"), dtype=np.float32)[0]
         cos = float(np.max(index.window_vectors @ vec))
         semantic = min(1.0, max(0.0, (cos - SEM_LOW) / (SEM_HIGH - SEM_LOW)))
-    score = lexical if semantic is None else max(lexical, semantic * (1.0 - novel))
-    return Support(round(score, 4), lexical, semantic, best_i)
+        score = max(score, semantic * (1.0 - novel))
+    return Support(round(score, 4), coverage, best, novel, semantic, best_i)
 
 
 def check_sentence(
@@ -447,7 +506,7 @@ def check_sentence(
     reasons += check_names(sentence, index)
     sup = support(sentence, index, embedder)
     evidence = index.windows[sup.best_window] if sup.best_window is not None else None
-    if evidence is not None and sup.lexical >= 0.5 and _negated(sentence) != _negated(evidence):
+    if evidence is not None and sup.window >= 0.5 and negation_mismatch(sentence, evidence):
         reasons.append("negation mismatch")
     if sup.score < threshold:
         reasons.append(f"low support {sup.score:.2f}")
@@ -474,5 +533,6 @@ def check_summary(
     verdicts = [check_sentence(s, index, embedder=embedder, threshold=threshold) for s in sentences]
     if not verdicts:
         return SummaryVerdict(True, 1.0, [])
-    score = min(v.score if not (set(v.reasons) - {f"low support {v.score:.2f}"}) else v.score * 0.5 for v in verdicts)
+    hard = [any(not r.startswith("low support") for r in v.reasons) for v in verdicts]
+    score = sum(0.0 if h else v.score for v, h in zip(verdicts, hard)) / len(verdicts)
     return SummaryVerdict(all(v.supported for v in verdicts), round(score, 4), verdicts)
