@@ -26,7 +26,7 @@ from tidings.parse.text import html_to_text, normalize_space
 from tidings.records import ExtractedArticle, FeedEntry
 from tidings.timeutil import parse_datetime
 
-__all__ = ["EXTRACT_OPTIONS", "NoArticle", "extract_article", "extract_text", "page_metadata"]
+__all__ = ["EXTRACT_OPTIONS", "MIN_PAGE_WORDS", "NoArticle", "extract_article", "extract_text", "page_metadata"]
 
 # trafilatura's own evaluation settings (tests/eval_common.py: EXTRACT_OPTS, the "fallback" runner)
 EXTRACT_OPTIONS: dict[str, Any] = {
@@ -36,6 +36,8 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_formatting": False,
 }
 
+# fewer words than this from the page is a login form or a menu, not an article
+MIN_PAGE_WORDS = 12
 # prefer the feed's text when the page gives much less (a paywall teaser, a consent wall)
 _FEED_PREFERRED_RATIO = 0.5
 _FEED_PREFERRED_MIN_CHARS = 400
@@ -191,7 +193,7 @@ def extract_article(
     feed_text = _feed_text(entry)
     text_source = "page"
     text = page_text
-    if not page_text or (
+    if len(page_text.split()) < MIN_PAGE_WORDS or (
         len(feed_text) >= _FEED_PREFERRED_MIN_CHARS and len(page_text) < _FEED_PREFERRED_RATIO * len(feed_text)
     ):
         text, text_source = feed_text, "feed"
@@ -209,17 +211,22 @@ def extract_article(
         if published is None or (meta.published is None and abs((entry.published - published).days) <= 1):
             published = entry.published
 
+    def pick(page_value: Any, entry_value: Any) -> Any:
+        # when the page gave no article (a login wall, a consent page) its metadata is suspect too
+        first, second = (entry_value, page_value) if text_source == "feed" else (page_value, entry_value)
+        return first or second
+
     language = meta.language or (entry.language if entry is not None else None) or detect_language(text)
     return ExtractedArticle(
         url=url,
         canonical_url=_canonical_url(meta.canonical, url),
-        title=doc("title") or (entry.title if entry is not None else None),
+        title=pick(doc("title"), entry.title if entry is not None else None),
         text=text,
-        author=doc("author") or (entry.author if entry is not None else None),
+        author=pick(doc("author"), entry.author if entry is not None else None),
         published=published,
         language=language,
-        image=_absolute_image(doc("image"), url) or (entry.image if entry is not None else None),
+        image=pick(_absolute_image(doc("image"), url), entry.image if entry is not None else None),
         site_name=doc("sitename"),
-        description=doc("description") or (entry.summary if entry is not None else None),
+        description=pick(doc("description"), entry.summary if entry is not None else None),
         text_source=text_source,
     )

@@ -266,10 +266,11 @@ def _fp_entry(entry: Mapping[str, Any], base: str, feed_language: str | None) ->
         content_html=content_html,
         author=_fp_author(entry),
         # RSS 1.0's dc:date and Atom's required <updated> stand in for a missing publication date
+        # dict.get reads the raw keys, not feedparser's deprecated updated->published aliasing
         published=from_struct_time(
-            entry.get("published_parsed") or entry.get("created_parsed") or entry.get("updated_parsed")
+            dict.get(entry, "published_parsed") or dict.get(entry, "created_parsed") or dict.get(entry, "updated_parsed")
         ),
-        updated=from_struct_time(entry.get("updated_parsed")),
+        updated=from_struct_time(dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")),
         language=_language(entry.get("language")) or _language(entry.get("dc_language")) or language or feed_language,
         image=_fp_image(entry, base),
     )
