@@ -1,0 +1,163 @@
+"""DUC 2004 Task 2: ROUGE-1/2 recall of Tidings' extractive summarizer beside published systems.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.duc            # check the scorer, then report on DUC 2004
+    .venv/bin/python -m benchmarks.duc --tune     # grid over a few knobs on DUC 2003 (the tuning set)
+
+Scoring: ``rouge-score`` with Porter stemming, stopwords kept, every summary cut to
+its first 100 words, recall averaged over the 4 human references and then over the
+clusters. The scorer is first checked against the SumRepo systems' shipped outputs
+(README: Lead 31.00 / 6.10, DPP 39.46 / 9.57 with this scorer). Our summaries come
+from :func:`tidings.summarize.extractive.summarize_articles` with the product's
+configuration; only the word budget is set to 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+
+from tidings.records import Article
+from tidings.timeutil import parse_datetime
+
+PUBLISHED = {  # SumRepo, ROUGE-1.5.5, R-1 / R-2 recall
+    "Lead": (31.46, 6.13), "LexRank": (36.00, 7.51), "Centroid": (36.42, 7.98), "FreqSum": (35.31, 8.12),
+    "TsSum": (35.93, 8.16), "GreedyKL": (38.03, 8.56), "CLASSY04": (37.71, 9.02), "CLASSY11": (37.21, 9.21),
+    "Submodular": (39.23, 9.37), "DPP": (39.84, 9.62), "OCCAMS_V": (38.50, 9.75), "RegSum": (38.60, 9.78),
+    "ICSISumm": (38.44, 9.81),
+}
+
+
+def data_dir() -> Path:
+    root = os.environ.get("TIDINGS_DATASETS")
+    base = Path(root) if root else Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+    return base / "summarization"
+
+
+def load_clusters(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def cluster_articles(cluster: dict) -> list[Article]:
+    return [
+        Article(id=doc["doc_id"], title=doc.get("headline") or "", text=doc["text"],
+                published=parse_datetime(doc.get("date_time")) if doc.get("date_time") else _date_from_id(doc["doc_id"]),
+                language="en", source=doc["doc_id"][:3])
+        for doc in cluster["docs"]
+    ]
+
+
+def _date_from_id(doc_id: str):
+    """DUC ids carry the date: APW19981016.0240, NYT19981016.0123, XIE19981016.0001."""
+    import re
+    from datetime import datetime, timezone
+
+    match = re.search(r"(\d{8})\.(\d{4})", doc_id)
+    if not match:
+        return None
+    return datetime.strptime(match.group(1), "%Y%m%d").replace(tzinfo=timezone.utc, minute=int(match.group(2)) % 60)
+
+
+class Scorer:
+    def __init__(self) -> None:
+        from rouge_score import rouge_scorer
+
+        self._scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+
+    def recall(self, summary: str, references: list[str]) -> tuple[float, float]:
+        cut = " ".join(summary.split()[:100])
+        r1, r2 = [], []
+        for ref in references:
+            scores = self._scorer.score(ref, cut)
+            r1.append(scores["rouge1"].recall)
+            r2.append(scores["rouge2"].recall)
+        return mean(r1), mean(r2)
+
+
+def score_systems(scorer: Scorer, systems_path: Path, clusters: list[dict]) -> dict[str, tuple[float, float]]:
+    refs = {c["cluster_id"]: [r["text"] for r in c["references"]] for c in clusters}
+    per: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row in load_clusters(systems_path):
+        per[row["system"]].append(scorer.recall(row["text"], refs[row["cluster_id"]]))
+    return {name: (100 * mean(r for r, _ in rows), 100 * mean(r for _, r in rows)) for name, rows in per.items()}
+
+
+def score_ours(scorer: Scorer, clusters: list[dict], config=None, words: int = 100) -> tuple[float, float, float, float]:
+    from tidings.summarize.extractive import DEFAULT_CONFIG, summarize_articles
+
+    config = config or DEFAULT_CONFIG
+    r1s, r2s, lengths = [], [], []
+    start = time.perf_counter()
+    for cluster in clusters:
+        summary = summarize_articles(cluster_articles(cluster), words=words, config=config)
+        text = " ".join(s.text for s in summary.sentences)
+        lengths.append(len(text.split()))
+        r1, r2 = scorer.recall(text, [r["text"] for r in cluster["references"]])
+        r1s.append(r1)
+        r2s.append(r2)
+    seconds = (time.perf_counter() - start) / max(1, len(clusters))
+    return 100 * mean(r1s), 100 * mean(r2s), mean(lengths), seconds
+
+
+def tune(scorer: Scorer, clusters: list[dict]) -> None:
+    from tidings.summarize.extractive import with_config
+
+    grid = {
+        "length_power": [0.4, 0.6, 0.8],
+        "salience_weight": [0.0, 0.5, 1.0, 2.0],
+        "min_df": [2, 3],
+    }
+    rows = []
+    for values in itertools.product(*grid.values()):
+        config = with_config(**dict(zip(grid, values)))
+        r1, r2, length, _ = score_ours(scorer, clusters, config)
+        rows.append((r2, r1, values, length))
+        print(f"{dict(zip(grid, values))}  R-1 {r1:.2f}  R-2 {r2:.2f}  words {length:.1f}", flush=True)
+    rows.sort(reverse=True)
+    print("\nbest on DUC 2003 (by R-2):")
+    for r2, r1, values, length in rows[:5]:
+        print(f"  {dict(zip(grid, values))}  R-1 {r1:.2f}  R-2 {r2:.2f}  words {length:.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="grid-search a few knobs on DUC 2003")
+    parser.add_argument("--skip-check", action="store_true", help="do not re-score the SumRepo outputs")
+    args = parser.parse_args(argv)
+    folder = data_dir()
+    duc2004 = folder / "duc2004" / "duc2004_task2.jsonl"
+    duc2003 = folder / "duc2003" / "duc2003_task2.jsonl"
+    if not duc2004.exists():
+        print(f"SKIP: DUC data not found at {folder} (set TIDINGS_DATASETS)")
+        return 0
+    scorer = Scorer()
+    if args.tune:
+        tune(scorer, load_clusters(duc2003))
+        return 0
+    clusters = load_clusters(duc2004)
+    ours = score_ours(scorer, clusters)
+    tuned = score_ours(scorer, load_clusters(duc2003)) if duc2003.exists() else None
+    measured = {} if args.skip_check else score_systems(scorer, folder / "duc2004" / "sumrepo_system_summaries.jsonl", clusters)
+    print("DUC 2004 Task 2, ROUGE recall (%), 100-word cut, Porter stemming, 50 clusters x 4 references")
+    print(f"{'system':<22} {'R-1 published':>14} {'R-2 published':>14} {'R-1 rouge-score':>16} {'R-2 rouge-score':>16}")
+    for name, (p1, p2) in sorted(PUBLISHED.items(), key=lambda kv: kv[1][1]):
+        m1, m2 = measured.get(name, (float("nan"), float("nan")))
+        print(f"{name:<22} {p1:>14.2f} {p2:>14.2f} {m1:>16.2f} {m2:>16.2f}")
+    print(f"{'Tidings extractive':<22} {'':>14} {'':>14} {ours[0]:>16.2f} {ours[1]:>16.2f}")
+    print(f"\nTidings: mean summary length {ours[2]:.1f} words (budget 100), {ours[3]:.3f} s per cluster")
+    if tuned:
+        print(f"Tidings on DUC 2003 (tuning set): R-1 {tuned[0]:.2f}  R-2 {tuned[1]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Cleanup of candidate summary sentences.
+
+Two jobs, both pure functions:
+
+* :func:`strip_sentence` removes what is not part of the sentence proper and may
+  be cut without changing its meaning: a leading dateline ("PARIS (Reuters) —",
+  "WASHINGTON (AP) --"), a leading byline, a trailing "Read more" or photo
+  credit. Nothing else of the text is ever changed, so quotes stay verbatim.
+* :func:`reject_reason` says why a sentence must not be used in a summary
+  (boilerplate, a caption, a question, unbalanced quotes, too short or long,
+  or one that needs context it does not carry: "He said ...", "This ...",
+  "But ..."), or ``None`` when it may be used.
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_WORDS = 6
+MAX_WORDS = 60
+
+# "PARIS (Reuters) — ", "WASHINGTON (AP) -- ", "LONDON, March 3 (Reuters) - ", "BERLIN — ", "Paris, 3 mars (AFP) - "
+_DATELINE = re.compile(
+    r"^\s*(?:"
+    r"[A-ZÀ-Ý][A-ZÀ-Ý.'’\- ]{1,40}(?:,\s*[\w.'’ ]{1,40}?)?\s*(?:\([\w&.'’ /-]{1,30}\))?"  # "PARIS (Reuters)", "BERLIN, Jan. 3"
+    r"|[A-ZÀ-Ý][\w.'’\- ]{1,30}(?:,\s*[\w.'’ ]{1,40}?)?\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA|[A-Z][\w.]{1,20})\)"
+    r")\s*(?:--|—|–|-|:)\s+"
+)
+_AGENCY_ONLY = re.compile(r"^\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA)\)\s*(?:--|—|–|-)?\s*")
+_BYLINE = re.compile(r"^\s*(?:By|Par|Von|Por)\s+[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]+|and|et|und|y|de|van|von))*"
+                     r"(?:\s*,\s*[A-Z][\w ]{0,40})?\s*(?:--|—|–|-|\||\n)\s*")
+_TRAILING_JUNK = re.compile(
+    r"\s*(?:\(?(?:Photo|Image|Picture|Foto|Crédit photo|Credit|Photograph|Video)\s*:[^)]*\)?"
+    r"|(?:Read more|Read More|READ MORE|Lire aussi|Lire la suite|Weiterlesen|Leer más|Continue reading)\b.*"
+    r"|\[[^\]]*\]|\((?:AP|AFP|Reuters|dpa|EFE)\)|\bSubscribe\b.*)\s*$"
+)
+_BOILERPLATE = re.compile(
+    r"(?i)\b(?:click here|read more|subscribe|sign up|newsletter|all rights reserved|copyright|©|"
+    r"follow us|share this|cookies?\b|advertisement|related articles?|related:|getty images|"
+    r"photo credit|photograph:|image:|picture:|video:|watch:|listen:|lire aussi|abonnez|inscrivez|"
+    r"weiterlesen|abonnieren|leer más|suscríbete|this article was|originally published|"
+    r"contributed to this report|reporting by|editing by|write to .* at)"
+)
+_CAPTION = re.compile(r"(?i)^(?:\(?(?:photo|image|picture|file photo|pictured|above|below|left|right|top)\b[):,]|"
+                      r"[A-Z][\w ]+/(?:AP|AFP|Reuters|Getty Images?|EPA|Shutterstock)\b)")
+# wire-service slugs and editing notes: "2nd graf pvs", "(MORE)", "UPDATES with ...", "Eds:"
+_WIRE_JUNK = re.compile(r"(?i)\b(?:\d+(?:st|nd|rd|th) (?:graf|par|para)|grafs?\b|pvs\b|\(more\)|eds?:|"
+                        r"updates with|adds? (?:quote|byline|details)|rptg|\(end\))")
+_URL = re.compile(r"https?://|www\.|@\w{2,}|#\w{2,}")
+# sentences that cannot stand alone: they point back to something not in the summary
+_NEEDS_CONTEXT = re.compile(
+    r"^(?:[\"“«]\s*)?(?:"
+    r"(?:He|She|They|It|We|I)\s+(?:said|says|added|adds|told|noted|explained)\b|"
+    r"(?:This|That|These|Those|Such|It|Its|Also|But|And|Or|So|Yet|However|Still|Instead|Meanwhile|"
+    r"Moreover|Furthermore|Besides|Nevertheless|Nonetheless|Otherwise|Then|Thus|Therefore|Hence|"
+    r"Later|Earlier|Afterwards|Similarly|Likewise|Indeed|Again|Even so|In addition|In turn|"
+    r"As a result|On the other hand|Mais|Et|Cependant|Pourtant|Ainsi|Aussi|Ce|Cela|Ceci|Il a|Elle a|"
+    r"Aber|Und|Doch|Jedoch|Dies|Das|Er sagte|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
+)
+_QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("„", "“"), ("``", "''"))
+
+
+def strip_sentence(sentence: str) -> str:
+    """Cut a leading dateline or byline and trailing junk; the rest is returned untouched."""
+    text = sentence.strip()
+    if text.startswith("_ "):  # wire paragraph mark
+        text = text[2:].lstrip()
+    for pattern in (_BYLINE, _DATELINE, _AGENCY_ONLY):
+        match = pattern.match(text)
+        if match and match.end() < len(text):
+            rest = text[match.end():]
+            if rest[:1].isupper() or rest[:1] in "\"“«'`":
+                text = rest
+    previous = None
+    while previous != text:
+        previous = text
+        match = _TRAILING_JUNK.search(text)
+        if match and match.start() > 0:
+            text = text[: match.start()].rstrip()
+    return text
+
+
+def _quotes_balanced(text: str) -> bool:
+    rest = text
+    for opening, closing in _QUOTE_PAIRS:
+        if opening == closing:
+            continue
+        if opening == "„":
+            # German „...“ closes with “, which is also the English opening mark
+            continue
+        if rest.count(opening) != rest.count(closing):
+            return False
+    if "„" in rest and rest.count("„") != rest.count("“") - rest.count("”") and rest.count("„") > rest.count("“"):
+        return False
+    return rest.count('"') % 2 == 0
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> str | None:
+    """Why ``sentence`` (already stripped) may not go into a summary, or ``None``."""
+    text = sentence.strip()
+    if not text:
+        return "empty"
+    words = word_count(text)
+    if words < min_words:
+        return "too short"
+    if words > max_words:
+        return "too long"
+    if text.rstrip("\"”»’')] ").endswith("?") or text.startswith(("¿",)):
+        return "question"
+    if text.rstrip().endswith(":"):
+        return "introduces something not included"
+    if not text[0].isupper() and text[0] not in "\"“«„'`(0123456789":
+        return "starts mid-sentence"
+    if _URL.search(text):
+        return "link or handle"
+    if _WIRE_JUNK.search(text):
+        return "wire slug"
+    if _BOILERPLATE.search(text):
+        return "boilerplate"
+    if _CAPTION.search(text):
+        return "caption"
+    if not _quotes_balanced(text):
+        return "unbalanced quotes"
+    if _NEEDS_CONTEXT.match(text):
+        return "needs context"
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return "all caps"
+    return None

@@ -1,0 +1,503 @@
+"""Extractive multi-document summaries with citations.
+
+:func:`summarize_articles` turns the articles of one story into a
+:class:`~tidings.summarize.types.StorySummary`: a headline picked from the
+source headlines, a one-sentence lead and a few summary sentences, each taken
+verbatim from an article (after :mod:`~tidings.summarize.cleanup`) and citing
+every article that states it or a near paraphrase of it.
+
+How sentences are chosen (all pure functions, no model needed):
+
+* *concepts* are stemmed content-word bigrams; a concept is worth the number of
+  articles (outlets) that mention it, so what several outlets report counts most;
+* a greedy, budgeted maximisation of the covered concepts' worth (a monotone
+  submodular objective, so a sentence repeating what is already covered gains
+  nothing) plus a small per-sentence salience (centrality to the story's
+  centroid, position in its article, and agreement: how many articles carry a
+  near-identical sentence), divided by the sentence length to a power;
+* a hard redundancy check drops any sentence too close to one already chosen;
+* the chosen sentences are ordered by their article's date, then their position.
+
+Citations use TF-IDF cosine between sentences of the same language and, when an
+embedder is given (``tidings.stories.embed.get_embedder()``), embedding cosine
+for articles in other languages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from tidings.records import Article
+from tidings.summarize.cleanup import reject_reason, strip_sentence, word_count
+from tidings.summarize.sentences import split_sentences
+from tidings.summarize.types import CitedSentence, StorySummary
+
+METHOD = "extractive"
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("""a about above after again against all also am an and any are aren't as at be because been
+        before being below between both but by can could did do does doing down during each few for from further
+        had has have having he her here hers herself him himself his how i if in into is it it's its itself just
+        me more most my myself no nor not now of off on once only or other our ours ourselves out over own same
+        she should so some such than that the their theirs them themselves then there these they this those
+        through to too under until up very was we were what when where which while who whom why will with would
+        you your yours yourself yourselves said says say told mr mrs ms one two also would could may might new
+        year years last first since still even much many like get got make made""".split()),
+    "fr": frozenset("""au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
+        leurs lui ma mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur
+        ta te tes toi ton tu un une vos votre vous c d j l à m n s t y été être avoir a ont est sont était fait
+        plus comme aussi dont tout tous toute toutes très sans sous entre après avant selon encore déjà si
+        cela ceci ça lors depuis chez alors ainsi deux an ans année dit déclaré""".split()),
+    "de": frozenset("""aber als am an auch auf aus bei bin bis bist da damit dann das dass dein deine dem den der
+        des dich die dies diese diesem diesen dieser dir doch dort du durch ein eine einem einen einer eines er es
+        euer eure für hatte hatten hier hin ich ihm ihn ihr ihre im in ist ja jede jedem jeden jeder jetzt kann
+        kein keine mein meine mich mir mit muss nach nicht noch nun nur ob oder ohne sehr sein seine sich sie
+        sind so über um und uns unser unter vom von vor war waren was weil wenn wer wie wir wird wo zu zum zur
+        wurde wurden werden hat haben sagte sagt schon mehr zwei jahr jahre""".split()),
+    "es": frozenset("""a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
+        e el ella ellas ellos en entre era es esa esas ese eso esos esta estas este esto estos fue fueron ha han
+        hasta la las le les lo los más me mi mis mucho muy ni no nos o os otra otras otro otros para pero poco
+        por porque que quien se ser si sin sobre su sus también tan te tiene tienen todo todos tu un una uno
+        unos y ya yo está están sido dijo dos año años según""".split()),
+}
+_STEMMER_LANG = {"en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
+                 "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norwegian",
+                 "fi": "finnish", "ru": "russian", "hu": "hungarian", "ro": "romanian", "tr": "turkish"}
+
+_CLICKBAIT = re.compile(
+    r"(?i)\b(?:you won'?t believe|will blow your mind|here'?s (?:why|what|how)|this is (?:why|what|how)|"
+    r"what happens next|things you|reasons why|everything you need to know|what we know|what you need to know|"
+    r"you need to|must see|shocking|jaw-dropping|omg|wow|watch|video|photos|live|live updates|explained|"
+    r"opinion|analysis|quiz|in pictures|the latest)\b"
+)
+_TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
+
+
+@dataclass(slots=True, frozen=True)
+class ExtractiveConfig:
+    """The summarizer's knobs; the defaults were tuned on DUC 2003 (``benchmarks/duc.py --tune``)."""
+
+    min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
+    length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
+    salience_weight: float = 1.0  # weight of a sentence's own salience beside its concept gain
+    position_weight: float = 1.0  # of the salience: earlier sentences in an article weigh more
+    centrality_weight: float = 1.0  # of the salience: cosine to the story's centroid
+    agreement_weight: float = 0.5  # of the salience: share of articles carrying a near-identical sentence
+    redundancy_threshold: float = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
+    cite_threshold: float = 0.45  # TF-IDF cosine at which another same-language sentence counts as stating it
+    cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language
+    agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
+    min_words: int = 6
+    max_words: int = 55
+    max_sentences: int = 6
+    min_sentences: int = 3
+
+
+DEFAULT_CONFIG = ExtractiveConfig()
+
+
+@dataclass(slots=True)
+class _Sentence:
+    article: int  # index into the story's articles
+    index: int  # position among that article's sentences
+    text: str
+    words: int
+    language: str
+    stems: list[str]
+    row: int = -1  # this sentence's row in its language's TF-IDF space
+    concepts: frozenset[tuple[str, str]] = frozenset()
+    candidate: bool = False
+    salience: float = 0.0
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+@lru_cache(maxsize=32)
+def _stemmer(language: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(_STEMMER_LANG.get(language, "english") if language in _STEMMER_LANG else "porter")
+
+
+def stopwords(language: str | None) -> frozenset[str]:
+    return _STOPWORDS.get((language or "en")[:2], _STOPWORDS["en"] if not language else frozenset())
+
+
+def tokens(text: str) -> list[str]:
+    return [m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text)]
+
+
+def stems(text: str, language: str | None) -> list[str]:
+    """Lower-cased, stemmed words of ``text``; stop words become ``""`` (kept as gaps for bigrams)."""
+    lang = (language or "en")[:2]
+    stop = stopwords(lang)
+    words = tokens(text)
+    stemmer = _stemmer(lang) if lang in _STEMMER_LANG else None
+    out = []
+    for w in words:
+        if w in stop or (len(w) < 2 and not w.isdigit()):
+            out.append("")
+        else:
+            out.append(stemmer.stemWord(w) if stemmer else w)
+    return out
+
+
+def concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """Adjacent content-word pairs (stop words break a pair), plus single rare-looking words."""
+    pairs = {(a, b) for a, b in zip(stemmed, stemmed[1:]) if a and b}
+    return frozenset(pairs)
+
+
+def detect_language(text: str) -> str | None:
+    text = text.strip()
+    if len(text) < 20:
+        return None
+    import py3langid
+
+    lang, _ = py3langid.classify(text[:2000])
+    return lang
+
+
+def article_language(article: Article) -> str:
+    if article.language:
+        return article.language.split("-")[0].split("_")[0].lower()
+    return detect_language(f"{article.title}. {article.text}") or "en"
+
+
+def story_languages(articles: Sequence[Article], langs: Sequence[str] | None = None) -> tuple[str | None, list[str]]:
+    """The story's main language (most outlets; then most articles; then first seen) and all its languages."""
+    langs = list(langs) if langs is not None else [article_language(a) for a in articles]
+    if not langs:
+        return None, []
+    outlets: dict[str, set[str]] = defaultdict(set)
+    counts: Counter[str] = Counter(langs)
+    first: dict[str, int] = {}
+    for i, (article, lang) in enumerate(zip(articles, langs)):
+        outlets[lang].add(article.source or article.url and _host(article.url) or f"#{article.id}")
+        first.setdefault(lang, i)
+    ordered = sorted(counts, key=lambda lang: (-len(outlets[lang]), -counts[lang], first[lang]))
+    return ordered[0], ordered
+
+
+def _host(url: str) -> str:
+    match = re.match(r"(?i)^[a-z]+://([^/]+)", url)
+    host = match.group(1).lower() if match else url
+    return host[4:] if host.startswith("www.") else host
+
+
+def _epoch(dt: datetime | None) -> float:
+    if dt is None:
+        return float("inf")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass(slots=True)
+class _Space:
+    """TF-IDF rows (unit length, sparse) of every sentence of one language."""
+
+    matrix: Any  # scipy.sparse.csr_matrix, one row per sentence in ``members`` order
+    members: list[_Sentence]
+
+
+def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
+             config: ExtractiveConfig) -> tuple[list[_Sentence], dict[str, _Space]]:
+    sentences: list[_Sentence] = []
+    for a, (article, lang) in enumerate(zip(articles, langs)):
+        for i, raw in enumerate(split_sentences(article.text, lang)):
+            text = strip_sentence(raw)
+            if not text:
+                continue
+            st = stems(text, lang)
+            s = _Sentence(article=a, index=i, text=text, words=word_count(text), language=lang, stems=st)
+            s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
+            s.concepts = concepts_of(st)
+            sentences.append(s)
+    spaces: dict[str, _Space] = {}
+    by_lang: dict[str, list[_Sentence]] = defaultdict(list)
+    for s in sentences:
+        by_lang[s.language].append(s)
+    for lang, group in by_lang.items():
+        spaces[lang] = _space(group)
+    return sentences, spaces
+
+
+def _space(group: list[_Sentence]) -> _Space:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    df: Counter[str] = Counter()
+    per_article: dict[int, set[str]] = defaultdict(set)
+    for s in group:
+        per_article[s.article].update(t for t in s.stems if t)
+    for terms in per_article.values():
+        df.update(terms)
+    n = len(per_article) + 1
+    vocab = {t: j for j, t in enumerate(df)}
+    idf = np.array([math.log(n / df[t]) + 1.0 for t in vocab], dtype=np.float64)
+    rows, cols, vals = [], [], []
+    for r, s in enumerate(group):
+        s.row = r
+        for t, c in Counter(t for t in s.stems if t).items():
+            rows.append(r)
+            cols.append(vocab[t])
+            vals.append((1.0 + math.log(c)) * idf[vocab[t]])
+    matrix = csr_matrix((vals, (rows, cols)), shape=(len(group), max(1, len(vocab))), dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = csr_matrix(matrix.multiply(1.0 / norms[:, None]))
+    return _Space(matrix=matrix, members=group)
+
+
+def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, config: ExtractiveConfig) -> dict[tuple[str, str], float]:
+    if n_articles <= 1:
+        # one article: a concept's worth is how often it comes back in the text
+        counts: Counter[tuple[str, str]] = Counter()
+        for s in main_sentences:
+            counts.update(s.concepts)
+        return {c: float(k) for c, k in counts.items()}
+    df: Counter[tuple[str, str]] = Counter()
+    per_article: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for s in main_sentences:
+        per_article[s.article].update(s.concepts)
+    for concepts in per_article.values():
+        df.update(concepts)
+    return {c: float(k) for c, k in df.items() if k >= config.min_df}
+
+
+def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, config: ExtractiveConfig) -> None:
+    import numpy as np
+
+    if not candidates:
+        return
+    rows = np.array([s.row for s in candidates])
+    sub = space.matrix[rows]
+    centroid = np.asarray(sub.sum(axis=0)).ravel()
+    centroid /= np.linalg.norm(centroid) or 1.0
+    centrality = sub @ centroid
+    articles_of = np.array([s.article for s in space.members])
+    if n_articles > 1:
+        sims = (sub @ space.matrix.T).tocsr()
+    for k, s in enumerate(candidates):
+        agreement = 0.0
+        if n_articles > 1:
+            row = sims.getrow(k)
+            close = row.indices[row.data >= config.agree_threshold]
+            others = set(articles_of[close].tolist()) - {s.article}
+            agreement = len(others) / (n_articles - 1)
+        position = 1.0 / math.sqrt(1.0 + s.index)
+        s.salience = (config.centrality_weight * float(centrality[k]) + config.position_weight * position
+                      + config.agreement_weight * agreement)
+
+
+def _similarity(space: _Space, a: _Sentence, b: _Sentence) -> float:
+    return float(space.matrix[a.row].multiply(space.matrix[b.row]).sum())
+
+
+def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
+            config: ExtractiveConfig) -> list[_Sentence]:
+    chosen: list[_Sentence] = []
+    covered: set[tuple[str, str]] = set()
+    used = 0
+    top_salience = max((s.salience for s in candidates), default=1.0) or 1.0
+    pool = [s for s in candidates if s.words <= budget]
+    seen_texts: set[str] = set()
+    while pool and len(chosen) < config.max_sentences:
+        best, best_score = None, 0.0
+        for s in pool:
+            if used + s.words > budget:
+                continue
+            gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered)
+            score = gain * (1.0 + config.salience_weight * s.salience / top_salience) / (s.words ** config.length_power)
+            if score > best_score:
+                best, best_score = s, score
+        if best is None:
+            break
+        pool.remove(best)
+        key = " ".join(tokens(best.text))
+        if key in seen_texts or any(_similarity(space, best, c) > config.redundancy_threshold for c in chosen):
+            continue
+        seen_texts.add(key)
+        chosen.append(best)
+        covered.update(best.concepts)
+        used += best.words
+    return chosen
+
+
+# ---------------------------------------------------------------- headline and lead
+
+
+def clean_headline(title: str) -> str:
+    """A headline without the outlet's name appended (" - Reuters", " | BBC News")."""
+    title = " ".join(title.split())
+    match = _TITLE_SUFFIX.search(title)
+    if match and len(title[: match.start()].split()) >= 4:
+        title = title[: match.start()]
+    return title.strip()
+
+
+def headline_penalty(title: str) -> float:
+    """How unsuitable a headline is: questions, clickbait, ALL CAPS, too short or too long."""
+    penalty = 0.0
+    words = title.split()
+    if title.rstrip().endswith("?") or title.startswith("¿"):
+        penalty += 2.0
+    if "!" in title:
+        penalty += 1.0
+    if _CLICKBAIT.search(title):
+        penalty += 1.5
+    if re.match(r"^\d+\s+(?:\w+\s+)?(?:things|ways|reasons|facts|signs|tips)\b", title, re.I):
+        penalty += 1.5
+    letters = [c for c in title if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+        penalty += 2.0
+    if len(words) < 4:
+        penalty += 1.0
+    if len(words) > 20:
+        penalty += 0.5
+    if title.endswith("...") or title.endswith("…"):
+        penalty += 0.5
+    return penalty
+
+
+def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str | None,
+                  weights: dict[tuple[str, str], float]) -> str:
+    best, best_score = "", -math.inf
+    top = max(weights.values(), default=1.0) or 1.0
+    for article, lang in zip(articles, langs):
+        if not article.title.strip():
+            continue
+        title = clean_headline(article.title)
+        concepts = concepts_of(stems(title, lang))
+        info = sum(weights.get(c, 0.0) for c in concepts) / top
+        score = (0.0 if lang == main else -3.0) + min(info, 3.0) - headline_penalty(title)
+        if score > best_score:
+            best, best_score = title, score
+    return best
+
+
+def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float], target: int = 30) -> _Sentence | None:
+    if not candidates:
+        return None
+    def score(s: _Sentence) -> float:
+        worth = sum(weights.get(c, 0.0) for c in s.concepts)
+        length_fit = math.exp(-abs(s.words - target) / target)
+        return (worth / math.sqrt(s.words) + 1.0) * length_fit * (1.0 + s.salience)
+    early = [s for s in candidates if s.index <= 2 and 12 <= s.words <= 50] or list(candidates)
+    return max(early, key=score)
+
+
+# ---------------------------------------------------------------- citations
+
+
+def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequence[Article],
+          config: ExtractiveConfig, embedder: Any = None) -> list[list[str]]:
+    """For each chosen sentence, the ids of every article that states it (its own first)."""
+    import numpy as np
+
+    found: list[set[int]] = [{s.article} for s in chosen]
+    if not chosen:
+        return []
+    lang = chosen[0].language
+    space = spaces[lang]
+    rows = np.array([s.row for s in chosen])
+    sims = (space.matrix[rows] @ space.matrix.T).toarray()  # chosen x same-language sentences
+    articles_of = np.array([m.article for m in space.members])
+    for k in range(len(chosen)):
+        found[k].update(articles_of[sims[k] >= config.cite_threshold].tolist())
+    others = [m for other, sp in spaces.items() if other != lang for m in sp.members]
+    if embedder is not None and others:
+        texts = [s.text for s in chosen] + [m.text for m in others]
+        matrix = np.asarray(embedder.embed(texts, kind="passage"), dtype=np.float32)
+        cross = matrix[: len(chosen)] @ matrix[len(chosen):].T
+        other_articles = np.array([m.article for m in others])
+        for k in range(len(chosen)):
+            found[k].update(other_articles[cross[k] >= config.cite_embed_threshold].tolist())
+    out: list[list[str]] = []
+    for s, arts in zip(chosen, found):
+        ordered = [s.article] + sorted(arts - {s.article})
+        ids: list[str] = []
+        for a in ordered:
+            if articles[a].id not in ids:
+                ids.append(articles[a].id)
+        out.append(ids)
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: Any = None,
+                       config: ExtractiveConfig = DEFAULT_CONFIG) -> StorySummary:
+    """Summarize one story's articles in at most ``words`` words, citing every article that states each sentence."""
+    articles = list(articles)
+    if not articles:
+        raise ValueError("a story needs at least one article")
+    langs = [article_language(a) for a in articles]
+    main, languages = story_languages(articles, langs)
+    sentences, spaces = _analyse(articles, langs, main, config)
+    candidates = [s for s in sentences if s.candidate]
+    notes: list[str] = []
+    if not candidates:
+        # nothing passed cleanup: fall back to main-language sentences that are at least not questions or fragments
+        candidates = [s for s in sentences if s.language == main and 3 <= s.words <= config.max_words
+                      and not s.text.rstrip().endswith("?")]
+        for s in candidates:
+            s.candidate = True
+        notes.append("no sentence passed cleanup; used unfiltered sentences")
+    main_sentences = [s for s in sentences if s.language == main]
+    n_main = len({s.article for s in main_sentences})
+    weights = _concept_weights(main_sentences, n_main, config)
+    chosen: list[_Sentence] = []
+    if candidates:
+        space = spaces[main]  # type: ignore[index]
+        _salience(space, candidates, n_main, config)
+        chosen = _select(space, candidates, weights, words, config)
+    if len(chosen) < config.min_sentences and len(candidates) > len(chosen):
+        notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
+    dates = [_epoch(a.published) for a in articles]
+    chosen.sort(key=lambda s: (dates[s.article], s.article, s.index))
+    cites = _cite(chosen, spaces, articles, config, embedder)
+    out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.index,
+                         score=s.salience) for s, c in zip(chosen, cites)]
+    lead_sentence = _pick_lead(candidates, weights)
+    headline = pick_headline(articles, langs, main, weights)
+    if not headline:
+        headline = lead_sentence.text if lead_sentence else (out[0].text if out else "")
+    return StorySummary(
+        headline=headline,
+        lead=lead_sentence.text if lead_sentence else "",
+        sentences=out,
+        language=main,
+        languages=languages,
+        method=METHOD,
+        notes=notes,
+    )
+
+
+def with_config(**changes: Any) -> ExtractiveConfig:
+    """The default configuration with some knobs changed (for tuning)."""
+    return replace(DEFAULT_CONFIG, **changes)
+
+
+def summary_text(summary: StorySummary) -> str:
+    return " ".join(s.text for s in summary.sentences)
+
+
+def iter_texts(summaries: Iterable[StorySummary]) -> Iterable[str]:
+    for summary in summaries:
+        yield summary_text(summary)
