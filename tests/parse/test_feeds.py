@@ -236,3 +236,10 @@ def test_sitemap_dispatch_from_parse_feed() -> None:
     parsed = parse_feed(load("sitemap_news.xml"), "https://journal.example.fr/news-sitemap.xml", "application/xml")
     assert parsed.kind == "sitemap"
     assert parsed.entries[0].title == "Grève des transports : le trafic reprend"
+
+
+def test_empty_atom_and_json_feeds_are_valid() -> None:
+    atom = parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Quiet</title></feed>', "https://q.example/atom")
+    assert (atom.kind, atom.title, atom.entries) == ("atom", "Quiet", [])
+    jf = parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "title": "Quiet"}', "https://q.example/feed.json")
+    assert (jf.kind, jf.title, jf.entries) == ("jsonfeed", "Quiet", [])
