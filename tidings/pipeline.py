@@ -37,6 +37,7 @@ from tidings.timeutil import utcnow
 
 MAX_ERROR_SAMPLES = 50
 MAX_CHILD_SITEMAPS = 5
+ENTRIES_IN_FLIGHT = 64  # bounds memory: pages fetched but not yet stored
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Ingestor:
         self.report = IngestReport()
         self._executor = executor
         self._own_executor = False
+        self._slots: asyncio.Semaphore | None = None
 
     # -- sources -------------------------------------------------------------------------------
     def due_sources(self, *, force: bool = False, source_ids: list[int] | None = None) -> list[SourceJob]:
@@ -183,7 +185,7 @@ class Ingestor:
 
         started = time.perf_counter()
         result = await fetcher.get(url, **conditional)
-        self.report.seconds["fetch"] += time.perf_counter() - started
+        self.report.seconds["fetch_wait"] += time.perf_counter() - started
         if result.not_modified:
             return result, None
         started = time.perf_counter()
@@ -237,6 +239,12 @@ class Ingestor:
             return row is not None and row.article_id is not None and row.entry_stamp == stamp
 
     async def ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
+        async with self._slots:
+            await self._ingest_entry(fetcher, job, entry)
+
+    async def _ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
         from tidings.extract.urls import canonicalize_url
         from tidings.fetch.errors import FetchError
 
@@ -262,7 +270,7 @@ class Ingestor:
             except FetchError as exc:
                 self.report.error(f"page_{exc.kind}", entry.url, str(exc), job.name)
             finally:
-                self.report.seconds["fetch"] += time.perf_counter() - started
+                self.report.seconds["fetch_wait"] += time.perf_counter() - started
         loop = asyncio.get_running_loop()
         call = functools.partial(_timed_extract, html, page_url, entry)
         started = time.perf_counter()

@@ -79,13 +79,10 @@ async def find_source(fetcher, url: str, *, name: str | None = None, country: st
             if got is not None and got[1].kind not in {"sitemap", "sitemapindex"}:
                 feed_url, parsed = got
                 return Found(spec(feed_url, parsed, "feed", homepage), how, len(parsed.entries))
-    robots_sitemaps: list[str] = []
-    robots = getattr(fetcher, "robots", None)
-    if robots is not None and hasattr(robots, "sitemaps"):
-        try:
-            robots_sitemaps = list(await robots.sitemaps(page.final_url))
-        except FetchError:
-            robots_sitemaps = []
+    try:
+        robots_sitemaps = list(await fetcher.sitemaps(page.final_url))
+    except FetchError:
+        robots_sitemaps = []
     for candidate in sitemap_candidates(page.final_url, robots_sitemaps):
         got = await _try_feed(fetcher, candidate)
         if got is not None and got[1].kind in {"sitemap", "sitemapindex"}:
