@@ -43,20 +43,27 @@ class ZlibDecoder:
         self.gzip = gzip
         self._wbits = zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS
         self._obj = zlib.decompressobj(self._wbits)
-        self._started = False
+        self._head = b""  # deflate: the first bytes, held until the zlib header can be recognised
+        self._sniffed = gzip
 
-    def _run(self, data: bytes) -> Iterator[bytes]:
+    def _sniff(self, data: bytes) -> bytes:
+        """For deflate, choose zlib-wrapped or raw from the first two bytes (RFC 1950 header check)."""
+        self._head += data
+        if len(self._head) < 2:
+            return b""
+        first, second = self._head[0], self._head[1]
+        if not (first & 0x0F == 8 and ((first << 8) | second) % 31 == 0):
+            self._wbits = -zlib.MAX_WBITS
+            self._obj = zlib.decompressobj(self._wbits)
+        self._sniffed = True
+        data, self._head = self._head, b""
+        return data
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if not self._sniffed:
+            data = self._sniff(data)
         while data:
-            try:
-                out = self._obj.decompress(data, PIECE)
-            except zlib.error:
-                if not self.gzip and not self._started:  # raw deflate without the zlib header
-                    self._wbits = -zlib.MAX_WBITS
-                    self._obj = zlib.decompressobj(self._wbits)
-                    self._started = True
-                    continue
-                raise
-            self._started = True
+            out = self._obj.decompress(data, PIECE)
             if out:
                 yield out
             if self._obj.unconsumed_tail:
@@ -67,10 +74,9 @@ class ZlibDecoder:
             else:
                 data = b""
 
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        return self._run(data)
-
     def flush(self) -> Iterator[bytes]:
+        if not self._sniffed and self._head:
+            yield from self.feed(b"")
         out = self._obj.flush(PIECE)
         if out:
             yield out

@@ -97,11 +97,21 @@ def _prefer_utf8(body: bytes, codec: str) -> bool:
     return True
 
 
+# the legacy encodings web pages actually use (WHATWG Encoding standard, less the Mac ones):
+# without this list the detector happily picks mac_latin2 for a French Latin-1 page
+WEB_ENCODINGS = (
+    "utf_8", "cp1252", "iso8859_15", "iso8859_2", "cp1250", "cp1251", "koi8_r", "koi8_u", "cp866",
+    "cp1253", "iso8859_7", "cp1254", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp1257", "cp1258",
+    "cp874", "iso8859_4", "iso8859_5", "iso8859_10", "iso8859_13", "iso8859_16",
+    "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr",
+)
+
+
 def guess_encoding(body: bytes) -> str | None:
-    """charset_normalizer's best guess for a body with no usable declaration."""
+    """charset_normalizer's best guess among web encodings, for a body with no usable declaration."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:GUESS_BYTES]).best()
+    best = from_bytes(body[:GUESS_BYTES], cp_isolation=list(WEB_ENCODINGS)).best()
     return normalize_label(best.encoding) if best is not None else None
 
 
