@@ -1,0 +1,74 @@
+"""``tidings summarize``: cited extractive summaries of stories, as JSON Lines.
+
+Reads one story a line, ``{"id": ..., "articles": [article, ...]}`` (articles as
+for ``tidings cluster``: ``id``, ``title``, ``text``, optional ``published``,
+``language``, ``url``, ``source``), and writes one summary a line:
+``{"id", "headline", "lead", "sentences": [{"text", "cites": [ids]}], "language",
+"languages"}``. A bad line is answered with its error and the run goes on.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from tidings.jsonl import LineError, Record, run_lines
+
+
+class LazyEmbedder:
+    """Loads the sentence embedder on first use: only stories in several languages need it."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self._name = name
+        self._embedder: Any = None
+
+    def embed(self, texts: list[str], kind: str = "passage") -> Any:
+        if self._embedder is None:
+            from tidings.stories.embed import get_embedder
+
+            self._embedder = get_embedder(self._name)
+        return self._embedder.embed(texts, kind=kind)
+
+
+def summarize_record(record: Record, words: int = 120, embedder: Any = None) -> Record:
+    """Summarize one story record; raises :class:`LineError` for a malformed one."""
+    from tidings.records import Article
+    from tidings.summarize.extractive import summarize_articles
+
+    raw_articles = record.get("articles")
+    if not isinstance(raw_articles, list) or not raw_articles:
+        raise LineError("a story needs a non-empty 'articles' list")
+    articles = []
+    for n, raw in enumerate(raw_articles, start=1):
+        if not isinstance(raw, dict):
+            raise LineError(f"article {n} is not a JSON object")
+        try:
+            articles.append(Article.from_json(raw))
+        except ValueError as exc:
+            raise LineError(f"article {n}: {exc}") from None
+    summary = summarize_articles(articles, words=words, embedder=embedder)
+    return {
+        "id": record.get("id"),
+        "headline": summary.headline,
+        "lead": summary.lead,
+        "sentences": [{"text": s.text, "cites": s.cites} for s in summary.sentences],
+        "language": summary.language,
+        "languages": summary.languages,
+    }
+
+
+@click.command("summarize")
+@click.option("--words", type=click.IntRange(20, 1000), default=120, show_default=True,
+              help="Most words in a summary.")
+@click.option("--embedder", "embedder_name", default=None,
+              help="Sentence embedder for citations across languages (default: the clustering one).")
+def summarize_command(words: int, embedder_name: str | None) -> None:
+    """Summarize stories read as JSON Lines on stdin; one cited summary a line on stdout."""
+    embedder = LazyEmbedder(embedder_name)
+    failures = run_lines(lambda record: summarize_record(record, words=words, embedder=embedder),
+                         stdin=click.get_text_stream("stdin"), stdout=click.get_text_stream("stdout"))
+    if failures:
+        click.echo(f"{failures} line(s) failed", err=True)
+        sys.exit(1)
