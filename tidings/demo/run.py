@@ -1,0 +1,181 @@
+"""``make demo``: the whole job, offline, on the bundled demo corpus.
+
+Serves the fictional newsstand on loopback, registers its outlets (discovering
+the feed-less one from its homepage), ingests everything into a fresh SQLite
+file, ingests again to show that unchanged feeds cost a 304, and prints what
+was stored, which copies were folded together and which source is unhealthy.
+Later stages (stories, summaries, the site) extend this script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+from collections import Counter
+from pathlib import Path
+
+import click
+import httpx
+from defusedxml import ElementTree as SafeET
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+console = Console()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def write_demo_config(directory: Path, opml_path: Path) -> Path:
+    path = directory / "tidings.toml"
+    path.write_text(
+        f"""# Written by `make demo`: the demo corpus is served on loopback, so loopback is allowed here.
+[database]
+url = "sqlite:///{directory / 'tidings.db'}"
+
+[sources]
+file = "{opml_path}"
+
+[fetch]
+allow_networks = ["127.0.0.1/32"]
+per_host_delay = 0.0
+per_host_concurrency = 4
+timeout = 20.0
+
+[ingest]
+sitemap_max_age_days = 36500   # the demo corpus has fixed dates
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def homepages_without_feed(opml_text: str) -> list[tuple[str, str]]:
+    """Outlines that name a homepage but no feed: their feed or sitemap is discovered."""
+    root = SafeET.fromstring(opml_text)
+    return [
+        (o.get("text") or o.get("htmlUrl"), o.get("htmlUrl"))
+        for o in root.iter("outline")
+        if o.get("htmlUrl") and not o.get("xmlUrl")
+    ]
+
+
+def discover_feedless(config, store, outlets: list[tuple[str, str]]) -> None:
+    from tidings.fetch.client import Fetcher
+    from tidings.sources.finder import SourceNotFound, find_source
+    from tidings.sources.registry import upsert_source
+
+    async def run() -> list:
+        found = []
+        async with Fetcher(config.fetch) as fetcher:
+            for name, homepage in outlets:
+                try:
+                    found.append(await find_source(fetcher, homepage, name=name))
+                except SourceNotFound as exc:
+                    console.print(f"[yellow]no feed or sitemap for {name}: {exc}[/yellow]")
+        return found
+
+    for item in asyncio.run(run()):
+        with store.transaction() as session:
+            upsert_source(session, item.spec)
+        console.print(f"discovered [bold]{item.spec.name}[/bold]: {item.how} at {item.spec.url}")
+
+
+def show_articles(store, truth) -> None:
+    from tidings.store.models import Article
+
+    with store.reading() as session:
+        articles = list(session.scalars(select(Article)))
+        by_lang = Counter(a.language or "?" for a in articles)
+        copies = [a for a in articles if a.copy_of_id is not None]
+        table = Table(title="syndicated copies folded together", show_header=True, header_style="bold")
+        for col in ("copy (outlet)", "Jaccard", "original (outlet)"):
+            table.add_column(col, overflow="fold")
+        for a in copies:
+            original = a.copy_of
+            table.add_row(f"{(a.title or '')[:50]} ({a.source.name if a.source else '?'})",
+                          f"{a.copy_similarity:.2f}",
+                          f"{(original.title or '')[:50]} ({original.source.name if original.source else '?'})")
+        console.print(table)
+        langs = ", ".join(f"{k}: {v}" for k, v in sorted(by_lang.items()))
+        console.print(f"{len(articles)} articles stored ({langs}); {len(copies)} recorded as copies")
+        if truth is not None:
+            groups = truth.copy_group_of()
+            console.print(f"the corpus has {len(set(groups.values()))} syndication groups "
+                          f"({len(groups)} articles in them)")
+
+
+@click.command()
+@click.option("--dir", "directory", default="var/demo", show_default=True, type=click.Path(file_okay=False))
+@click.option("--port", default=8765, show_default=True, help="Port of the demo newsstand (0: any free port).")
+@click.option("--site-port", default=8000, show_default=True, help="Port of the Tidings site (once publishing exists).")
+def main(directory: str, port: int, site_port: int) -> None:
+    """Run Tidings end to end on the bundled demo corpus, offline."""
+    from tidings.commands import report_table
+    from tidings.config import load_config
+    from tidings.demo.server import serve_site
+    from tidings.demo.site import build_demo_site
+    from tidings.pipeline import ingest
+    from tidings.store.db import Store
+
+    root = Path(directory).resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    if port and not _port_free(port):
+        console.print(f"port {port} is busy; using a free one")
+        port = 0
+    site = build_demo_site(f"http://127.0.0.1:{port}")
+    with serve_site(site, port=port) as server:
+        console.rule("[bold]Tidings demo")
+        console.print(f"demo newsstand: {len(server.site.outlets)} fictional outlets, "
+                      f"{len(server.site.articles)} articles at {server.url}/")
+        opml_text = httpx.get(server.opml_url, timeout=10).text
+        opml_path = root / "sources.opml"
+        opml_path.write_text(opml_text, encoding="utf-8")
+        config = load_config(write_demo_config(root, opml_path), environ={})
+        store = Store(config.database_url)
+
+        console.rule("sources")
+        from tidings.sources.registry import read_source_list, sync_sources
+
+        with store.transaction() as session:
+            result = sync_sources(session, read_source_list(opml_path))
+        console.print(f"{result.added} feeds registered from {server.opml_url}")
+        discover_feedless(config, store, homepages_without_feed(opml_text))
+
+        console.rule("ingest")
+        report = ingest(config, store, force=True)
+        console.print(report_table(report))
+        for sample in report.error_samples[:5]:
+            console.print(f"[red]{sample['kind']}[/red] {sample['source']}: {sample['message']}", highlight=False)
+
+        console.rule("ingest again: unchanged feeds answer 304")
+        again = ingest(config, store, force=True)
+        console.print(f"{again.not_modified} feeds not modified, {again.new} new, {again.updated} updated, "
+                      f"{again.failed} failed (the broken feed keeps failing, with backoff)")
+
+        console.rule("what is stored")
+        show_articles(store, getattr(server.site, "truth", None))
+
+        console.rule("doctor")
+        from click.testing import CliRunner
+
+        from tidings.cli import cli
+
+        doctor = CliRunner().invoke(cli, ["--config", str(root / "tidings.toml"), "doctor"])
+        console.print(doctor.output, highlight=False)
+        console.print(f"database: {root / 'tidings.db'}  config: {root / 'tidings.toml'}")
+        console.print(f"try: .venv/bin/tidings --config {root / 'tidings.toml'} sources list")
+
+
+if __name__ == "__main__":
+    main()
