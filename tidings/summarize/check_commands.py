@@ -72,9 +72,7 @@ def check_command(embed: bool, threshold: float | None) -> None:
         from tidings.stories.embed import get_embedder
 
         embedder = get_embedder()
-    stdout = click.get_text_stream("stdout")
-    stdin = click.get_text_stream("stdin")
-    failures = run_lines(lambda r: check_record(r, embedder, threshold), stdin=stdin, stdout=stdout)
+    failures = run_lines(lambda r: check_record(r, embedder, threshold), stdin=sys.stdin, stdout=sys.stdout)
     if failures:
         click.echo(f"{failures} line(s) failed", err=True)
         sys.exit(1)

