@@ -46,6 +46,7 @@ class DemoServer:
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             server_version = "TidingsDemo/1.0"
+            disable_nagle_algorithm = True  # headers and body go out in separate writes
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
