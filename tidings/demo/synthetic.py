@@ -2,9 +2,11 @@
 
 ``build_synthetic_site(base_url, n_feeds, n_articles, seed)`` generates outlets
 with one RSS 2.0 or Atom feed each and article pages of several hundred words,
-written from a small vocabulary by sentence templates; about 5% of the articles
-are near-duplicates of an earlier one (usually at another outlet) (a changed headline and
-one changed sentence). The same arguments always give the same site.
+written from a small vocabulary by sentence templates. About 5% of the articles
+are syndicated near-copies of an earlier one, usually at another outlet: another
+headline, one changed figure and an added credit line (Jaccard about 0.95 on
+5-word shingles). The same arguments always give the same site, and the ground
+truth (``site.truth``) lists each original with its copies.
 """
 
 from __future__ import annotations
@@ -93,6 +95,15 @@ def _paragraphs(rng: random.Random, company: str, thing: str) -> list[str]:
     ]
 
 
+def _near_copy(rng: random.Random, paragraphs: tuple[str, ...]) -> list[str]:
+    """A syndicated copy: one figure changed and a credit line added, the rest verbatim."""
+    copy = list(paragraphs)
+    k = rng.randrange(len(copy))
+    copy[k] = re.sub(r"\b\d+\b", lambda m: str(int(m.group()) + rng.randint(1, 9)), copy[k], count=1)
+    copy[-1] = f"{copy[-1]} Additional reporting by {rng.choice(_PEOPLE)}."
+    return copy
+
+
 def build_synthetic_site(base_url: str, n_feeds: int = 50, n_articles: int = 2000, seed: int = 0) -> DemoSite:
     """A generated site of ``n_feeds`` outlets and ``n_articles`` article pages, deterministic for ``seed``."""
     if n_feeds < 1 or n_articles < 0:
@@ -112,11 +123,11 @@ def build_synthetic_site(base_url: str, n_feeds: int = 50, n_articles: int = 200
         for i in range(n_feeds)
     ]
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    end = start + timedelta(days=22)
     articles: list[CorpusArticle] = []
-    events: list[list[str]] = []
-    syndicated: list[tuple[str, str]] = []
-    event_index: dict[str, int] = {}
+    groups: dict[str, list[str]] = {}  # original id -> the original and its copies
     originals: list[CorpusArticle] = []
+    titles: dict[str, str] = {}
     for n in range(n_articles):
         outlet = outlets[n % n_feeds]
         published = start + timedelta(minutes=rng.randint(0, 22 * 24 * 60))
@@ -124,23 +135,16 @@ def build_synthetic_site(base_url: str, n_feeds: int = 50, n_articles: int = 200
         is_copy = bool(originals) and rng.random() < NEAR_DUPLICATE_SHARE
         if is_copy:
             original = rng.choice(originals)
-            paragraphs = list(original.paragraphs)
-            k = rng.randrange(len(paragraphs))
-            company = _COMPANIES[n % len(_COMPANIES)]
-            sentences = paragraphs[k].split(". ")
-            sentences[0] = _sentence(rng, company, rng.choice(_THINGS)).rstrip(".")
-            paragraphs[k] = ". ".join(sentences)
-            title = f"{original.title.split(':')[0]}: what we know"
-            events[event_index[original.id]].append(art_id)
-            event_index[art_id] = event_index[original.id]
-            syndicated.append((original.id, art_id))
+            paragraphs = _near_copy(rng, original.paragraphs)
+            title = f"{original.title}: what we know"
+            published = min(original.published + timedelta(minutes=rng.randint(20, 600)), end)
+            groups[original.id].append(art_id)
         else:
             company = rng.choice(_COMPANIES)
             thing = rng.choice(_THINGS)
             paragraphs = _paragraphs(rng, company, thing)
             title = f"{company} {rng.choice(_VERBS)} {thing} in {rng.choice(_PLACES)}"
-            event_index[art_id] = len(events)
-            events.append([art_id])
+            groups[art_id] = [art_id]
         article = CorpusArticle(
             id=art_id,
             outlet=outlet.slug,
@@ -155,9 +159,10 @@ def build_synthetic_site(base_url: str, n_feeds: int = 50, n_articles: int = 200
         articles.append(article)
         if not is_copy:
             originals.append(article)
+            titles[art_id] = title
     truth = GroundTruth(
-        events=tuple(Event(f"synthetic-{i:05d}", articles_[0], tuple(articles_)) for i, articles_ in enumerate(events)),
-        syndicated=tuple(syndicated),
+        events=tuple(Event(f"event-{first}", titles[first], tuple(group)) for first, group in groups.items()),
+        syndicated=tuple(tuple(group) for group in groups.values() if len(group) > 1),
     )
     return assemble_site(
         base_url,
