@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "tidings.commands:doctor_command",
     "db": "tidings.commands:db_group",
     "extract": "tidings.extract.commands:extract_command",
+    "fetch": "tidings.fetch.commands:fetch_command",
     "summarize": "tidings.summarize.commands:summarize_command",
     "check": "tidings.summarize.check_commands:check_command",
     "demo-server": "tidings.demo.commands:demo_server_command",
