@@ -86,6 +86,7 @@ _TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
 class ExtractiveConfig:
     """The summarizer's knobs; the defaults were tuned on DUC 2003 (``benchmarks/duc.py --tune``)."""
 
+    concepts: str = "content"  # "content": pairs of content words; "loose": any pair not made of two stop words
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
     length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
     salience_weight: float = 1.0  # weight of a sentence's own salience beside its concept gain
@@ -129,6 +130,14 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(_STEMMER_LANG.get(language, "english") if language in _STEMMER_LANG else "porter")
 
 
+@lru_cache(maxsize=200_000)
+def stem_word(word: str, language: str) -> str:
+    """Snowball stem of one lower-cased word (cached: news text repeats its words)."""
+    if language not in _STEMMER_LANG:
+        return word
+    return _stemmer(language).stemWord(word)
+
+
 def stopwords(language: str | None) -> frozenset[str]:
     return _STOPWORDS.get((language or "en")[:2], _STOPWORDS["en"] if not language else frozenset())
 
@@ -141,21 +150,23 @@ def stems(text: str, language: str | None) -> list[str]:
     """Lower-cased, stemmed words of ``text``; stop words become ``""`` (kept as gaps for bigrams)."""
     lang = (language or "en")[:2]
     stop = stopwords(lang)
-    words = tokens(text)
-    stemmer = _stemmer(lang) if lang in _STEMMER_LANG else None
-    out = []
-    for w in words:
-        if w in stop or (len(w) < 2 and not w.isdigit()):
-            out.append("")
-        else:
-            out.append(stemmer.stemWord(w) if stemmer else w)
-    return out
+    return ["" if w in stop or (len(w) < 2 and not w.isdigit()) else stem_word(w, lang) for w in tokens(text)]
 
 
 def concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Adjacent content-word pairs (stop words break a pair), plus single rare-looking words."""
+    """Adjacent content-word pairs (a stop word, stemmed to ``""``, breaks a pair)."""
     pairs = {(a, b) for a, b in zip(stemmed, stemmed[1:]) if a and b}
     return frozenset(pairs)
+
+
+def loose_concepts_of(text: str, language: str | None) -> frozenset[tuple[str, str]]:
+    """Adjacent word pairs, stemmed, except pairs of two stop words."""
+    lang = (language or "en")[:2]
+    stop = stopwords(lang)
+    words = tokens(text)
+    stemmed = [stem_word(w, lang) for w in words]
+    return frozenset((stemmed[i], stemmed[i + 1]) for i in range(len(words) - 1)
+                     if not (words[i] in stop and words[i + 1] in stop))
 
 
 def detect_language(text: str) -> str | None:
@@ -225,7 +236,7 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
             st = stems(text, lang)
             s = _Sentence(article=a, index=i, text=text, words=word_count(text), language=lang, stems=st)
             s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
-            s.concepts = concepts_of(st)
+            s.concepts = concepts_of(st) if config.concepts == "content" else loose_concepts_of(text, lang)
             sentences.append(s)
     spaces: dict[str, _Space] = {}
     by_lang: dict[str, list[_Sentence]] = defaultdict(list)
@@ -470,7 +481,7 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     if len(chosen) < config.min_sentences and len(candidates) > len(chosen):
         notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
     dates = [_epoch(a.published) for a in articles]
-    chosen.sort(key=lambda s: (dates[s.article], s.article, s.index))
+    chosen.sort(key=lambda s: (dates[s.article], s.index, s.article))
     cites = _cite(chosen, spaces, articles, config, embedder)
     out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.index,
                          score=s.salience) for s, c in zip(chosen, cites)]

@@ -1,0 +1,86 @@
+"""Cleanup of candidate sentences: what is stripped, what is rejected, and that the rest stays verbatim."""
+
+from __future__ import annotations
+
+import pytest
+
+from tidings.summarize.cleanup import reject_reason, strip_sentence
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("PARIS (Reuters) — The French government fell on Tuesday after a vote.",
+         "The French government fell on Tuesday after a vote."),
+        ("WASHINGTON (AP) -- Schizophrenia patients gained some relief from the treatment.",
+         "Schizophrenia patients gained some relief from the treatment."),
+        ("LONDON, March 3 (Reuters) - Shares fell sharply in London trading.",
+         "Shares fell sharply in London trading."),
+        ("Paris, 3 mars (AFP) - Le gouvernement est tombé mardi après un vote.",
+         "Le gouvernement est tombé mardi après un vote."),
+        ("BERLIN — Die Regierung hat am Montag ein neues Gesetz beschlossen.",
+         "Die Regierung hat am Montag ein neues Gesetz beschlossen."),
+        ("By Jane Smith | The court ruled on Monday that the law was void.",
+         "The court ruled on Monday that the law was void."),
+        ("The company said it would cut 500 jobs. Read more: https://example.com/jobs",
+         "The company said it would cut 500 jobs."),
+        ("Flood waters covered the main square of the town. (Photo: Jane Doe/AP)",
+         "Flood waters covered the main square of the town."),
+        ("_ Officials said the bridge would reopen next week.", "Officials said the bridge would reopen next week."),
+    ],
+)
+def test_strip(raw: str, clean: str) -> None:
+    assert strip_sentence(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Apple, Google and Microsoft all gained on the market today.",
+        "“We will not give up – ever,” the minister told reporters in Brussels.",
+        "The U.S. Army said so in a statement issued on Monday night.",
+    ],
+)
+def test_strip_leaves_ordinary_sentences_alone(sentence: str) -> None:
+    assert strip_sentence(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Click here to get the full story delivered to your inbox.", "boilerplate"),
+        ("Subscribe to our newsletter for the latest AI news every day.", "boilerplate"),
+        ("Photo: A man walks past the damaged building in the city centre.", "caption"),
+        ("Will the new model change how companies build their software products?", "question"),
+        ("He said the deal would be signed by the end of the week.", "needs context"),
+        ("This was the third time the company had missed its target.", "needs context"),
+        ("But the board rejected the offer after a long meeting on Friday.", "needs context"),
+        ("It added that the talks would resume in Geneva next month.", "needs context"),
+        ("Prices rose again.", "too short"),
+        ("“The vote is over and we have won a great victory for the country,", "unbalanced quotes"),
+        ("THE COMPANY SAID ON MONDAY THAT IT WOULD CLOSE THREE FACTORIES NEXT YEAR.", "all caps"),
+        ("The full list of the winners is available at https://example.com/winners today.", "link or handle"),
+        ("Mitch _ once a hurricane, 2nd graf pvs with details of the storm.", "wire slug"),
+        ("and then the minister left the building without saying a word to anyone.", "starts mid-sentence"),
+    ],
+)
+def test_reject(sentence: str, reason: str) -> None:
+    assert reject_reason(sentence) == reason
+
+
+def test_too_long() -> None:
+    assert reject_reason("The storm " + "moved slowly and " * 25 + "stopped.") == "too long"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The French government fell on Tuesday after losing a confidence vote in parliament.",
+        "“We will not give up,” the prime minister told reporters after the vote on Tuesday.",
+        "Le gouvernement français est tombé mardi après avoir perdu un vote de confiance.",
+        "Die Regierung hat am Montag in Berlin ein neues Gesetz zur Energie beschlossen.",
+        "Hurricane Mitch killed an estimated 9,000 people throughout Central America last week.",
+    ],
+)
+def test_accept(sentence: str) -> None:
+    assert reject_reason(sentence) is None
