@@ -118,8 +118,15 @@ class Article(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # stories (migration 0002)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 little-endian, unit length
+    embedding_model: Mapped[str | None] = mapped_column(String(64))
+    embedded_version: Mapped[int | None] = mapped_column(Integer)  # the article version that was embedded
+    story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    story_score: Mapped[float | None] = mapped_column(Float)  # the clusterer's score when it joined
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
+    story: Mapped["Story | None"] = relationship(back_populates="articles")
     copy_of: Mapped["Article | None"] = relationship(remote_side="Article.id")
     versions: Mapped[list["ArticleVersion"]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
@@ -178,3 +185,55 @@ class IngestRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="running")  # running, done, failed
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Story(Base):
+    """One event, told by one or more articles from one or more outlets.
+
+    ``id`` is stable across runs and days; a story merged into another keeps its
+    row with ``merged_into`` set, so its old URL can redirect."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    first_published: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_published: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    merged_into: Mapped[str | None] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")  # best source headline until a summary exists
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    outlet_count: Mapped[int] = mapped_column(Integer, default=0)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(16))  # the main language
+    section: Mapped[str | None] = mapped_column(String(100), index=True)
+    section_scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    tags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{name, key, kind, score}]
+    score: Mapped[float] = mapped_column(Float, default=0.0, index=True)  # importance, see docs/ranking.md
+    rank_signals: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    similar: Mapped[list[str]] = mapped_column(JSON, default=list)  # ids of related, distinct stories
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the clusterer's StoryState
+    summary_id: Mapped[int | None] = mapped_column(Integer)  # the current summary
+    needs_summary: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="story")
+
+
+class Summary(Base):
+    """One version of a story's headline, lead and cited summary (older versions are kept)."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (UniqueConstraint("story_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    headline: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str] = mapped_column(Text)
+    sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{text, cites: [article ids]}]
+    language: Mapped[str | None] = mapped_column(String(16))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    method: Mapped[str] = mapped_column(String(16))  # extractive, llm, mixed
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)  # who wrote what, rejected sentences and why
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # articles/outlets/facts it was built on
