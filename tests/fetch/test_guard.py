@@ -131,3 +131,15 @@ async def test_loopback_allowed_by_switch(server):
         with pytest.raises(FetchError) as caught:
             await fetcher.get(server.url("/ok"))
     assert caught.value.kind == "blocked"
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::1]:1/", "http://0x7f000001/", "http://2130706433/", "http://017700000001/", "http://127.1/",
+    "http://[::ffff:127.0.0.1]/", "http://0/", "http://LOCALHOST/",
+])
+async def test_disguised_loopback_hosts_refused(config, url):
+    """Odd spellings of loopback are caught because the check runs on the resolved address."""
+    async with Fetcher(config) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            await fetcher.get(url, check_robots=False)
+    assert caught.value.kind == "blocked"

@@ -74,3 +74,20 @@ async def test_robots_crawl_delay_slows_a_host(server):
             await fetcher.get(server.url(f"/a?n={n}"))
     gaps = [b - a for a, b in zip(handler.starts, handler.starts[1:])]
     assert min(gaps) >= 0.27
+
+
+async def test_idle_hosts_forgotten_past_the_limit(monkeypatch):
+    from tidings.fetch import politeness
+
+    monkeypatch.setattr(politeness, "MAX_IDLE_HOSTS", 3)
+    gate = politeness.HostGate(concurrency=4, per_host=1, delay=0.0)
+    for n in range(10):
+        async with gate.slot(f"host{n}.example"):
+            pass
+    assert len(gate._hosts) <= 3
+    # a host in use is never forgotten
+    async with gate.slot("busy.example"):
+        for n in range(10, 20):
+            async with gate.slot(f"host{n}.example"):
+                pass
+        assert "busy.example" in gate._hosts

@@ -94,6 +94,7 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 class _Hop:
     result: FetchResult | None = None
     location: str | None = None
+    set_cookie: bool = False  # a redirect that sets a cookie may come back to the same URL once
 
 
 class Fetcher:
@@ -191,7 +192,7 @@ class Fetcher:
         started = time.monotonic()
         remaining = self.config.timeout
         current = url
-        seen = {str(check_url(url))}
+        seen = {str(check_url(url)): 0}  # URL -> how often a redirect led back to it
         headers = {"Accept": accept or DEFAULT_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -200,7 +201,11 @@ class Fetcher:
         for _hop in range(self.config.max_redirects + 1):
             parsed = check_url(current)
             if check_robots:
-                rules = await self.robots.rules(current)
+                try:
+                    rules = await self.robots.rules(current)
+                except FetchError as error:  # blocked or invalid: report it for the page, not its robots.txt
+                    error.url = current
+                    raise
                 self._apply_crawl_delay(current, rules)
                 failure = rules.error
                 if failure is not None and failure.kind in NETWORK_KINDS:
@@ -226,9 +231,10 @@ class Fetcher:
                     hop.result.last_modified = hop.result.last_modified or last_modified
                 return hop.result
             assert hop.location is not None
-            if hop.location in seen:
+            returns = seen.get(hop.location)
+            if returns is not None and (returns >= 1 or not hop.set_cookie):
                 raise FetchError("too_many_redirects", current, f"redirect loop back to {hop.location}")
-            seen.add(hop.location)
+            seen[hop.location] = 0 if returns is None else returns + 1
             current = hop.location
         raise FetchError("too_many_redirects", current, f"more than {self.config.max_redirects} redirects")
 
@@ -242,7 +248,8 @@ class Fetcher:
                         target = response.url.join(response.headers["location"].strip())
                     except (httpx.InvalidURL, ValueError) as exc:
                         raise FetchError("invalid_url", url, f"bad redirect Location: {exc}") from None
-                    return _Hop(location=str(target.copy_with(fragment=None)))
+                    return _Hop(location=str(target.copy_with(fragment=None)),
+                                set_cookie="set-cookie" in response.headers)
                 flat = _flatten_headers(response.headers)
                 if status == 304:
                     return _Hop(result=self._result(response, flat, b""))

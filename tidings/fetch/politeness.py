@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+MAX_IDLE_HOSTS = 10_000  # past this many remembered hosts, idle ones are forgotten
+
 
 @dataclass(slots=True)
 class _HostState:
@@ -23,6 +25,7 @@ class _HostState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = float("-inf")
     delay: float | None = None  # a host's own delay (robots.txt Crawl-delay), when larger
+    users: int = 0  # requests holding or waiting for this host's slots
 
 
 class HostGate:
@@ -41,8 +44,16 @@ class HostGate:
         key = host.lower()
         state = self._hosts.get(key)
         if state is None:
+            if len(self._hosts) >= MAX_IDLE_HOSTS:
+                self._forget_idle()
             state = self._hosts[key] = _HostState(asyncio.Semaphore(self.per_host))
         return state
+
+    def _forget_idle(self) -> None:
+        """Drop hosts nobody is using whose delay has passed (a long ``serve`` meets many hosts)."""
+        now = time.monotonic()
+        for key in [k for k, st in self._hosts.items() if st.users == 0 and st.next_start <= now and st.delay is None]:
+            del self._hosts[key]
 
     def set_host_delay(self, host: str, seconds: float | None) -> None:
         """Make one host's delay longer than the default (never shorter)."""
@@ -55,14 +66,18 @@ class HostGate:
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         state = self._state(host)
-        async with state.slots:
-            async with state.lock:
-                wait = state.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await self._global.acquire()
-                state.next_start = time.monotonic() + self.host_delay(host)
-            try:
-                yield
-            finally:
-                self._global.release()
+        state.users += 1
+        try:
+            async with state.slots:
+                async with state.lock:
+                    wait = state.next_start - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    await self._global.acquire()
+                    state.next_start = time.monotonic() + self.host_delay(host)
+                try:
+                    yield
+                finally:
+                    self._global.release()
+        finally:
+            state.users -= 1

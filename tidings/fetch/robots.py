@@ -24,6 +24,7 @@ from tidings.records import FetchResult
 MAX_ROBOTS_BYTES = 512 * 1024
 DEFAULT_TTL = 3600.0  # seconds a fetched robots.txt is trusted
 FAILURE_TTL = 300.0  # seconds a "disallow for now" verdict is kept
+MAX_ORIGINS = 10_000  # past this many cached origins, stale entries are dropped
 
 RobotsFetch = Callable[[str], Awaitable[FetchResult]]
 
@@ -133,8 +134,18 @@ class RobotsCache:
                 rules = rules_for_failure(origin, error, time.monotonic())
             else:
                 rules = parse_robots(origin, result.status, result.text or "", self.user_agent, time.monotonic())
+            if len(self._rules) >= MAX_ORIGINS:
+                self._drop_stale()
             self._rules[origin] = rules
             return rules
+
+    def _drop_stale(self) -> None:
+        now = time.monotonic()
+        for origin in [o for o, r in self._rules.items() if not self._fresh(r, now)]:
+            del self._rules[origin]
+            lock = self._locks.get(origin)
+            if lock is not None and not lock.locked():
+                del self._locks[origin]
 
     async def allowed(self, url: str) -> bool:
         return (await self.rules(url)).allows(url, self.user_agent)
