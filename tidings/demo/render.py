@@ -195,11 +195,12 @@ def article_page(
         f"{canonical_link}{_head_links(outlet, feed_url)}"
         "</head>\n<body>\n"
         f"{_header(outlet, home)}"
-        '<main class="content">\n<article class="story">\n'
+        '<main class="content">\n<header class="story-header">\n'
         f'<h1 class="headline">{t(art.title)}</h1>\n{dek}'
         f'<p class="byline">{t(c["by"])} <span class="author">{t(art.author)}</span> &middot; '
         f'<time datetime="{iso(art.published)}">{art.published.strftime("%Y-%m-%d %H:%M")} UTC</time></p>\n'
-        f'<div class="story-body">\n{body}\n</div>\n</article>\n'
+        "</header>\n"
+        f'<article class="story">\n<div class="story-body">\n{body}\n</div>\n</article>\n'
         f'<aside class="related"><h2>{t(c["more"])} {t(outlet.name)}</h2><ul>{related_html}</ul></aside>\n'
         f'<section id="comments" class="comments"><h2>{t(c["comments"])}</h2><p>{t(c["comments_blurb"])}</p></section>\n'
         "</main>\n"
