@@ -24,6 +24,10 @@ class LazyEmbedder:
         self._name = name
         self._embedder: Any = None
 
+    @property
+    def name(self) -> str:
+        return getattr(self._embedder, "name", "") if self._embedder is not None else ""
+
     def embed(self, texts: list[str], kind: str = "passage") -> Any:
         if self._embedder is None:
             from tidings.stories.embed import get_embedder

@@ -95,7 +95,7 @@ class ExtractiveConfig:
     agreement_weight: float = 0.5  # of the salience: share of articles carrying a near-identical sentence
     redundancy_threshold: float = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
     cite_threshold: float = 0.45  # TF-IDF cosine at which another same-language sentence counts as stating it
-    cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language
+    cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language (for an unknown model)
     agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
     min_words: int = 6
     max_words: int = 55
@@ -104,6 +104,11 @@ class ExtractiveConfig:
 
 
 DEFAULT_CONFIG = ExtractiveConfig()
+
+# Embedding cosine at which a sentence in another language states the same thing, per model: the two
+# models spread their cosines very differently (e5 puts unrelated news sentences near 0.75-0.82 and
+# translations above 0.88; USE puts unrelated ones near 0.1-0.4 and translations above 0.65).
+EMBED_CITE_THRESHOLDS: dict[str, float] = {"multilingual-e5-small": 0.88, "use-multilingual-v3": 0.65}
 
 
 @dataclass(slots=True)
@@ -435,9 +440,10 @@ def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequ
         texts = [s.text for s in chosen] + [m.text for m in others]
         matrix = np.asarray(embedder.embed(texts, kind="passage"), dtype=np.float32)
         cross = matrix[: len(chosen)] @ matrix[len(chosen):].T
+        threshold = EMBED_CITE_THRESHOLDS.get(str(getattr(embedder, "name", "")), config.cite_embed_threshold)
         other_articles = np.array([m.article for m in others])
         for k in range(len(chosen)):
-            found[k].update(other_articles[cross[k] >= config.cite_embed_threshold].tolist())
+            found[k].update(other_articles[cross[k] >= threshold].tolist())
     out: list[list[str]] = []
     for s, arts in zip(chosen, found):
         ordered = [s.article] + sorted(arts - {s.article})

@@ -27,7 +27,7 @@ class CitedSentence:
             "cites": list(self.cites),
             "source_article": self.source_article,
             "source_index": self.source_index,
-            "score": round(float(self.score), 6),
+            "score": float(self.score),
         }
 
     @classmethod
