@@ -172,3 +172,39 @@ def test_ground_truth_travels_with_the_site(server):
     groups = {a.copy_group for a in site.articles if a.copy_group is not None}
     assert len(groups) == len(site.truth.syndicated)
     assert {o.slug for o in site.outlets} == {a.outlet for a in site.articles}
+
+
+def test_outlet_path_without_slash_redirects(server, client):
+    response = client.get(server.url + "/the-circuit")
+    assert response.status_code == 301
+    assert response.headers["location"] == server.url + "/the-circuit/"
+
+
+def test_is_not_modified_rules():
+    from datetime import datetime, timezone
+
+    from tidings.demo.server import is_not_modified
+    from tidings.demo.site import Resource
+
+    res = Resource("text/plain", b"body", datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc))
+    assert is_not_modified(res, res.etag, None)
+    assert is_not_modified(res, f'"other", W/{res.etag}', None)
+    assert is_not_modified(res, "*", None)
+    # If-None-Match wins over If-Modified-Since
+    assert not is_not_modified(res, '"other"', "Fri, 20 Nov 2026 12:00:00 GMT")
+    assert is_not_modified(res, None, "Fri, 20 Nov 2026 12:00:00 GMT")
+    assert is_not_modified(res, None, "Sat, 21 Nov 2026 00:00:00 GMT")
+    assert not is_not_modified(res, None, "Fri, 20 Nov 2026 11:59:59 GMT")
+    assert not is_not_modified(res, None, "not a date")
+    assert not is_not_modified(res, None, None)
+
+
+def test_rebased_site_needs_a_builder():
+    from tidings.demo.corpus import load_corpus
+    from tidings.demo.site import assemble_site
+
+    corpus = load_corpus()
+    site = assemble_site("http://127.0.0.1:1", corpus.outlets, corpus.articles, corpus.truth)
+    assert site.rebased("http://127.0.0.1:1/") is site
+    with pytest.raises(ValueError):
+        site.rebased("http://127.0.0.1:2")
