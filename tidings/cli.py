@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "db": "tidings.commands:db_group",
     "extract": "tidings.extract.commands:extract_command",
     "fetch": "tidings.fetch.commands:fetch_command",
+    "cluster": "tidings.stories.commands:cluster_command",
+    "similarity": "tidings.stories.commands:similarity_command",
     "summarize": "tidings.summarize.commands:summarize_command",
     "check": "tidings.summarize.check_commands:check_command",
     "demo-server": "tidings.demo.commands:demo_server_command",

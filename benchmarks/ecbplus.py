@@ -1,0 +1,184 @@
+"""Story clustering on ECB+: the online clusterer against the gold event clusters.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.ecbplus            # test split, the shipped settings
+    .venv/bin/python -m benchmarks.ecbplus --tune     # grid search on train + dev (never test)
+
+The 210 test documents (20 gold event clusters, the ``subtopic`` field) are fed
+one by one, sorted by ``doc_id``, through :class:`OnlineClusterer`; then the same
+with a few random orders (mean and spread). ECB+ has no publication dates, so
+time is neutral. Printed: BCubed precision / recall / F1 (computed here),
+V-measure and adjusted Rand index (scikit-learn), and the number of clusters.
+Anchor: Barhom et al. 2019, batch K-means topic clusters on the same split,
+V-measure 0.989 and ARI 0.974.
+
+``--cache DIR`` keeps the article features (embeddings, keys) between runs in
+DIR (outside the repository); the data is never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import pickle
+import random
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.embed_choice import datasets_dir, ecb_title_and_text, load_ecbplus
+
+
+def bcubed(pred: list, gold: list) -> tuple[float, float, float]:
+    """BCubed precision, recall and F1 of a flat clustering ``pred`` against ``gold``."""
+    n = len(gold)
+    by_pred: dict = {}
+    by_gold: dict = {}
+    for i, (p, g) in enumerate(zip(pred, gold)):
+        by_pred.setdefault(p, set()).add(i)
+        by_gold.setdefault(g, set()).add(i)
+    precision = recall = 0.0
+    for i in range(n):
+        cp, cg = by_pred[pred[i]], by_gold[gold[i]]
+        both = len(cp & cg)
+        precision += both / len(cp)
+        recall += both / len(cg)
+    precision, recall = precision / n, recall / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def scores(pred: list, gold: list) -> dict[str, float]:
+    from sklearn.metrics import adjusted_rand_score, v_measure_score
+
+    p, r, f = bcubed(pred, gold)
+    return {"P": p, "R": r, "F1": f, "V": v_measure_score(gold, pred), "ARI": adjusted_rand_score(gold, pred),
+            "clusters": float(len(set(pred)))}
+
+
+def docs_to_articles(docs: list[dict]):
+    from tidings.records import Article
+
+    out = []
+    for d in docs:
+        title, text = ecb_title_and_text(d["text"])
+        out.append(Article(id=d["doc_id"], title=title, text=text, language="en"))
+    return out
+
+
+def features(split: str | tuple[str, ...], config, cache: Path | None):
+    """(docs, features) of a split; features cached in ``cache`` when given."""
+    from tidings.stories.cluster import features_for
+    from tidings.stories.embed import resolve_name
+
+    docs = load_ecbplus(split)
+    name = resolve_name(config.embedder)
+    path = None
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        tag = "-".join(split) if isinstance(split, tuple) else split
+        path = cache / f"ecb-{tag}-{name}-{config.lead_words}-{config.key_chars}.pkl"
+        if path.exists():
+            return docs, pickle.loads(path.read_bytes())
+    feats = features_for(docs_to_articles(docs), None, config)
+    if path is not None:
+        path.write_bytes(pickle.dumps(feats))
+    return docs, feats
+
+
+def cluster(feats, config, order: list[int] | None = None) -> list[str]:
+    """Story id of each feature (in the features' order) after feeding them in ``order``."""
+    from tidings.stories.cluster import OnlineClusterer
+
+    counter = itertools.count(1)
+    clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
+    placed: dict[int, str] = {}
+    for i in order if order is not None else range(len(feats)):
+        placed[i] = clusterer.place(feats[i]).story_id
+    return [clusterer.resolve(placed[i]) for i in range(len(feats))]
+
+
+def evaluate(docs, feats, config, shuffles: int = 0, seed: int = 0) -> tuple[dict, list[dict]]:
+    gold = [d["subtopic"] for d in docs]
+    fixed = scores(cluster(feats, config), gold)
+    rng = random.Random(seed)
+    runs = []
+    for _ in range(shuffles):
+        order = list(range(len(feats)))
+        rng.shuffle(order)
+        runs.append(scores(cluster(feats, config, order), gold))
+    return fixed, runs
+
+
+def tune(config, cache: Path | None) -> None:
+    """Grid search over the decision rule on train + dev (BCubed F1, sorted order and 3 shuffles)."""
+    sets = [features(split, config, cache) for split in ("train", "dev")]
+    results = []
+    grid = itertools.product(
+        [0.75, 0.78, 0.80, 0.82, 0.84],  # cos_floor
+        [0.3, 0.4, 0.5, 0.6, 0.7],  # key_weight
+        [0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60],  # threshold
+    )
+    for floor, kw, th in grid:
+        cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=max(th + 0.2, 0.7))
+        f1s = []
+        for docs, feats in sets:
+            fixed, runs = evaluate(docs, feats, cfg, shuffles=2, seed=1)
+            f1s.append(statistics.mean([fixed["F1"]] + [r["F1"] for r in runs]))
+        results.append((statistics.mean(f1s), f1s, floor, kw, th))
+    results.sort(reverse=True)
+    print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold |")
+    print("|---|---|---|---|---|---|")
+    for mean_f1, f1s, floor, kw, th in results[:15]:
+        print(f"| {mean_f1:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f} | {floor} | {kw} | {th} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tidings.stories.cluster import ClusterConfig
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="grid search on train + dev")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--shuffles", type=int, default=5)
+    parser.add_argument("--embedder", default=None)
+    parser.add_argument("--cache", type=Path, default=None, help="feature cache folder (outside the repo)")
+    args = parser.parse_args(argv)
+    if not (datasets_dir() / "ecbplus" / "ecbplus_docs.jsonl").exists():
+        print(f"skipped: ECB+ not found under {datasets_dir() / 'ecbplus'} (set TIDINGS_DATASETS)")
+        return 0
+    config = ClusterConfig(embedder=args.embedder)
+    if args.tune:
+        tune(config, args.cache)
+        return 0
+    t0 = time.perf_counter()
+    docs, feats = features(args.split, config, args.cache)
+    feat_s = time.perf_counter() - t0
+    rows = []
+    for label, cfg in (("shipped settings", config), ("LSH only (exact_below=0, warmup=16)",
+                                                     replace(config, exact_below=0, lsh_warmup=16))):
+        t0 = time.perf_counter()
+        fixed, runs = evaluate(docs, feats, cfg, shuffles=args.shuffles, seed=2026)
+        rows.append((label + ", sorted by doc_id", fixed, None))
+        if runs:
+            mean = {k: statistics.mean(r[k] for r in runs) for k in fixed}
+            spread = {k: statistics.pstdev(r[k] for r in runs) for k in fixed}
+            rows.append((label + f", {len(runs)} random orders (mean ± sd)", mean, spread))
+    print(f"ECB+ {args.split}: {len(docs)} documents, {len(set(d['subtopic'] for d in docs))} gold clusters; "
+          f"embedder {feats and len(feats[0].vector)}-d; features in {feat_s:.1f}s")
+    print("| run | BCubed P | BCubed R | BCubed F1 | V-measure | ARI | clusters |")
+    print("|---|---|---|---|---|---|---|")
+    for label, m, sd in rows:
+        cells = [f"{m[k]:.3f}" + (f" ± {sd[k]:.3f}" if sd else "") for k in ("P", "R", "F1", "V", "ARI")]
+        cells.append(f"{m['clusters']:.1f}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print("| Barhom et al. 2019 (batch K-means topic clusters) | | | | 0.989 | 0.974 | |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The ``tidings cluster`` and ``tidings similarity`` stage commands (JSON Lines).
+
+``tidings cluster`` reads articles ``{"id", "title", "text", "published"?,
+"language"?, "url"?, "source"?}`` and writes ``{"id", "story"}`` for each, in
+input order, as the online clusterer places them one by one (story ids are
+``s1``, ``s2`` ... in order of creation; ids are stable, a later merge does not
+rewrite lines already written).
+
+``tidings similarity`` reads ``{"id", "a": article, "b": article}`` and writes
+``{"id", "score", "same_story"}`` with the clusterer's own decision rule.
+
+Settings come from the ``[cluster]`` table of tidings.toml; ``--embedder`` and
+``--threshold`` override it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import Any
+
+import click
+
+from tidings.jsonl import LineError, Record, run_batches
+
+
+def _config(ctx: click.Context, embedder: str | None, threshold: float | None):
+    from tidings.cli import get_config
+    from tidings.stories.cluster import ClusterConfig
+
+    try:
+        config = ClusterConfig.from_table(get_config(ctx).table("cluster"))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if embedder:
+        config.embedder = embedder
+    if threshold is not None:
+        config.threshold = threshold
+    return config
+
+
+def _article(data: Any, what: str = "article"):
+    from tidings.records import Article
+
+    if not isinstance(data, dict):
+        raise LineError(f"{what} must be a JSON object")
+    try:
+        return Article.from_json(data)
+    except ValueError as exc:
+        raise LineError(f"{what}: {exc}") from None
+
+
+_embedder_option = click.option("--embedder", default=None, help="Embedding model (default: the tuned one).")
+_threshold_option = click.option("--threshold", type=float, default=None, help="Join score threshold in [0, 1].")
+_batch_option = click.option("--batch-size", type=int, default=64, show_default=True, help="Articles embedded at once.")
+
+
+@click.command("cluster")
+@_embedder_option
+@_threshold_option
+@_batch_option
+@click.pass_context
+def cluster_command(ctx: click.Context, embedder: str | None, threshold: float | None, batch_size: int) -> None:
+    """Place articles (JSON Lines on stdin) into stories, one by one in input order."""
+    from tidings.stories.cluster import OnlineClusterer, features_for
+    from tidings.stories.embed import get_embedder
+
+    config = _config(ctx, embedder, threshold)
+    model = get_embedder(config.embedder)
+    counter = itertools.count(1)
+    clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
+
+    def handle(records: list[Record]) -> list[Record | Exception]:
+        parsed: list[Any] = []
+        for record in records:
+            try:
+                parsed.append(_article(record))
+            except LineError as exc:
+                parsed.append(exc)
+        good = [a for a in parsed if not isinstance(a, Exception)]
+        feats = iter(features_for(good, model, config))
+        out: list[Record | Exception] = []
+        for item in parsed:
+            if isinstance(item, Exception):
+                out.append(item)
+                continue
+            placement = clusterer.place(next(feats))
+            out.append({"id": item.id, "story": placement.story_id})
+        return out
+
+    failures = run_batches(handle, batch_size=max(1, batch_size))
+    sys.exit(1 if failures else 0)
+
+
+@click.command("similarity")
+@_embedder_option
+@_threshold_option
+@click.pass_context
+def similarity_command(ctx: click.Context, embedder: str | None, threshold: float | None) -> None:
+    """Score pairs of articles ({"id", "a", "b"} JSON Lines) with the clustering rule."""
+    from tidings.stories.cluster import pair_similarity, features_for
+    from tidings.stories.embed import get_embedder
+
+    config = _config(ctx, embedder, threshold)
+    model = get_embedder(config.embedder)
+
+    def handle(records: list[Record]) -> list[Record | Exception]:
+        pairs: list[Any] = []
+        for record in records:
+            try:
+                pairs.append((_article(record.get("a"), "a"), _article(record.get("b"), "b")))
+            except LineError as exc:
+                pairs.append(exc)
+        good = [p for p in pairs if not isinstance(p, Exception)]
+        feats = features_for([a for pair in good for a in pair], model, config)
+        out: list[Record | Exception] = []
+        k = 0
+        for record, pair in zip(records, pairs):
+            if isinstance(pair, Exception):
+                out.append(pair)
+                continue
+            score, same = pair_similarity(feats[k], feats[k + 1], config)
+            k += 2
+            out.append({"id": record.get("id"), "score": round(score, 4), "same_story": same})
+        return out
+
+    failures = run_batches(handle, batch_size=32)
+    sys.exit(1 if failures else 0)
