@@ -156,3 +156,13 @@ def test_bytes_with_declared_charset() -> None:
     article = extract_article(html.encode("iso-8859-1"), "https://zeitung.example.de/ufermauer")
     assert "Ufermauer zu erneuern" in article.text
     assert article.language == "de"
+
+
+def test_short_japanese_article_is_kept() -> None:
+    # no spaces between words: the "is it an article" test counts letters, not words
+    body = "子どもへの虐待をなくすための法律ができて、親が子どもを教育するために、たたいたり蹴ったりする体罰を禁止することになりました。"
+    html = f"<!DOCTYPE html><html><head><title>体罰禁止</title></head><body><article><p>{body}</p></article></body></html>"
+    article = extract_article(html, "https://news.example.jp/k1")
+    assert article.text_source == "page"
+    assert body in article.text
+    assert article.language == "ja"

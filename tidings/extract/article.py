@@ -26,7 +26,7 @@ from tidings.parse.text import html_to_text, normalize_space
 from tidings.records import ExtractedArticle, FeedEntry
 from tidings.timeutil import parse_datetime
 
-__all__ = ["EXTRACT_OPTIONS", "MIN_PAGE_WORDS", "NoArticle", "extract_article", "extract_text", "page_metadata"]
+__all__ = ["EXTRACT_OPTIONS", "MIN_PAGE_LETTERS", "NoArticle", "extract_article", "extract_text", "page_metadata"]
 
 # trafilatura's own evaluation settings (tests/eval_common.py: EXTRACT_OPTS, the "fallback" runner)
 EXTRACT_OPTIONS: dict[str, Any] = {
@@ -36,8 +36,9 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_formatting": False,
 }
 
-# fewer words than this from the page is a login form or a menu, not an article
-MIN_PAGE_WORDS = 12
+# fewer letters than this from the page is a login form or a menu, not an article
+# (letters, not words: Chinese and Japanese text has no spaces between words)
+MIN_PAGE_LETTERS = 50
 # prefer the feed's text when the page gives much less (a paywall teaser, a consent wall)
 _FEED_PREFERRED_RATIO = 0.5
 _FEED_PREFERRED_MIN_CHARS = 400
@@ -165,6 +166,10 @@ def _feed_text(entry: FeedEntry | None) -> str:
     return normalize_space(entry.summary or "")
 
 
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
 def _page_date(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
@@ -193,7 +198,7 @@ def extract_article(
     feed_text = _feed_text(entry)
     text_source = "page"
     text = page_text
-    if len(page_text.split()) < MIN_PAGE_WORDS or (
+    if _letters(page_text) < MIN_PAGE_LETTERS or (
         len(feed_text) >= _FEED_PREFERRED_MIN_CHARS and len(page_text) < _FEED_PREFERRED_RATIO * len(feed_text)
     ):
         text, text_source = feed_text, "feed"
