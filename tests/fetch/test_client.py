@@ -151,7 +151,7 @@ async def test_dripping_server_cut_off_by_total_timeout(server):
         await get(config, server.url("/drip"), check_robots=False)
     elapsed = time.monotonic() - started
     assert caught.value.kind == "timeout"
-    assert 0.9 <= elapsed < 2.0
+    assert 0.9 <= elapsed < 3.0  # the whole drip would take a minute
 
 
 async def test_redirects_followed_to_final_url(server, config):

@@ -33,14 +33,15 @@ class InFlight:
 
 
 async def test_requests_to_one_host_spaced_by_delay(server):
-    delay = 0.25
+    delay = 0.3
     handler = InFlight(hold=0.0)
     server.route("/item", handler)
     async with Fetcher(make_config(per_host_delay=delay, per_host_concurrency=4)) as fetcher:
         await asyncio.gather(*(fetcher.get(server.url(f"/item?n={n}"), check_robots=False) for n in range(4)))
     gaps = [b - a for a, b in zip(handler.starts, handler.starts[1:])]
     assert len(gaps) == 3
-    assert min(gaps) >= delay - 0.03  # server-side receive times jitter by a few ms
+    # server-side receive times jitter on a busy machine; without the delay the gaps are ~1 ms
+    assert min(gaps) >= delay - 0.1
 
 
 async def test_per_host_concurrency_never_exceeded(server):
@@ -73,7 +74,7 @@ async def test_robots_crawl_delay_slows_a_host(server):
         for n in range(3):
             await fetcher.get(server.url(f"/a?n={n}"))
     gaps = [b - a for a, b in zip(handler.starts, handler.starts[1:])]
-    assert min(gaps) >= 0.27
+    assert min(gaps) >= 0.2
 
 
 async def test_idle_hosts_forgotten_past_the_limit(monkeypatch):
