@@ -1,0 +1,193 @@
+"""Sections: file each story under one of a few configured sections.
+
+A section is a name, a one-line description and optionally a few example
+headlines. They come from ``[[sections]]`` tables, either in tidings.toml
+(``Config.raw["sections"]``) or in a separate TOML file of the same form; the
+shipped defaults (``default_sections.toml``) follow the reference newsletter:
+GenAI, Open-source AI, Closed-source AI, Policy & regulation, Robotics, Research.
+
+Classification embeds the story text and compares it with one prototype vector
+per section. Without examples the prototype is the embedding of the description
+(zero-shot). With examples it mixes the description with the mean of the
+examples' embeddings (``example_weight`` of the mix goes to the examples), which
+moves the prototype towards what the section's stories actually look like.
+Scores are a softmax over the cosine similarities, so they sum to one.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+DEFAULT_SECTIONS_PATH = Path(__file__).with_name("default_sections.toml")
+TEXT_CHARS = 1000  # characters of an article's text that go into its embedding
+TEMPERATURE = 0.02  # softmax temperature over cosine similarities
+EXAMPLE_WEIGHT = 0.7  # share of the prototype that comes from the examples when there are some
+
+
+class SectionsError(ValueError):
+    """The sections configuration is not valid."""
+
+
+class Embedder(Protocol):
+    """What :mod:`tidings.stories.embed` provides: float32, L2-normalised rows."""
+
+    def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray: ...
+
+
+@dataclass(slots=True)
+class Section:
+    name: str
+    description: str
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SectionResult:
+    """The primary section of one text and every section's score (summing to one)."""
+
+    section: str
+    scores: dict[str, float]
+
+
+# ---------------------------------------------------------------------------------------------
+# loading
+
+
+def _parse_sections(tables: Any, where: str) -> list[Section]:
+    if not isinstance(tables, list) or not tables:
+        raise SectionsError(f"{where}: expected one or more [[sections]] tables")
+    sections: list[Section] = []
+    seen: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        label = f"{where}: [[sections]] #{number}"
+        if not isinstance(table, dict):
+            raise SectionsError(f"{label}: expected a table, got {type(table).__name__}")
+        unknown = set(table) - {"name", "description", "examples"}
+        if unknown:
+            raise SectionsError(f"{label}: unknown key(s) {', '.join(sorted(unknown))} "
+                                "(known: name, description, examples)")
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise SectionsError(f"{label}: 'name' must be a non-empty string")
+        label = f"{where}: section {name!r}"
+        description = table.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise SectionsError(f"{label}: 'description' must be a non-empty string")
+        examples = table.get("examples", [])
+        if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+            raise SectionsError(f"{label}: 'examples' must be a list of non-empty strings")
+        if name.strip().casefold() in seen:
+            raise SectionsError(f"{label}: defined twice")
+        seen.add(name.strip().casefold())
+        sections.append(Section(name.strip(), description.strip(), [e.strip() for e in examples]))
+    if len(sections) < 2:
+        raise SectionsError(f"{where}: at least two sections are needed to choose between")
+    return sections
+
+
+def load_sections(source: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> list[Section]:
+    """Sections from a parsed TOML dict (e.g. ``Config.raw``), a TOML file path, or
+    the shipped defaults (``None``, or a dict without ``sections``)."""
+    if source is None:
+        source = DEFAULT_SECTIONS_PATH
+    if isinstance(source, Mapping):
+        if "sections" not in source:
+            return load_sections(DEFAULT_SECTIONS_PATH)
+        return _parse_sections(source["sections"], "configuration")
+    path = Path(source)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SectionsError(f"sections file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SectionsError(f"{path}: not valid TOML: {exc}") from None
+    if "sections" not in raw:
+        raise SectionsError(f"{path}: no [[sections]] tables")
+    return _parse_sections(raw["sections"], str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# classification
+
+
+def section_text(title: str | None, text: str | None, max_chars: int = TEXT_CHARS) -> str:
+    """What is embedded for one article or story: its title, then the start of its text."""
+    title = " ".join((title or "").split())
+    body = " ".join((text or "").split())[:max_chars]
+    return f"{title}\n{body}".strip()
+
+
+def _softmax(sims: np.ndarray, temperature: float) -> np.ndarray:
+    z = sims / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+class SectionClassifier:
+    """Nearest-prototype classifier over sentence embeddings.
+
+    ``use_examples=False`` ignores the sections' examples (pure zero-shot).
+    Texts and descriptions are embedded with the ``"query"`` kind (E5's
+    convention for symmetric tasks such as classification)."""
+
+    def __init__(self, sections: Sequence[Section], embedder: Embedder, *, use_examples: bool = True,
+                 example_weight: float = EXAMPLE_WEIGHT, temperature: float = TEMPERATURE) -> None:
+        if len(sections) < 2:
+            raise SectionsError("at least two sections are needed to choose between")
+        if not 0.0 <= example_weight <= 1.0:
+            raise ValueError("example_weight must be between 0 and 1")
+        self.sections = list(sections)
+        self.names = [s.name for s in self.sections]
+        self.embedder = embedder
+        self.use_examples = use_examples
+        self.example_weight = example_weight
+        self.temperature = temperature
+        self.prototypes = self._prototypes()
+
+    def _prototypes(self) -> np.ndarray:
+        descriptions = self.embedder.embed([s.description for s in self.sections], kind="query")
+        rows = []
+        for i, section in enumerate(self.sections):
+            proto = np.asarray(descriptions[i], dtype=np.float32)
+            if self.use_examples and section.examples:
+                examples = self.embedder.embed(section.examples, kind="query")
+                mean = _unit(examples.mean(axis=0))
+                proto = (1.0 - self.example_weight) * proto + self.example_weight * mean
+            rows.append(_unit(proto))
+        return np.vstack(rows).astype(np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of texts as the classifier sees them (for callers that reuse them)."""
+        return self.embedder.embed(list(texts), kind="query")
+
+    def classify_vectors(self, vectors: np.ndarray) -> list[SectionResult]:
+        """Classify texts already embedded by :meth:`embed`."""
+        if len(vectors) == 0:
+            return []
+        sims = np.asarray(vectors, dtype=np.float32) @ self.prototypes.T
+        probs = _softmax(sims, self.temperature)
+        results = []
+        for row in probs:
+            best = int(np.argmax(row))
+            scores = {name: round(float(p), 4) for name, p in zip(self.names, row)}
+            results.append(SectionResult(self.names[best], scores))
+        return results
+
+    def classify(self, texts: list[str]) -> list[SectionResult]:
+        """One :class:`SectionResult` per text (see :func:`section_text` for stories)."""
+        if not texts:
+            return []
+        return self.classify_vectors(self.embed(texts))

@@ -1,0 +1,123 @@
+"""The ``tidings classify`` and ``tidings tags`` stage commands (JSON Lines).
+
+Both read, one per line, either an article ``{"id", "title", "text", "language"?, ...}``
+or a story ``{"id", "articles": [article, ...]}`` (a story is read as all its
+articles' titles and texts together), and answer in input order:
+
+* ``tidings classify [--sections FILE.toml] [--examples/--no-examples]`` writes
+  ``{"id", "section", "scores"}``. Sections come from ``--sections``, else the
+  ``[[sections]]`` tables of tidings.toml, else the shipped defaults. Texts are
+  embedded in batches.
+* ``tidings tags [--top N]`` writes ``{"id", "tags": [{"name", "key", "kind",
+  "score"}, ...]}``, best first.
+
+A line that cannot be read is answered with ``{"id"?, "line", "error"}`` and the
+run goes on; the exit status is 1 if any line failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from tidings.jsonl import LineError, Record, run_batches, run_lines
+
+
+def _articles(record: Record) -> list[Any]:
+    """The articles of one input line (one article, or a story's list of them)."""
+    from tidings.records import Article
+
+    items = record.get("articles")
+    if items is None:
+        items = [record]
+    elif not isinstance(items, list) or not items:
+        raise LineError("'articles' must be a non-empty list of article objects")
+    out = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise LineError(f"article #{number} is not a JSON object")
+        data = dict(item)
+        if "articles" in record:
+            data.setdefault("id", f"{record.get('id', '')}#{number}")
+        try:
+            out.append(Article.from_json(data))
+        except ValueError as exc:
+            raise LineError(str(exc)) from None
+    if "id" not in record:
+        raise LineError("record has no 'id'")
+    return out
+
+
+def story_text(articles: list[Any]) -> str:
+    """The text the section classifier sees for a story: the first title, then the
+    other titles and the texts."""
+    from tidings.stories.sections import section_text
+
+    rest = [a.title for a in articles[1:] if a.title] + [a.text for a in articles if a.text]
+    return section_text(articles[0].title, " ".join(rest))
+
+
+@click.command("classify")
+@click.option("--sections", "sections_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML file of [[sections]] tables (default: tidings.toml's, else the shipped set).")
+@click.option("--examples/--no-examples", default=True, show_default=True,
+              help="Use the sections' example headlines (else the descriptions alone).")
+@click.option("--embedder", default=None, help="Embedding model (default: the product's).")
+@click.option("--batch-size", type=int, default=64, show_default=True, help="Texts embedded at once.")
+@click.pass_context
+def classify_command(ctx: click.Context, sections_path: str | None, examples: bool, embedder: str | None,
+                     batch_size: int) -> None:
+    """File articles or stories (JSON Lines on stdin) under one section each, with scores."""
+    from tidings.cli import get_config
+    from tidings.stories.embed import get_embedder
+    from tidings.stories.sections import SectionClassifier, SectionsError, load_sections
+
+    try:
+        sections = load_sections(sections_path if sections_path else get_config(ctx).raw)
+        classifier = SectionClassifier(sections, get_embedder(embedder), use_examples=examples)
+    except (SectionsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def handle(records: list[Record]) -> list[Record | Exception]:
+        texts: list[str | Exception] = []
+        for record in records:
+            try:
+                texts.append(story_text(_articles(record)))
+            except LineError as exc:
+                texts.append(exc)
+        good = [t for t in texts if isinstance(t, str)]
+        results = iter(classifier.classify(good))
+        out: list[Record | Exception] = []
+        for record, text in zip(records, texts):
+            if isinstance(text, Exception):
+                out.append(text)
+                continue
+            result = next(results)
+            out.append({"id": record["id"], "section": result.section, "scores": result.scores})
+        return out
+
+    failures = run_batches(handle, batch_size=max(1, batch_size))
+    sys.exit(1 if failures else 0)
+
+
+@click.command("tags")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Tags per line.")
+def tags_command(top: int) -> None:
+    """Tag articles or stories (JSON Lines on stdin): keyphrases and named entities, best first."""
+    from tidings.stories.tags import tags_for
+
+    def handle(record: Record) -> Record:
+        articles = _articles(record)
+        texts: list[str] = []
+        for article in articles:
+            texts.extend(t for t in (article.title, article.text) if t)
+        languages = {a.language for a in articles if a.language}
+        language = languages.pop() if len(languages) == 1 else None
+        tags = tags_for(texts, language, top=top)
+        return {"id": record["id"], "tags": [asdict(t) for t in tags]}
+
+    failures = run_lines(handle)
+    sys.exit(1 if failures else 0)
