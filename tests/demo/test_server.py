@@ -138,7 +138,11 @@ def test_opml_lists_every_outlet(server, client):
     assert {o.get("htmlUrl") for o in outlines} == {o.homepage for o in server.site.outlets}
     by_home = {o.homepage: o for o in server.site.outlets}
     for outline in outlines:
-        assert outline.get("xmlUrl") == by_home[outline.get("htmlUrl")].feed_url
+        outlet = by_home[outline.get("htmlUrl")]
+        assert outline.get("xmlUrl") == outlet.feed_url
+        assert outline.get("country") == outlet.country
+        assert float(outline.get("authority")) == outlet.authority
+        assert outline.get("language") == outlet.language
 
 
 def test_article_pages_have_metadata_and_boilerplate(server, client):

@@ -388,10 +388,14 @@ def news_sitemap(outlet: Outlet, items: Sequence[Linked]) -> str:
 
 
 def opml(title: str, rows: Sequence[tuple[Outlet, str, str | None]]) -> str:
-    """An OPML 2.0 subscription list: one outline per outlet (homepage, and feed URL where it has one)."""
+    """An OPML 2.0 subscription list: one outline per outlet (homepage, and feed URL where it has one),
+    with Tidings' optional ``country`` and ``authority`` attributes."""
     outlines = []
     for outlet, home, feed_url in rows:
-        attrs = f'text="{a(outlet.name)}" title="{a(outlet.name)}" htmlUrl="{a(home)}" language="{a(outlet.language)}"'
+        attrs = (
+            f'text="{a(outlet.name)}" title="{a(outlet.name)}" htmlUrl="{a(home)}" language="{a(outlet.language)}" '
+            f'country="{a(outlet.country)}" authority="{outlet.authority:g}"'
+        )
         if feed_url:
             outlines.append(f'<outline type="rss" {attrs} xmlUrl="{a(feed_url)}"/>')
         else:
