@@ -143,8 +143,8 @@ _QUOTE_SINGLE = re.compile(r"(?<![\w])'([^']{2,}?)'(?![\w])")
 
 
 def normalize_quotes(text: str) -> str:
-    """Typographic quotes, guillemets and primes as plain ``"`` and ``'``."""
-    return text.translate(_QUOTE_MAP)
+    """Typographic quotes, guillemets, primes and TeX-style ````...''```` as plain ``"`` and ``'``."""
+    return text.replace("``", '"').replace("''", '"').translate(_QUOTE_MAP)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -324,7 +324,7 @@ def check_numbers(sentence: str, index: SourceIndex) -> list[str]:
 def check_dates(sentence: str, index: SourceIndex) -> list[str]:
     reasons = []
     for m in _WORD.finditer(normalize_quotes(sentence)):
-        raw = m.group(0)
+        raw = re.sub(r"'s$", "", m.group(0))
         low = raw.lower()
         if low not in MONTHS and low not in WEEKDAYS:
             continue
@@ -348,7 +348,7 @@ def _name_spans(sentence: str) -> list[list[tuple[str, bool]]]:
     for m in _WORD.finditer(text):
         w = m.group(0)
         before = text[:m.start()].rstrip()
-        initial = not before or before[-1] in '.!?:;"(\'-–—'
+        initial = not before or before[-1] in '.!?:"(\'-–—'
         if w[:1].isupper() and not w.isdigit():
             if current and text[last_end:m.start()].strip() not in ("", "-"):
                 spans.append(current)
