@@ -202,7 +202,8 @@ def article_page(
         "</header>\n"
         f'<article class="story">\n<div class="story-body">\n{body}\n</div>\n</article>\n'
         f'<aside class="related"><h2>{t(c["more"])} {t(outlet.name)}</h2><ul>{related_html}</ul></aside>\n'
-        f'<section id="comments" class="comments"><h2>{t(c["comments"])}</h2><p>{t(c["comments_blurb"])}</p></section>\n'
+        f'<section id="comments" class="comments"><h2>{t(c["comments"])}</h2>'
+        f'<p>{t(c["comments_blurb"])}</p></section>\n'
         "</main>\n"
         f"{_footer(outlet, home)}"
         "</body>\n</html>\n"
@@ -418,7 +419,9 @@ def robots(disallow: Sequence[str], sitemaps: Sequence[str]) -> str:
 
 def index_page(title: str, rows: Sequence[tuple[Outlet, str]], opml_url: str) -> str:
     """The origin's root page: links to every outlet and to the OPML list."""
-    items = "\n".join(f'<li><a href="{a(home)}">{t(o.name)}</a> ({t(o.country)}, {t(o.language)})</li>' for o, home in rows)
+    items = "\n".join(
+        f'<li><a href="{a(home)}">{t(o.name)}</a> ({t(o.country)}, {t(o.language)})</li>' for o, home in rows
+    )
     return (
         '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
         f"<title>{t(title)}</title></head>\n<body>\n<h1>{t(title)}</h1>\n"
