@@ -71,8 +71,7 @@ def summarize_record(record: Record, words: int = 120, embedder: Any = None) -> 
 def summarize_command(words: int, embedder_name: str | None) -> None:
     """Summarize stories read as JSON Lines on stdin; one cited summary a line on stdout."""
     embedder = LazyEmbedder(embedder_name)
-    failures = run_lines(lambda record: summarize_record(record, words=words, embedder=embedder),
-                         stdin=click.get_text_stream("stdin"), stdout=click.get_text_stream("stdout"))
+    failures = run_lines(lambda record: summarize_record(record, words=words, embedder=embedder))
     if failures:
         click.echo(f"{failures} line(s) failed", err=True)
         sys.exit(1)

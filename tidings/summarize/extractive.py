@@ -101,6 +101,9 @@ class ExtractiveConfig:
     max_words: int = 55
     max_sentences: int = 6
     min_sentences: int = 3
+    selector: str = "ilp"  # "ilp": exact budgeted coverage (HiGHS via scipy), "greedy": ratio greedy
+    ilp_pool: int = 120  # the ILP considers this many candidates, the best by the greedy score
+    ilp_time_limit: float = 3.0  # seconds; past it the best solution found so far (or the greedy one) is used
 
 
 DEFAULT_CONFIG = ExtractiveConfig()
@@ -311,8 +314,8 @@ def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, confi
     for k, s in enumerate(candidates):
         agreement = 0.0
         if n_articles > 1:
-            row = sims.getrow(k)
-            close = row.indices[row.data >= config.agree_threshold]
+            lo, hi = sims.indptr[k], sims.indptr[k + 1]
+            close = sims.indices[lo:hi][sims.data[lo:hi] >= config.agree_threshold]
             others = set(articles_of[close].tolist()) - {s.article}
             agreement = len(others) / (n_articles - 1)
         position = 1.0 / math.sqrt(1.0 + s.index)
@@ -352,6 +355,88 @@ def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str,
         covered.update(best.concepts)
         used += best.words
     return chosen
+
+
+def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
+                config: ExtractiveConfig) -> list[_Sentence] | None:
+    """Exact budgeted maximum coverage: choose sentences (at most ``max_sentences``, at most ``budget`` words,
+    no two redundant ones) maximising the worth of the concepts they cover plus their salience.
+    Returns ``None`` when the solver finds nothing in time."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    pool = [s for s in candidates if s.words <= budget]
+    if not pool:
+        return []
+    top_salience = max((s.salience for s in pool), default=1.0) or 1.0
+
+    def greedy_score(s: _Sentence) -> float:
+        gain = sum(weights.get(c, 0.0) for c in s.concepts)
+        return gain * (1.0 + config.salience_weight * s.salience / top_salience) / (s.words ** config.length_power)
+
+    pool = sorted(pool, key=greedy_score, reverse=True)[: config.ilp_pool]
+    concept_ids: dict[tuple[str, str], int] = {}
+    for s in pool:
+        for c in s.concepts:
+            if c in weights and c not in concept_ids:
+                concept_ids[c] = len(concept_ids)
+    n, m = len(pool), len(concept_ids)
+    words = np.array([s.words for s in pool], dtype=float)
+    worth = np.array([weights[c] for c in concept_ids], dtype=float)
+    per_word = (worth.sum() / max(1.0, words.sum())) if m else 1.0
+    bonus = np.array([config.salience_weight * (s.salience / top_salience) * s.words * per_word * 0.1 for s in pool])
+    objective = -np.concatenate([bonus, worth])
+    rows, cols, vals = [], [], []
+    r = 0
+    # budget and sentence count
+    for j in range(n):
+        rows += [0, 1]
+        cols += [j, j]
+        vals += [words[j], 1.0]
+    lower, upper = [-np.inf, -np.inf], [float(budget), float(config.max_sentences)]
+    r = 2
+    # a concept counts only if a chosen sentence has it: y_i - sum_j x_j <= 0
+    has: dict[int, list[int]] = defaultdict(list)
+    for j, s in enumerate(pool):
+        for c in s.concepts:
+            if c in concept_ids:
+                has[concept_ids[c]].append(j)
+    for i in range(m):
+        rows.append(r)
+        cols.append(n + i)
+        vals.append(1.0)
+        for j in has[i]:
+            rows.append(r)
+            cols.append(j)
+            vals.append(-1.0)
+        lower.append(-np.inf)
+        upper.append(0.0)
+        r += 1
+    # no two redundant sentences
+    idx = np.array([s.row for s in pool])
+    sims = (space.matrix[idx] @ space.matrix[idx].T).toarray()
+    keys = [" ".join(tokens(s.text)) for s in pool]
+    for a in range(n):
+        for b in range(a + 1, n):
+            if sims[a, b] > config.redundancy_threshold or keys[a] == keys[b]:
+                rows += [r, r]
+                cols += [a, b]
+                vals += [1.0, 1.0]
+                lower.append(-np.inf)
+                upper.append(1.0)
+                r += 1
+    matrix = coo_matrix((vals, (rows, cols)), shape=(r, n + m)).tocsr()
+    result = milp(
+        objective,
+        constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
+        integrality=np.ones(n + m),
+        bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
+        options={"time_limit": config.ilp_time_limit, "disp": False},
+    )
+    if result.x is None:
+        return None
+    return [pool[j] for j in range(n) if result.x[j] > 0.5]
 
 
 # ---------------------------------------------------------------- headline and lead
@@ -483,7 +568,12 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     if candidates:
         space = spaces[main]  # type: ignore[index]
         _salience(space, candidates, n_main, config)
-        chosen = _select(space, candidates, weights, words, config)
+        picked = _select_ilp(space, candidates, weights, words, config) if config.selector == "ilp" else None
+        if picked is None:
+            if config.selector == "ilp":
+                notes.append("coverage solver found nothing in time; used the greedy selection")
+            picked = _select(space, candidates, weights, words, config)
+        chosen = picked
     if len(chosen) < config.min_sentences and len(candidates) > len(chosen):
         notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
     dates = [_epoch(a.published) for a in articles]
