@@ -37,6 +37,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:\
 
 PRESCAN_BYTES = 4096  # how far into the body the <meta>/<?xml?> declaration is looked for
 GUESS_BYTES = 200_000  # how much charset_normalizer looks at
+CHAOS_TIE = 0.01  # guesses this close to the best one's "chaos" (mess) score ...
+COHERENCE_TIE = 0.02  # ... and language coherence count as equally good
 
 
 def normalize_label(label: str | None) -> str | None:
@@ -108,11 +110,27 @@ WEB_ENCODINGS = (
 
 
 def guess_encoding(body: bytes) -> str | None:
-    """charset_normalizer's best guess among web encodings, for a body with no usable declaration."""
+    """charset_normalizer's guess among web encodings, for a body with no usable declaration.
+
+    Short texts often fit several single-byte encodings equally well (a German page
+    reads the same in windows-1250 and windows-1252 until a ``€`` or a curly quote
+    comes along); among the guesses that score as well as the best one, the most
+    common on the web wins, in :data:`WEB_ENCODINGS` order."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:GUESS_BYTES], cp_isolation=list(WEB_ENCODINGS)).best()
-    return normalize_label(best.encoding) if best is not None else None
+    matches = list(from_bytes(body[:GUESS_BYTES], cp_isolation=list(WEB_ENCODINGS)))
+    if not matches:
+        return None
+    best = matches[0]
+    tied: set[str] = set()
+    for match in matches:
+        if match.chaos <= best.chaos + CHAOS_TIE and match.coherence >= best.coherence - COHERENCE_TIE:
+            tied.add(match.encoding)
+            tied.update(match.could_be_from_charset)
+    for name in WEB_ENCODINGS:
+        if name in tied:
+            return normalize_label(name)
+    return normalize_label(best.encoding)
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
