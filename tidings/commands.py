@@ -179,3 +179,62 @@ def db_current(ctx: click.Context) -> None:
 
     engine = make_engine(get_config(ctx).database_url)
     click.echo(f"database: {current_revision(engine) or 'empty'}; code: {head_revision()}")
+
+
+class _UpdateProgress(_IngestProgress):
+    """Adds the story stages to the ingest progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(progress)
+        self.stories = progress.add_task("stories", total=0, visible=False)
+        self.summaries = progress.add_task("summaries", total=0, visible=False)
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "embed":
+            self.progress.update(self.stories, total=info["count"], visible=True, description="embed")
+        elif event == "embedded":
+            self.progress.advance(self.stories, info["count"])
+        elif event == "summaries":
+            self.progress.update(self.summaries, total=info["count"], visible=True)
+        elif event == "summarized":
+            self.progress.advance(self.summaries)
+        else:
+            super().__call__(event, info)
+
+
+@click.command("update")
+@click.option("--no-ingest", is_flag=True, help="Skip fetching; only build stories from stored articles.")
+@click.option("--all", "force", is_flag=True, help="Fetch every active source, due or not.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON on stdout.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bool, quiet: bool) -> None:
+    """Ingest, then cluster new articles into stories, file, tag, rank and summarize them."""
+    from tidings.pipeline import update
+
+    config = get_config(ctx)
+    store = open_store_or_fail(config)
+    if quiet or as_json:
+        result = update(config, store, ingest_first=not no_ingest, force=force)
+    else:
+        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            result = update(config, store, ingest_first=not no_ingest, force=force,
+                            progress=_UpdateProgress(progress))
+    if as_json:
+        click.echo(json.dumps({k: v.as_dict() if v is not None else None for k, v in result.items()}, indent=2))
+        return
+    if result["ingest"] is not None:
+        out.print(report_table(result["ingest"]))
+    stories, summaries = result["stories"], result["summaries"]
+    table = Table(title="stories", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, value in (("articles placed", stories.placed), ("copies attached", stories.copies),
+                        ("new stories", stories.new_stories), ("joined a story", stories.joined),
+                        ("stories merged", stories.merges), ("stories changed", stories.touched),
+                        ("stories ranked", stories.ranked), ("summaries written", summaries.summarized),
+                        ("summaries kept (no material change)", summaries.unchanged),
+                        ("summaries failed", summaries.failed)):
+        table.add_row(name, str(value))
+    out.print(table)

@@ -384,3 +384,19 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     if parsed is None:
         raise ValueError(f"not a duration (7d, 12h) or a date: {value!r}")
     return parsed
+
+
+def update(config: Config, store: Store, *, ingest_first: bool = True, force: bool = False,
+           progress: ProgressHook | None = None) -> dict[str, Any]:
+    """``tidings update``: ingest, then the story stages, then fresh summaries.
+
+    Each stage is incremental: it works on what changed since the last run."""
+    from tidings.stories.update import update_stories
+    from tidings.summarize.refresh import refresh_summaries
+
+    report: dict[str, Any] = {"ingest": None}
+    if ingest_first:
+        report["ingest"] = ingest(config, store, force=force, progress=progress)
+    report["stories"] = update_stories(config, store, progress=progress)
+    report["summaries"] = refresh_summaries(config, store, progress=progress)
+    return report

@@ -1,0 +1,166 @@
+"""Keeping story summaries fresh: the summaries stage of ``tidings update``.
+
+A story is summarized again only when it changed materially since its current
+summary: a new outlet covers it, or its articles now state facts (numbers and
+names) the summary's basis did not have. Every version is kept; the story points
+at the newest. The extractive summarizer runs by default; when ``[summarize.llm]``
+is configured the LLM writes and the guard checks every sentence (falling back to
+extractive sentences, with notes saying why).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tidings.config import Config
+from tidings.records import Article as ArticleRecord
+from tidings.store.db import Store
+from tidings.store.models import Article, Story, Summary
+from tidings.summarize.types import StorySummary
+from tidings.timeutil import utcnow
+
+_FACT = re.compile(r"\b\d[\d.,]*\b|\b[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)*")
+MAX_ARTICLES = 40  # the most recent articles a summary is built from (copies included)
+
+ProgressHook = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class SummariesReport:
+    summarized: int = 0  # new summary versions written
+    unchanged: int = 0  # stories flagged but not materially changed
+    failed: int = 0
+    methods: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"summarized": self.summarized, "unchanged": self.unchanged, "failed": self.failed,
+                "methods": self.methods, "seconds": round(self.seconds, 3)}
+
+
+def facts(texts: list[str]) -> set[str]:
+    """Numbers and capitalised names: a cheap, language-agnostic fingerprint of what is reported."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(m.group(0).casefold() for m in _FACT.finditer(text))
+    return out
+
+
+def basis_of(articles: list[Article]) -> dict[str, Any]:
+    return {
+        "articles": sorted(a.id for a in articles),
+        "outlets": sorted({a.source_id for a in articles if a.source_id is not None}),
+        "facts": sorted(facts([f"{a.title or ''} {a.text or ''}" for a in articles])),
+    }
+
+
+def materially_changed(previous: dict[str, Any] | None, current: dict[str, Any], min_new_facts: int = 3) -> bool:
+    """New outlets, or at least ``min_new_facts`` numbers/names not seen before."""
+    if not previous:
+        return True
+    if set(current["outlets"]) - set(previous.get("outlets", [])):
+        return True
+    return len(set(current["facts"]) - set(previous.get("facts", []))) >= min_new_facts
+
+
+def _records(articles: list[Article]) -> list[ArticleRecord]:
+    return [ArticleRecord(id=str(a.id), title=a.title or "", text=a.text or "",
+                          published=a.published_at or a.first_seen_at, language=a.language,
+                          url=a.canonical_url, source=a.source.name if a.source else None) for a in articles]
+
+
+class Summarizer:
+    """Writes one story's summary with the configured method (built once per run)."""
+
+    def __init__(self, config: Config) -> None:
+        from tidings.summarize.llm import llm_config
+
+        self.words = int(config.table("summarize").get("words", 120))
+        self.llm = llm_config(config)
+        self._client = None
+        self._embedder = None
+
+    @property
+    def embedder(self):
+        from tidings.stories.embed import get_embedder
+
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def __call__(self, articles: list[ArticleRecord]) -> StorySummary:
+        from tidings.summarize.extractive import summarize_articles
+
+        extractive = summarize_articles(articles, words=self.words, embedder=self.embedder)
+        if self.llm is None:
+            return extractive
+        from tidings.summarize.llm import make_client, summarize_with_llm
+
+        if self._client is None:
+            self._client = make_client(self.llm)
+        return summarize_with_llm(articles, self._client, words=self.words, embedder=self.embedder,
+                                  extractive=extractive)
+
+
+def summarize_story(session, story: Story, summarizer: Summarizer, *, force: bool = False) -> Summary | None:
+    """Write a new summary version for ``story`` if it changed materially (or ``force``)."""
+    articles = list(session.scalars(
+        select(Article).where(Article.story_id == story.id)
+        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(MAX_ARTICLES)))
+    if not articles:
+        return None
+    basis = basis_of(articles)
+    current = session.get(Summary, story.summary_id) if story.summary_id else None
+    if not force and current is not None and not materially_changed(current.basis, basis):
+        return None
+    result = summarizer(_records(articles))
+    version = (session.scalar(select(func.max(Summary.version)).where(Summary.story_id == story.id)) or 0) + 1
+    row = Summary(
+        story_id=story.id, version=version, created_at=utcnow(), headline=result.headline, lead=result.lead,
+        sentences=[{"text": s.text, "cites": [int(c) for c in s.cites]} for s in result.sentences],
+        language=result.language, languages=list(result.languages), method=result.method,
+        notes=list(result.notes), basis=basis,
+    )
+    session.add(row)
+    session.flush()
+    story.summary_id = row.id
+    if result.headline:
+        story.title = result.headline
+    return row
+
+
+def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | None = None, force: bool = False,
+                      progress: ProgressHook | None = None) -> SummariesReport:
+    """Summarize every story flagged as changed (or the given ones), each in its own transaction."""
+    progress = progress or (lambda _e, _i: None)
+    report = SummariesReport()
+    started = time.perf_counter()
+    summarizer = Summarizer(config)
+    with store.reading() as session:
+        query = select(Story.id).where(Story.merged_into.is_(None))
+        query = query.where(Story.id.in_(story_ids)) if story_ids else query.where(Story.needs_summary.is_(True))
+        ids = list(session.scalars(query.order_by(Story.score.desc())))
+    progress("summaries", {"count": len(ids)})
+    for story_id in ids:
+        try:
+            with store.transaction() as session:
+                story = session.get(Story, story_id)
+                row = summarize_story(session, story, summarizer, force=force or bool(story_ids))
+                story.needs_summary = False
+                if row is None:
+                    report.unchanged += 1
+                else:
+                    report.summarized += 1
+                    report.methods[row.method] = report.methods.get(row.method, 0) + 1
+        except (ValueError, RuntimeError) as exc:  # one story's failure never stops the others
+            report.failed += 1
+            progress("summary_failed", {"story": story_id, "error": str(exc)})
+        progress("summarized", {})
+    report.seconds = time.perf_counter() - started
+    return report
