@@ -73,7 +73,13 @@ def _ssl_context(verify: bool) -> ssl.SSLContext:
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool opening connections through the SSRF guard."""
+    """httpx's transport with its connection pool opening connections through the SSRF guard.
+
+    httpx has no public hook for httpcore's network backend, so the pool is
+    replaced after ``__init__`` (``_pool`` is what ``handle_async_request`` uses in
+    httpx 0.27 and 0.28). Should a future httpx rename it, connections would skip
+    the guard: ``tests/fetch/test_guard.py`` fails loudly in that case (a name only
+    our resolver knows would stop resolving, and blocked addresses would connect)."""
 
     def __init__(self, backend: GuardedNetworkBackend, verify: bool | ssl.SSLContext, limits: httpx.Limits) -> None:
         context = verify if isinstance(verify, ssl.SSLContext) else _ssl_context(verify)
