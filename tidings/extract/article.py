@@ -18,6 +18,7 @@ from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from tidings.extract.language import detect_language
@@ -148,10 +149,22 @@ def _absolute_image(image: str | None, url: str) -> str | None:
     return resolved if resolved and is_http_url(resolved) else None
 
 
-def extract_text(tree: HtmlElement | str | bytes, url: str | None = None) -> trafilatura.settings.Document | None:
-    """Run trafilatura's balanced extractor (metadata included) on a page."""
+def extract_text(
+    tree: HtmlElement | str | bytes, url: str | None = None, *, extensive_date_search: bool = True
+) -> trafilatura.settings.Document | None:
+    """Run trafilatura's balanced extractor (metadata included) on a page.
+
+    ``extensive_date_search=False`` skips htmldate's slow free-text date search
+    (dateparser), about a third of the time per page; the text is the same.
+    """
     try:
-        return trafilatura.bare_extraction(tree, url=url, with_metadata=True, **EXTRACT_OPTIONS)
+        return trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            date_extraction_params=set_date_params(extensive_date_search),
+            **EXTRACT_OPTIONS,
+        )
     except (ValueError, TypeError):
         return None
 
@@ -191,7 +204,9 @@ def extract_article(
             tree = load_html(html)
         except (ValueError, TypeError):
             tree = None
-    document = extract_text(tree, url) if tree is not None else None
+    # the feed's date is better than any the page text yields: skip the slow search then
+    extensive = entry is None or entry.published is None
+    document = extract_text(tree, url, extensive_date_search=extensive) if tree is not None else None
     meta = page_metadata(tree, url) if tree is not None else PageMetadata()
 
     page_text = unicodedata.normalize("NFC", document.text or "").strip() if document is not None else ""
