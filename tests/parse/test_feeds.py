@@ -243,3 +243,13 @@ def test_empty_atom_and_json_feeds_are_valid() -> None:
     assert (atom.kind, atom.title, atom.entries) == ("atom", "Quiet", [])
     jf = parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "title": "Quiet"}', "https://q.example/feed.json")
     assert (jf.kind, jf.title, jf.entries) == ("jsonfeed", "Quiet", [])
+
+
+def test_feed_quoting_a_sitemap_is_still_a_feed() -> None:
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>SEO tips</title>
+    <item><title>Sitemaps explained</title><link>https://seo.example.com/sitemaps</link>
+    <description><![CDATA[<pre><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></pre>]]></description>
+    </item></channel></rss>"""
+    feed = parse_feed(body, "https://seo.example.com/rss")
+    assert feed.kind == "rss"
+    assert [e.url for e in feed.entries] == ["https://seo.example.com/sitemaps"]

@@ -23,6 +23,7 @@ from tidings.parse.safexml import (
     ParseError,
     UnsafeXMLError,
     maybe_gunzip,
+    root_name,
     screen_xml,
     to_bytes,
 )
@@ -32,7 +33,6 @@ from tidings.timeutil import from_struct_time, parse_datetime
 
 __all__ = ["ParseError", "UnsafeXMLError", "detect_kind", "parse_feed", "parse_json_feed", "unique_entries"]
 
-_SITEMAP_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)[\s>/]")
 _HTML_ROOT = re.compile(rb"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
 _JSON_TYPES = ("application/feed+json", "application/json")
 
@@ -92,7 +92,7 @@ def detect_kind(body: bytes, content_type: str | None = None) -> str:
     ctype = (content_type or "").split(";")[0].strip().lower()
     if head.startswith((b"{", b"[")) or (ctype in _JSON_TYPES and not head.startswith(b"<")):
         return "json"
-    if _SITEMAP_ROOT.search(body[:8192]):
+    if root_name(body[:65536]) in ("urlset", "sitemapindex"):
         return "sitemap"
     return "xml"
 

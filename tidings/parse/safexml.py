@@ -77,6 +77,19 @@ def _prolog(body: bytes) -> bytes | None:
     return body
 
 
+_ROOT_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def root_name(body: bytes) -> str | None:
+    """Local name of the root element (lowercased), read without parsing;
+    ``None`` when the prolog cannot be delimited."""
+    prolog = _prolog(body)
+    if prolog is None:
+        return None
+    match = _ROOT_NAME.match(body, len(prolog))
+    return match.group(1).decode("ascii", "replace").lower() if match else None
+
+
 def screen_xml(body: bytes) -> None:
     """Raise :class:`UnsafeXMLError` when the document declares entities.
 
@@ -141,6 +154,7 @@ __all__ = [
     "local_name",
     "maybe_gunzip",
     "parse_xml",
+    "root_name",
     "screen_xml",
     "to_bytes",
 ]
