@@ -9,7 +9,6 @@ declarations and external references and never fetches a DTD.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from xml.etree.ElementTree import Element, ParseError as _ExpatError
