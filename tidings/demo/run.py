@@ -2,9 +2,10 @@
 
 Serves the fictional newsstand on loopback, registers its outlets (discovering
 the feed-less one from its homepage), ingests everything into a fresh SQLite
-file, ingests again to show that unchanged feeds cost a 304, and prints what
-was stored, which copies were folded together and which source is unhealthy.
-Later stages (stories, summaries, the site) extend this script.
+file, ingests again to show that unchanged feeds cost a 304, prints which
+copies were folded together and which source is unhealthy, then builds the
+stories (clustered across outlets and languages, filed, tagged, ranked) and
+their cited summaries, and checks them against the corpus's ground truth.
 """
 
 from __future__ import annotations
@@ -113,6 +114,44 @@ def show_articles(store, truth) -> None:
                           f"({len(groups)} articles in them)")
 
 
+def story_truth_check(store, truth, site_articles) -> tuple[int, int, list[str]]:
+    """How many ground-truth events landed in exactly one story (and which did not)."""
+    from tidings.store.models import Article
+
+    event_of_url = {a.url: a.event for a in site_articles}
+    with store.reading() as session:
+        story_of_event: dict[str, set[str]] = {}
+        for url, story_id in session.execute(select(Article.canonical_url, Article.story_id)):
+            event = event_of_url.get(url)
+            if event is not None:
+                story_of_event.setdefault(event, set()).add(story_id)
+    split = sorted(e for e, ids in story_of_event.items() if len(ids) > 1)
+    return len(story_of_event) - len(split), len(story_of_event), split
+
+
+def show_stories(store, truth, site_articles, limit: int = 6) -> None:
+    from tidings.store.models import Article, Story, Summary
+
+    with store.reading() as session:
+        stories = list(session.scalars(select(Story).where(Story.merged_into.is_(None)).order_by(Story.score.desc())))
+        for story in stories[:limit]:
+            summary = session.get(Summary, story.summary_id) if story.summary_id else None
+            names = {a.id: a.source.name for a in session.scalars(select(Article).where(Article.story_id == story.id))
+                     if a.source}
+            console.print(f"\n[bold]{story.title}[/bold]")
+            console.print(f"[dim]{story.section} · {story.outlet_count} outlets · {', '.join(story.languages)} · "
+                          f"tags: {', '.join(t['name'] for t in story.tags[:6])}[/dim]")
+            if summary is not None:
+                console.print(summary.lead, style="italic")
+                for sentence in summary.sentences:
+                    cites = ", ".join(sorted({names.get(c, str(c)) for c in sentence["cites"]}))
+                    console.print(f"  {sentence['text']} [cyan][{cites}][/cyan]")
+        console.print(f"\n... {len(stories)} stories in all")
+    whole, events, split = story_truth_check(store, truth, site_articles)
+    console.print(f"ground truth: {whole} of {events} events landed in exactly one story"
+                  + (f"; split: {', '.join(split)}" if split else ""))
+
+
 @click.command()
 @click.option("--dir", "directory", default="var/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--port", default=8765, show_default=True, help="Port of the demo newsstand (0: any free port).")
@@ -173,6 +212,17 @@ def main(directory: str, port: int, site_port: int) -> None:
 
         doctor = CliRunner().invoke(cli, ["--config", str(root / "tidings.toml"), "doctor"])
         console.print(doctor.output, highlight=False)
+
+        console.rule("stories: cluster, file, tag, rank, summarize")
+        from tidings.stories.update import update_stories
+        from tidings.summarize.refresh import refresh_summaries
+
+        stories = update_stories(config, store)
+        summaries = refresh_summaries(config, store)
+        console.print(f"{stories.placed} articles placed in {stories.new_stories} stories "
+                      f"({stories.copies} copies attached, {stories.merges} merges); "
+                      f"{summaries.summarized} summaries written")
+        show_stories(store, server.site.truth, server.site.articles)
         console.print(f"database: {root / 'tidings.db'}  config: {root / 'tidings.toml'}")
         console.print(f"try: .venv/bin/tidings --config {root / 'tidings.toml'} sources list")
 
