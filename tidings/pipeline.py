@@ -163,7 +163,8 @@ class Ingestor:
             source.next_due_at = next_due(source.consecutive_errors, now, self.config.fetch.backoff_base,
                                           self.config.fetch.backoff_max, retry_after=retry_after)
 
-    def _source_succeeded(self, job: SourceJob, status: int, etag: str | None, last_modified: str | None) -> None:
+    def _source_succeeded(self, job: SourceJob, status: int, etag: str | None, last_modified: str | None,
+                          warning: str | None = None) -> None:
         now = utcnow()
         with self.store.transaction() as session:
             source = session.get(Source, job.id)
@@ -173,8 +174,13 @@ class Ingestor:
                 source.etag = etag
                 source.last_modified = last_modified
             source.last_status = status
-            source.consecutive_errors = 0
-            source.last_error = source.last_error_kind = None
+            if warning:
+                # degraded, not down: it is polled on schedule, and doctor shows why it is flagged
+                source.consecutive_errors += 1
+                source.last_error, source.last_error_kind = warning[:2000], "malformed"
+            elif status != 304 or source.last_error_kind != "malformed":
+                source.consecutive_errors = 0
+                source.last_error = source.last_error_kind = None
             source.last_fetched_at = source.last_success_at = now
             minutes = job.poll_minutes or self.config.schedule.default_source_interval_minutes
             source.next_due_at = now + timedelta(minutes=minutes)
@@ -229,7 +235,10 @@ class Ingestor:
         self.report.entries += len(entries)
         self.progress("entries", {"source": job.name, "count": len(entries)})
         await asyncio.gather(*(self.ingest_entry(fetcher, job, entry) for entry in entries))
-        self._source_succeeded(job, result.status, result.etag, result.last_modified)
+        warning = "; ".join(parsed.warnings) or None
+        if warning:
+            self.report.error("malformed", job.url, warning, job.name)
+        self._source_succeeded(job, result.status, result.etag, result.last_modified, warning)
         self.progress("source_done", {"source": job.name, "status": "ok"})
 
     # -- one entry -----------------------------------------------------------------------------

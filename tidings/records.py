@@ -63,6 +63,7 @@ class ParsedFeed:
     language: str | None = None
     entries: list[FeedEntry] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
+    warnings: list[str] = field(default_factory=list)  # recoverable problems (malformed XML that still parsed)
 
 
 @dataclass(slots=True)
