@@ -32,9 +32,9 @@ def ingested(demo_server, tmp_path_factory):
     opml.write_text(httpx.get(demo_server.opml_url).text, encoding="utf-8")
     toml = write_demo_config(tmp, opml)
     runner = CliRunner()
-    for name, homepage in homepages_without_feed(opml.read_text()):
+    for name, homepage, attrs in homepages_without_feed(opml.read_text()):
         result = runner.invoke(cli, ["--config", str(toml), "sources", "add", homepage, "--name", name,
-                                     "--country", "GB"])
+                                     "--country", attrs["country"]])
         assert result.exit_code == 0, result.output
         assert "sitemap" in result.output
     from tidings.config import load_config

@@ -59,17 +59,19 @@ sitemap_max_age_days = 36500   # the demo corpus has fixed dates
     return path
 
 
-def homepages_without_feed(opml_text: str) -> list[tuple[str, str]]:
-    """Outlines that name a homepage but no feed: their feed or sitemap is discovered."""
+def homepages_without_feed(opml_text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Outlines that name a homepage but no feed (name, homepage, other attributes):
+    their feed or sitemap is discovered."""
     root = SafeET.fromstring(opml_text)
     return [
-        (o.get("text") or o.get("htmlUrl"), o.get("htmlUrl"))
+        (o.get("text") or o.get("htmlUrl"), o.get("htmlUrl"),
+         {k: o.get(k) for k in ("country", "language", "authority") if o.get(k)})
         for o in root.iter("outline")
         if o.get("htmlUrl") and not o.get("xmlUrl")
     ]
 
 
-def discover_feedless(config, store, outlets: list[tuple[str, str]]) -> None:
+def discover_feedless(config, store, outlets: list[tuple[str, str, dict[str, str]]]) -> None:
     from tidings.fetch.client import Fetcher
     from tidings.sources.finder import SourceNotFound, find_source
     from tidings.sources.registry import upsert_source
@@ -77,9 +79,11 @@ def discover_feedless(config, store, outlets: list[tuple[str, str]]) -> None:
     async def run() -> list:
         found = []
         async with Fetcher(config.fetch) as fetcher:
-            for name, homepage in outlets:
+            for name, homepage, attrs in outlets:
                 try:
-                    found.append(await find_source(fetcher, homepage, name=name))
+                    found.append(await find_source(fetcher, homepage, name=name, country=attrs.get("country"),
+                                                   language=attrs.get("language"),
+                                                   authority=float(attrs.get("authority", 0.5))))
                 except SourceNotFound as exc:
                     console.print(f"[yellow]no feed or sitemap for {name}: {exc}[/yellow]")
         return found
