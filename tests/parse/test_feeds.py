@@ -139,6 +139,12 @@ def test_malformed_but_recoverable_feed_keeps_entries() -> None:
     assert [e.url for e in feed.entries] == ["https://sloppy.example.com/fish-chips", "https://sloppy.example.com/second"]
     assert feed.entries[0].title == "Fish & chips prices rise"
     assert feed.entries[0].published == utc(2026, 3, 11, 17, 0)  # EST = UTC-5
+    assert len(feed.warnings) == 1 and feed.warnings[0].startswith("malformed XML, read leniently")
+
+
+def test_well_formed_feeds_carry_no_warning_even_when_served_as_html() -> None:
+    assert parse_feed(load("rss20.xml"), "https://gazette.example.com/rss", "text/html").warnings == []
+    assert parse_feed(load("atom.xml"), "https://labnotes.example.com/feed.atom").warnings == []
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from tidings.timeutil import from_struct_time, parse_datetime
 __all__ = ["ParseError", "UnsafeXMLError", "detect_kind", "parse_feed", "parse_json_feed", "unique_entries"]
 
 _HTML_ROOT = re.compile(rb"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _JSON_TYPES = ("application/feed+json", "application/json")
 
 
@@ -309,7 +310,19 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> P
         homepage=_absolute(feed.get("link"), url),
         language=feed_language,
         entries=entries,
+        warnings=_warnings(result),
     )
+
+
+def _warnings(result: Mapping[str, Any]) -> list[str]:
+    """feedparser's ``bozo`` problem as a warning when the XML itself was broken
+    (read by the lenient parser); a mislabelled charset or content type is no warning."""
+    if not result.get("bozo"):
+        return []
+    problem = result.get("bozo_exception")
+    if isinstance(problem, _BENIGN_BOZO):
+        return []
+    return [f"malformed XML, read leniently: {problem}" if problem else "malformed XML, read leniently"]
 
 
 # --- entry point ----------------------------------------------------------------
