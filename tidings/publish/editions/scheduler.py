@@ -1,0 +1,40 @@
+"""Scheduled sending: ``run_due(config, store)`` publishes (if still a draft) and sends every
+edition whose ``scheduled_at`` has come. ``tidings serve``'s scheduler calls it when present."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tidings.config import Config
+from tidings.publish.editions.models import DRAFT, Edition
+from tidings.publish.editions.security import Signer, load_secret
+from tidings.publish.editions.service import publish
+from tidings.publish.editions.settings import newsletter_settings
+from tidings.store.db import Store
+from tidings.timeutil import utcnow
+
+
+def due_editions(store: Store, now: datetime) -> list[int]:
+    with store.reading() as session:
+        return list(session.scalars(select(Edition.id).where(
+            Edition.scheduled_at.is_not(None), Edition.scheduled_at <= now, Edition.send_status.is_(None))
+            .order_by(Edition.scheduled_at)))
+
+
+def run_due(config: Config, store: Store, now: datetime | None = None) -> list:  # list[SendReport]
+    from tidings.publish.mail.sender import send_edition
+    from tidings.publish.mail.settings import smtp_settings
+
+    now = now or utcnow()
+    settings = newsletter_settings(config)
+    signer = Signer(load_secret(config))
+    reports = []
+    for edition_id in due_editions(store, now):
+        with store.reading() as session:
+            draft = session.get(Edition, edition_id).status == DRAFT  # type: ignore[union-attr]
+        if draft:
+            publish(store, settings, edition_id, now=now)
+        reports.append(send_edition(store, settings, smtp_settings(config), signer, edition_id))
+    return reports

@@ -1,0 +1,1 @@
+"""Subscribers and mail: double opt-in, one-click unsubscribe, SMTP sending with a send log."""

@@ -1,0 +1,49 @@
+"""The ``[smtp]`` table of tidings.toml.
+
+::
+
+    [smtp]
+    host = "smtp.example.org"
+    port = 587
+    username = "news@example.org"
+    password_env = "TIDINGS_SMTP_PASSWORD"   # the password is read from this variable
+    starttls = true
+    ssl = false          # implicit TLS (port 465) instead of STARTTLS
+    rate_per_minute = 60
+    timeout = 30
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from tidings.config import Config, ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 25
+    username: str | None = None
+    password_env: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+    rate_per_minute: float = 60.0
+    timeout: float = 30.0
+
+    @property
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+def smtp_settings(config: Config) -> SmtpSettings:
+    raw = dict(config.table("smtp"))
+    known = {f.name for f in fields(SmtpSettings)}
+    if unknown := set(raw) - known:
+        raise ConfigError(f"unknown setting(s) smtp.{', smtp.'.join(sorted(unknown))}")
+    if raw.get("starttls") and raw.get("ssl"):
+        raise ConfigError("smtp: choose starttls or ssl, not both")
+    if "rate_per_minute" in raw and not (isinstance(raw["rate_per_minute"], (int, float)) and raw["rate_per_minute"] > 0):
+        raise ConfigError("smtp.rate_per_minute: expected a positive number")
+    return SmtpSettings(**raw)
