@@ -237,3 +237,7 @@ class Summary(Base):
     method: Mapped[str] = mapped_column(String(16))  # extractive, llm, mixed
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)  # who wrote what, rejected sentences and why
     basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # articles/outlets/facts it was built on
+
+
+# The newsletter tables live with their package; imported here so one metadata covers every table.
+from tidings.publish.editions import models as _editions_models  # noqa: E402,F401
