@@ -259,3 +259,13 @@ def test_feed_quoting_a_sitemap_is_still_a_feed() -> None:
     feed = parse_feed(body, "https://seo.example.com/rss")
     assert feed.kind == "rss"
     assert [e.url for e in feed.entries] == ["https://seo.example.com/sitemaps"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_encodings_are_screened_and_parsed(encoding: str) -> None:
+    # the entity screen works on bytes: a UTF-16 bomb must not slip past it
+    with pytest.raises(UnsafeXMLError):
+        parse_feed(load("bomb.xml").decode("ascii").encode(encoding), "https://bomb.example.com/rss")
+    text = load("atom.xml").decode("utf-8").replace('encoding="utf-8"', f'encoding="{encoding}"')
+    feed = parse_feed(text.encode(encoding), "https://labnotes.example.com/feed.atom", f"application/atom+xml; charset={encoding}")
+    assert [e.title for e in feed.entries] == ["Small models beat big ones on tiny tasks", "Second post"]

@@ -69,3 +69,9 @@ def test_hostile_and_broken_sitemaps() -> None:
         parse_sitemap(b"<urlset><url><loc>https://x.example/a</loc></url>", "https://x.example/sitemap.xml")
     with pytest.raises(ParseError, match="not a sitemap"):
         parse_sitemap(b"<rss version='2.0'/>", "https://x.example/sitemap.xml")
+
+
+def test_utf16_sitemap() -> None:
+    text = load("sitemap_news.xml").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    parsed = parse_sitemap(text.encode("utf-16"), "https://journal.example.fr/news-sitemap.xml")
+    assert parsed.entries[0].title == "Grève des transports : le trafic reprend"

@@ -22,6 +22,7 @@ import feedparser
 from tidings.parse.safexml import (
     ParseError,
     UnsafeXMLError,
+    as_utf8,
     maybe_gunzip,
     root_name,
     screen_xml,
@@ -345,7 +346,10 @@ def parse_feed(body: bytes | str, url: str, content_type: str | None = None) -> 
             content_type = (content_type or "application/xml").split(";")[0] + "; charset=utf-8"
     else:
         raw = bytes(body)
-    raw = maybe_gunzip(raw)
+    unzipped = maybe_gunzip(raw)
+    raw = as_utf8(unzipped)  # UTF-16/32 re-encoded, so the entity screen reads the markup
+    if raw is not unzipped and content_type:
+        content_type = content_type.split(";")[0] + "; charset=utf-8"
     if not raw.strip():
         raise ParseError(f"{url}: empty document")
     kind = detect_kind(raw, content_type)

@@ -48,6 +48,29 @@ def to_bytes(body: bytes | str) -> bytes:
     return bytes(body)
 
 
+_WIDE_ENCODINGS = (  # (signature, codec): BOMs first, then a bare "<" or "<?" in a wide encoding
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+
+
+def as_utf8(body: bytes) -> bytes:
+    """Re-encode a UTF-16 or UTF-32 document as UTF-8 (declaration rewritten), so
+    byte-level checks such as :func:`screen_xml` see its markup; others pass as is."""
+    head = body[:4]
+    for signature, codec in _WIDE_ENCODINGS:
+        if head.startswith(signature):
+            text = body.decode(codec, errors="replace").lstrip("\ufeff")
+            return to_bytes(text)
+    return body
+
+
 def maybe_gunzip(body: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Decompress a gzip body (``sitemap.xml.gz``), refusing more than ``limit`` bytes out."""
     if not body.startswith(_GZIP_MAGIC):
@@ -100,6 +123,7 @@ def screen_xml(body: bytes) -> None:
     fine. When the prolog cannot be delimited, any DOCTYPE together with any
     ``<!ENTITY`` anywhere is refused.
     """
+    body = as_utf8(body)
     prolog = _prolog(body)
     if prolog is not None:
         hostile = bool(_ENTITY_DECL.search(prolog))
@@ -115,6 +139,7 @@ def parse_xml(body: bytes) -> Element:
     Raises :class:`UnsafeXMLError` for entity declarations or external
     references and :class:`ParseError` for XML that is not well-formed.
     """
+    body = as_utf8(body)
     screen_xml(body)
     try:
         return DET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
@@ -147,6 +172,7 @@ def local_name(tag: object) -> str:
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
+    "as_utf8",
     "ParseError",
     "UnsafeXMLError",
     "is_well_formed",
