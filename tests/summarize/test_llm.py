@@ -239,3 +239,20 @@ def test_parse_answer_reads_text_with_citation_marks():
         ("Schools stay shut. [1]", [1]),
     ]
     assert clean_sentence(draft.sentences[0].text) == "Rivers burst their banks on Sunday."
+
+
+def test_configured_summary_uses_the_llm_table(tmp_path):
+    from tidings.summarize.llm import summarize_configured
+
+    with FakeOpenAI(lambda body: (200, completion(json.dumps(GOOD)), 0.0)) as server:
+        path = tmp_path / "tidings.toml"
+        path.write_text(f'[summarize.llm]\nbase_url = "{server.base_url}"\nmodel = "fake-7b"\n', encoding="utf-8")
+        summary = summarize_configured(ARTICLES, load_config(path, environ={}), words=120)
+        assert summary.method == "llm" and len(server.requests) == 1
+    bare = tmp_path / "bare.toml"
+    bare.write_text("[summarize]\n", encoding="utf-8")
+    assert summarize_configured(ARTICLES, load_config(bare, environ={}), words=120).method == "extractive"
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[summarize.llm]\nbackend = "llama-cpp"\nmodel_path = "/nonexistent/model.gguf"\n', encoding="utf-8")
+    fallback = summarize_configured(ARTICLES, load_config(broken, environ={}), words=120)
+    assert fallback.method == "extractive" and fallback.notes[-1].startswith("llm failed (")

@@ -261,7 +261,8 @@ class SourceIndex:
     months: set[int]
     weekdays: set[int]
     squashed: str
-    window_vectors: np.ndarray | None = None
+    window_vectors: np.ndarray | None = None  # one row per entry of ``sentences``
+    claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claims embedded ahead, in one batch
 
 
 def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
@@ -483,7 +484,9 @@ def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = 
     semantic = None
     score = coverage
     if embedder is not None and index.window_vectors is not None and len(index.window_vectors):
-        vec = np.asarray(embedder.embed([sentence], kind="passage"), dtype=np.float32)[0]
+        vec = index.claim_vectors.get(sentence)
+        if vec is None:
+            vec = np.asarray(embedder.embed([sentence], kind="passage"), dtype=np.float32)[0]
         cos = float(np.max(index.window_vectors @ vec))
         semantic = min(1.0, max(0.0, (cos - SEM_LOW) / (SEM_HIGH - SEM_LOW)))
         score = max(score, semantic)
@@ -530,6 +533,9 @@ def check_summary(
     """Check every sentence of ``summary`` (a text, or a list of sentences) against ``sources``."""
     sentences = split_sentences(summary) if isinstance(summary, str) else [s for s in summary if s and s.strip()]
     index = build_index(list(sources), embedder)
+    if embedder is not None and sentences and index.window_vectors is not None:
+        vectors = np.asarray(embedder.embed(list(sentences), kind="passage"), dtype=np.float32)
+        index.claim_vectors.update(zip(sentences, vectors))
     verdicts = [check_sentence(s, index, embedder=embedder, threshold=threshold) for s in sentences]
     if not verdicts:
         return SummaryVerdict(True, 1.0, [])

@@ -437,3 +437,29 @@ def summarize_with_llm(
         method="mixed" if replaced else "llm",
         notes=notes,
     )
+
+
+def summarize_configured(
+    articles: Sequence[Article], config: Any, words: int = 120, *, embedder: Any = None
+) -> StorySummary:
+    """The summary the configuration asks for: LLM-written (guarded) when ``[summarize.llm]``
+    is set, extractive otherwise. A client that cannot be built falls back with a note."""
+    from tidings.summarize.extractive import summarize_articles
+
+    extractive = summarize_articles(list(articles), words=words, embedder=embedder)
+    try:
+        settings = llm_config(config)
+    except ValueError as exc:
+        return _fallback(extractive, f"bad [summarize.llm] settings: {exc}")
+    if settings is None:
+        return extractive
+    try:
+        client = make_client(settings)
+    except LLMError as exc:
+        return _fallback(extractive, str(exc))
+    try:
+        return summarize_with_llm(articles, client, words, embedder=embedder, extractive=extractive)
+    finally:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
