@@ -26,7 +26,7 @@ candidates; two stories scoring ``merge_threshold`` or more are merged, the
 smaller one's id redirecting to the larger one's (:meth:`OnlineClusterer.merges`).
 
 Candidates come from :class:`tidings.stories.index.CentroidIndex` (time blocking
-plus LSH), never from a scan of all stories. The thresholds were tuned on the
+plus a small inverted file over centroids), never from a scan of all stories. The thresholds were tuned on the
 ECB+ train and dev splits (``benchmarks/ecbplus.py``; docs/evaluation.md).
 """
 
@@ -67,9 +67,9 @@ class ClusterConfig:
     time_penalty: float = 0.25  # score lost at the edge of the window
     max_keys: int = 64  # keys kept per story (the most frequent)
     exact_below: int = 512  # scan the whole window when it holds at most this many stories
-    lsh_tables: int = 12
-    lsh_bits: int = 10
-    lsh_warmup: int = 256
+    index_cells: int = 64  # IVF cells over story centroids
+    index_probe: int = 4  # cells searched per article
+    index_warmup: int = 512  # stories seen before the cells are learnt (exact scans until then)
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "ClusterConfig":
@@ -358,7 +358,7 @@ class OnlineClusterer:
     def _ensure_index(self, dim: int) -> CentroidIndex:
         if self._index is None:
             c = self.config
-            self._index = CentroidIndex(dim, n_tables=c.lsh_tables, n_bits=c.lsh_bits, warmup=c.lsh_warmup)
+            self._index = CentroidIndex(dim, n_cells=c.index_cells, n_probe=c.index_probe, warmup=c.index_warmup)
         return self._index
 
     def _index_story(self, story: StoryState) -> None:
@@ -438,7 +438,7 @@ class OnlineClusterer:
         return self._index.window_days(day - w, day + w)
 
     def candidates(self, f: ArticleFeatures) -> list[str]:
-        """Ids of the stories the index offers for an article (time window + LSH)."""
+        """Ids of the stories the index offers for an article (time window + IVF cells)."""
         index = self._ensure_index(len(f.vector))
         when = f.published or self.clock
         return sorted(index.candidates(f.vector, self._window(when), self.config.exact_below))

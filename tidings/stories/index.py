@@ -1,18 +1,22 @@
-"""Candidate search over story centroids, blocked by time and by random-hyperplane LSH.
+"""Candidate search over story centroids, blocked by time and by a small IVF.
 
 The online clusterer must not compare a new article with every stored story.
 :class:`CentroidIndex` keeps each story under the days it was active (day
 numbers since the epoch, or :data:`UNDATED` for stories without any date) and,
-inside each day, under ``n_tables`` random-hyperplane signatures of ``n_bits``
-bits of its centroid. A query for a time window looks up only the buckets of
-the days in that window, so its cost depends on how many stories are active
-around that date and on the bucket sizes, not on the total number stored.
+inside each day, under the cell of an inverted file (IVF) that its centroid
+falls in. A query for a time window looks up only the ``n_probe`` cells nearest
+to the article, for the days of that window, so its cost depends on how many
+stories are active around that date and on the cell sizes, not on the total
+number stored.
 
 Sentence embeddings share a large common direction (two unrelated e5 vectors
-still have a cosine near 0.8), which would put nearly everything on one side
-of a random hyperplane. The index therefore hashes centred vectors: the centre
-is the mean of the first ``warmup`` vectors added (until then it answers by an
-exact scan of the window). The index is derived state: it is rebuilt from the
+still have a cosine near 0.8), so the index works on centred vectors. The centre
+and the ``n_cells`` cell centres (spherical k-means, a few rounds) are learnt
+from the first ``warmup`` stories added; until then the index answers by an
+exact scan of the window. Random-hyperplane LSH was tried first and dropped: on
+ECB+ e5 vectors, 16 tables of 6 bits found 88 % of same-event pairs while
+letting 20 % of the others through, where 64 cells probed 4 at a time found
+99.7 % and let 5.6 % through. The index is derived state: it is rebuilt from the
 stories whenever a clusterer is restored, so nothing of it is persisted.
 """
 
@@ -27,31 +31,32 @@ DayKey = int | None
 
 
 class CentroidIndex:
-    """Stories by active day, and by LSH signature of their centroid within each day."""
+    """Stories by active day, and by IVF cell of their centroid within each day."""
 
     def __init__(
         self,
         dim: int,
-        n_tables: int = 12,
-        n_bits: int = 10,
-        warmup: int = 256,
+        n_cells: int = 64,
+        n_probe: int = 4,
+        warmup: int = 512,
         max_span_days: int = 60,
         seed: int = 13,
+        kmeans_rounds: int = 8,
     ) -> None:
         self.dim = dim
-        self.n_tables = n_tables
-        self.n_bits = n_bits
-        self.warmup = warmup
+        self.n_cells = n_cells
+        self.n_probe = n_probe
+        self.warmup = max(warmup, n_cells)
         self.max_span_days = max_span_days
-        rng = np.random.default_rng(seed)
-        self._planes = rng.standard_normal((n_tables * n_bits, dim)).astype(np.float32)
-        self._weights = (1 << np.arange(n_bits, dtype=np.int64))
+        self.seed = seed
+        self.kmeans_rounds = kmeans_rounds
         self.centre: np.ndarray | None = None
+        self.cells: np.ndarray | None = None  # (n_cells, dim) unit cell centres, in centred space
         self._vectors: dict[str, np.ndarray] = {}
         self._days: dict[str, list[DayKey]] = {}
-        self._sigs: dict[str, tuple[int, ...]] = {}
+        self._cell_of: dict[str, int] = {}
         self._by_day: dict[DayKey, set[str]] = {}
-        self._lsh: dict[tuple[int, DayKey, int], set[str]] = {}
+        self._ivf: dict[tuple[DayKey, int], set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -60,15 +65,24 @@ class CentroidIndex:
         return story_id in self._vectors
 
     @property
-    def hashing(self) -> bool:
-        """True once the centre is fixed and the LSH tables answer queries."""
-        return self.centre is not None
+    def trained(self) -> bool:
+        """True once the cells are learnt and queries probe them."""
+        return self.cells is not None
 
-    def signatures(self, vector: np.ndarray) -> tuple[int, ...]:
-        """The ``n_tables`` bucket numbers of one (unit) vector."""
+    def _centred(self, vectors: np.ndarray) -> np.ndarray:
         assert self.centre is not None
-        bits = (self._planes @ (vector - self.centre)) > 0
-        return tuple(int(x) for x in bits.reshape(self.n_tables, self.n_bits).astype(np.int64) @ self._weights)
+        c = np.atleast_2d(vectors) - self.centre
+        norms = np.linalg.norm(c, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return c / norms
+
+    def nearest_cells(self, vector: np.ndarray, k: int) -> list[int]:
+        """The ``k`` cells whose centres are closest to ``vector``, nearest first."""
+        assert self.cells is not None
+        sims = self.cells @ self._centred(vector)[0]
+        k = min(k, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        return [int(i) for i in top[np.argsort(-sims[top])]]
 
     def _day_keys(self, lo: DayKey, hi: DayKey) -> list[DayKey]:
         if lo is None or hi is None:
@@ -86,23 +100,36 @@ class CentroidIndex:
         self._days[story_id] = days
         for day in days:
             self._by_day.setdefault(day, set()).add(story_id)
-        if self.centre is not None:
-            self._hash_in(story_id, vector, days)
+        if self.cells is not None:
+            self._file(story_id, self.nearest_cells(vector, 1)[0], days)
         elif len(self._vectors) >= self.warmup:
-            self._start_hashing()
+            self._train()
 
-    def _hash_in(self, story_id: str, vector: np.ndarray, days: list[DayKey]) -> None:
-        sigs = self.signatures(vector)
-        self._sigs[story_id] = sigs
-        for table, sig in enumerate(sigs):
-            for day in days:
-                self._lsh.setdefault((table, day, sig), set()).add(story_id)
+    def _file(self, story_id: str, cell: int, days: list[DayKey]) -> None:
+        self._cell_of[story_id] = cell
+        for day in days:
+            self._ivf.setdefault((day, cell), set()).add(story_id)
 
-    def _start_hashing(self) -> None:
-        vectors = np.stack(list(self._vectors.values()))
-        self.centre = vectors.mean(axis=0).astype(np.float32)
-        for story_id, vector in self._vectors.items():
-            self._hash_in(story_id, vector, self._days[story_id])
+    def _train(self) -> None:
+        ids = list(self._vectors)
+        raw = np.stack([self._vectors[i] for i in ids])
+        self.centre = raw.mean(axis=0).astype(np.float32)
+        data = self._centred(raw).astype(np.float32)
+        rng = np.random.default_rng(self.seed)
+        cells = data[rng.choice(len(data), self.n_cells, replace=False)].copy()
+        for _ in range(self.kmeans_rounds):
+            assign = (data @ cells.T).argmax(axis=1)
+            for k in range(self.n_cells):
+                members = data[assign == k]
+                if len(members):
+                    total = members.sum(axis=0)
+                    norm = float(np.linalg.norm(total))
+                    if norm > 0:
+                        cells[k] = total / norm
+        self.cells = cells.astype(np.float32)
+        assign = (data @ self.cells.T).argmax(axis=1)
+        for story_id, cell in zip(ids, assign):
+            self._file(story_id, int(cell), self._days[story_id])
 
     def remove(self, story_id: str) -> None:
         """Forget a story (no error if it is not there)."""
@@ -115,25 +142,25 @@ class CentroidIndex:
                 bucket.discard(story_id)
                 if not bucket:
                     del self._by_day[day]
-        sigs = self._sigs.pop(story_id, None)
-        if sigs is not None:
-            for table, sig in enumerate(sigs):
-                for day in days:
-                    key = (table, day, sig)
-                    bucket = self._lsh.get(key)
-                    if bucket is not None:
-                        bucket.discard(story_id)
-                        if not bucket:
-                            del self._lsh[key]
+        cell = self._cell_of.pop(story_id, None)
+        if cell is not None:
+            for day in days:
+                key = (day, cell)
+                bucket = self._ivf.get(key)
+                if bucket is not None:
+                    bucket.discard(story_id)
+                    if not bucket:
+                        del self._ivf[key]
 
     def window_days(self, lo: DayKey, hi: DayKey, include_undated: bool = True) -> list[DayKey]:
+        """The day keys from ``lo`` to ``hi`` (plus undated stories); only undated if no bounds."""
         days: list[DayKey] = [] if lo is None or hi is None else list(range(lo, hi + 1))
         if include_undated or not days:
             days.append(UNDATED)
         return days
 
     def in_window(self, days: Iterable[DayKey]) -> set[str]:
-        """Every story active on one of ``days`` (the exact, unhashed candidate set)."""
+        """Every story active on one of ``days`` (the exact, unindexed candidate set)."""
         out: set[str] = set()
         for day in days:
             bucket = self._by_day.get(day)
@@ -146,14 +173,14 @@ class CentroidIndex:
         return sum(len(self._by_day.get(day, ())) for day in days)
 
     def candidates(self, vector: np.ndarray, days: list[DayKey], exact_below: int = 0) -> set[str]:
-        """Stories active on ``days`` whose centroid shares an LSH bucket with ``vector``
-        in at least one table; the whole window when it is small or hashing has not started."""
-        if self.centre is None or self.window_size(days) <= exact_below:
+        """Stories active on ``days`` filed in one of the ``n_probe`` cells nearest to
+        ``vector``; the whole window when it is small or the cells are not learnt yet."""
+        if self.cells is None or self.window_size(days) <= exact_below:
             return self.in_window(days)
         out: set[str] = set()
-        for table, sig in enumerate(self.signatures(np.asarray(vector, dtype=np.float32))):
+        for cell in self.nearest_cells(np.asarray(vector, dtype=np.float32), self.n_probe):
             for day in days:
-                bucket = self._lsh.get((table, day, sig))
+                bucket = self._ivf.get((day, cell))
                 if bucket:
                     out |= bucket
         return out

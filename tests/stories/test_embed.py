@@ -1,0 +1,65 @@
+"""The sentence embedders: shapes, unit rows, determinism, caching and a cross-lingual check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.embed_choice import LANGUAGES, TRANSLATIONS
+from tidings.stories.embed import DEFAULT_EMBEDDER, available_embedders, get_embedder, resolve_name
+
+TEXTS = ["The central bank raised interest rates.", "Le match s'est terminé sur un score nul.", ""]
+
+
+@pytest.fixture(scope="module", params=available_embedders())
+def embedder(request):
+    return get_embedder(request.param)
+
+
+def test_shapes_unit_rows_and_dtype(embedder):
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (3, embedder.dim)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed([]).shape == (0, embedder.dim)
+
+
+def test_deterministic_and_independent_of_batching(embedder):
+    once = embedder.embed(TEXTS[:2], batch_size=64)
+    again = embedder.embed(TEXTS[:2], batch_size=1)
+    assert np.allclose(once, again, atol=1e-5)
+
+
+def test_related_texts_are_closer(embedder):
+    v = embedder.embed(["Stocks fell sharply on Wall Street.", "Shares dropped steeply in New York trading.",
+                        "The volcano erupted, covering villages in ash."])
+    assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_get_embedder_is_cached_and_resolves_aliases():
+    assert get_embedder() is get_embedder(DEFAULT_EMBEDDER)
+    assert resolve_name("e5") == "multilingual-e5-small" and resolve_name("use") == "use-multilingual-v3"
+    with pytest.raises(ValueError):
+        resolve_name("no-such-model")
+    with pytest.raises(ValueError):
+        get_embedder().embed(["x"], kind="document")
+
+
+def test_query_prefix_changes_e5_vectors():
+    e5 = get_embedder("multilingual-e5-small")
+    q = e5.embed(["earthquake in Morocco"], kind="query")
+    p = e5.embed(["earthquake in Morocco"], kind="passage")
+    assert not np.allclose(q, p) and float(q[0] @ p[0]) > 0.8
+
+
+def test_default_embedder_finds_translations():
+    """Every sentence's nearest neighbour is one of its translations (12 news sentences
+    in four languages, several of them about events of the same kind)."""
+    rows = TRANSLATIONS[:12]
+    texts = [t for row in rows for t in row]
+    group = np.repeat(np.arange(len(rows)), len(LANGUAGES))
+    v = get_embedder().embed(texts)
+    sims = v @ v.T
+    np.fill_diagonal(sims, -1.0)
+    nearest = sims.argmax(axis=1)
+    assert (group[nearest] == group).all()
