@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "tags": "tidings.stories.stage_commands:tags_command",
     "summarize": "tidings.summarize.commands:summarize_command",
     "check": "tidings.summarize.check_commands:check_command",
+    "edition": "tidings.publish.editions.commands:edition_group",
+    "users": "tidings.publish.editions.commands:users_group",
     "serve": "tidings.publish.serve:serve_command",
     "demo-server": "tidings.demo.commands:demo_server_command",
 }

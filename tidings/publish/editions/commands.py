@@ -1,0 +1,213 @@
+"""``tidings edition`` (new, list, show, publish, schedule, send) and ``tidings users`` (add, list, passwd)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tidings.cli import get_config
+
+
+def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from tidings.commands import open_store_or_fail
+
+    return open_store_or_fail(get_config(ctx))
+
+
+def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from tidings.config import ConfigError
+    from tidings.publish.editions.settings import newsletter_settings
+
+    try:
+        return newsletter_settings(get_config(ctx))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group("edition")
+def edition_group() -> None:
+    """Newsletter editions: draft, list, publish, send."""
+
+
+@edition_group.command("new")
+@click.option("--since", default="7d", show_default=True, help="Stories published since (7d, 48h, or a date).")
+@click.option("--per-section", type=click.IntRange(min=1), default=None, help="Stories per section (default: config).")
+@click.pass_context
+def new_command(ctx: click.Context, since: str, per_section: int | None) -> None:
+    """Draft an edition from the top stories of each section."""
+    from tidings.pipeline import parse_since
+    from tidings.publish.editions import service
+
+    try:
+        when = parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    store, settings = _store(ctx), _settings(ctx)
+    edition_id = service.new_draft(store, settings, when, per_section)
+    items = service.draft_items(store, settings, edition_id)
+    click.echo(f"drafted edition {edition_id} with {len(items)} stories")
+    for item in items:
+        click.echo(f"  {'*' if item.is_lead else '-'} [{item.section_title}] {item.headline}")
+    store.close()
+
+
+@edition_group.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """All editions, newest first."""
+    from tidings.publish.editions import service
+
+    store = _store(ctx)
+    for row in service.list_editions(store):
+        when = (row.published_at or row.created_at).strftime("%Y-%m-%d %H:%M")
+        extra = f" /editions/{row.slug}" if row.slug else ""
+        sent = f" [{row.send_status}]" if row.send_status else ""
+        click.echo(f"{row.id:>4}  {row.status:<9} {when}  {row.stories:>2} stories  {row.title}{extra}{sent}")
+    store.close()
+
+
+@edition_group.command("show")
+@click.argument("edition_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
+@click.pass_context
+def show_command(ctx: click.Context, edition_id: int, fmt: str) -> None:
+    """Print an edition (a draft as it stands now, a published one as frozen)."""
+    from tidings.publish.editions import render, service
+
+    store, settings = _store(ctx), _settings(ctx)
+    try:
+        content = service.preview(store, settings, edition_id)
+    except service.EditionError as exc:
+        raise click.ClickException(str(exc)) from None
+    fn = {"text": render.render_text, "markdown": render.render_markdown, "html": render.render_html}[fmt]
+    click.echo(fn(content), nl=False)
+    store.close()
+
+
+@edition_group.command("publish")
+@click.argument("edition_id", type=int)
+@click.pass_context
+def publish_command(ctx: click.Context, edition_id: int) -> None:
+    """Freeze a draft and archive it at /editions/<slug>."""
+    from tidings.publish.editions import service
+
+    store, settings = _store(ctx), _settings(ctx)
+    try:
+        slug = service.publish(store, settings, edition_id)
+    except service.EditionError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"published edition {edition_id}: {settings.url('/editions/' + slug)}")
+    store.close()
+
+
+@edition_group.command("schedule")
+@click.argument("edition_id", type=int)
+@click.argument("when")
+@click.pass_context
+def schedule_command(ctx: click.Context, edition_id: int, when: str) -> None:
+    """Send EDITION_ID at WHEN (an ISO date-time); `tidings serve` sends it when due."""
+    from tidings.publish.editions.models import Edition
+    from tidings.timeutil import parse_datetime
+
+    at = parse_datetime(when)
+    if at is None:
+        raise click.BadParameter(f"not a date-time: {when!r}", param_hint="WHEN")
+    store = _store(ctx)
+    with store.transaction() as session:
+        edition = session.get(Edition, edition_id)
+        if edition is None:
+            raise click.ClickException(f"no edition {edition_id}")
+        if edition.send_status is not None:
+            raise click.ClickException(f"edition {edition_id} was already sent ({edition.send_status})")
+        edition.scheduled_at = at
+    click.echo(f"edition {edition_id} will be sent at {at.isoformat()}")
+    store.close()
+
+
+@edition_group.command("send")
+@click.argument("edition_id", type=int)
+@click.pass_context
+def send_command(ctx: click.Context, edition_id: int) -> None:
+    """Mail a published edition to the confirmed subscribers (each at most once)."""
+    from tidings.config import ConfigError
+    from tidings.publish.editions.security import Signer, load_secret
+    from tidings.publish.mail.sender import SendError, send_edition
+    from tidings.publish.mail.settings import smtp_settings
+
+    config = get_config(ctx)
+    store, settings = _store(ctx), _settings(ctx)
+    try:
+        smtp = smtp_settings(config)
+        report = send_edition(store, settings, smtp, Signer(load_secret(config)), edition_id,
+                              progress=lambda email: click.echo(f"  sent to {email}"))
+    except (SendError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    if report.empty:
+        click.echo(f"edition {edition_id} has no story that an earlier edition did not carry: nothing sent")
+        return
+    click.echo(f"edition {edition_id}: {report.sent} sent, {report.skipped} already in the send log, "
+               f"{report.failed} refused")
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Editors who may log in to /editor."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_context
+def users_add(ctx: click.Context, email: str, password_stdin: bool) -> None:
+    """Create an editor account."""
+    from tidings.publish.editions.users import UserError, add_user
+
+    store = _store(ctx)
+    try:
+        user = add_user(store, email, _read_password(password_stdin))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"added editor {user.email} (id {user.id})")
+
+
+@users_group.command("passwd")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_context
+def users_passwd(ctx: click.Context, email: str, password_stdin: bool) -> None:
+    """Set an editor's password."""
+    from tidings.publish.editions.users import UserError, set_password
+
+    store = _store(ctx)
+    try:
+        set_password(store, email, _read_password(password_stdin))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    click.echo(f"password changed for {email}")
+
+
+@users_group.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """All editors."""
+    from tidings.publish.editions.users import list_users
+
+    store = _store(ctx)
+    for user in list_users(store):
+        click.echo(f"{user.id:>4}  {user.email}")
+    store.close()
