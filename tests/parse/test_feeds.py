@@ -269,3 +269,8 @@ def test_wide_encodings_are_screened_and_parsed(encoding: str) -> None:
     text = load("atom.xml").decode("utf-8").replace('encoding="utf-8"', f'encoding="{encoding}"')
     feed = parse_feed(text.encode(encoding), "https://labnotes.example.com/feed.atom", f"application/atom+xml; charset={encoding}")
     assert [e.title for e in feed.entries] == ["Small models beat big ones on tiny tasks", "Second post"]
+
+
+def test_broken_xml_without_readable_entries_is_an_error() -> None:
+    with pytest.raises(ParseError, match="broken XML with no readable entries"):
+        parse_feed(b"<rss><channel><item><title>unclosed", "https://x.example/rss")

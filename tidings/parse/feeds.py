@@ -304,6 +304,10 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> P
     kind = "atom" if version.startswith("atom") else "rss"
     if not version and entries_raw:
         kind = "atom" if b"http://www.w3.org/2005/Atom" in body[:4096] else "rss"
+    warnings = _warnings(result)
+    if warnings and not entries:
+        # broken XML is only worth reading leniently when that gives something to read
+        raise ParseError(f"{url}: broken XML with no readable entries: {warnings[0].split(': ', 1)[-1]}")
     title = feed.get("title")
     return ParsedFeed(
         kind=kind,
@@ -311,7 +315,7 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> P
         homepage=_absolute(feed.get("link"), url),
         language=feed_language,
         entries=entries,
-        warnings=_warnings(result),
+        warnings=warnings,
     )
 
 
