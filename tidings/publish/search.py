@@ -190,23 +190,23 @@ def search(session: Session, query: str, *, kind: str | None = None, section: st
         params["match"] = _fts5_query(words)
         base = (" FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
                 f" WHERE search_fts MATCH :match{filters}")
+        relevance = "-bm25(search_fts, 4.0, 1.0)"
         columns = ("d.kind, d.ref, d.story_id, d.title, snippet(search_fts, 1, '', '', ' … ', 24) AS snip,"
-                   " d.section, d.language, d.source_id, d.published_at, d.score,"
-                   " -bm25(search_fts, 4.0, 1.0) AS relevance")
+                   f" d.section, d.language, d.source_id, d.published_at, d.score, {relevance} AS relevance")
     elif dialect == "postgresql":
         params["match"] = " & ".join(f"{w}:*" if i == len(words) - 1 else w for i, w in enumerate(words))
         base = f" FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', :match){filters}"
+        relevance = "ts_rank(d.tsv, to_tsquery('simple', :match))"
         columns = ("d.kind, d.ref, d.story_id, d.title, ts_headline('simple', left(d.body, 2000),"
                    " to_tsquery('simple', :match), 'StartSel=\"\",StopSel=\"\",MaxWords=30,MinWords=12') AS snip,"
-                   " d.section, d.language, d.source_id, d.published_at, d.score,"
-                   " ts_rank(d.tsv, to_tsquery('simple', :match)) AS relevance")
+                   f" d.section, d.language, d.source_id, d.published_at, d.score, {relevance} AS relevance")
     else:
         raise NotImplementedError(f"search is not available on {dialect}")
     total = session.execute(text("SELECT count(*)" + base), params).scalar() or 0
     # rank: relevance weighted by the story's importance (scores are >= 0)
-    order = " ORDER BY relevance * (1 + ln(1 + max(d.score, 0))) DESC, d.published_at DESC" \
+    order = f" ORDER BY {relevance} * (1 + ln(1 + max(d.score, 0))) DESC, d.published_at DESC" \
         if dialect == "sqlite" else \
-        " ORDER BY relevance * (1 + ln(1 + greatest(d.score, 0))) DESC, d.published_at DESC NULLS LAST"
+        f" ORDER BY {relevance} * (1 + ln(1 + greatest(d.score, 0))) DESC, d.published_at DESC NULLS LAST"
     rows = session.execute(text(f"SELECT {columns}" + base + order + " LIMIT :limit OFFSET :offset"), params).all()
     hits = []
     for row in rows:
