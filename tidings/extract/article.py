@@ -155,7 +155,7 @@ def extract_text(
     """Run trafilatura's balanced extractor (metadata included) on a page.
 
     ``extensive_date_search=False`` skips htmldate's slow free-text date search
-    (dateparser), about a third of the time per page; the text is the same.
+    (dateparser), about a quarter of the time per page; the text is the same.
     """
     try:
         return trafilatura.bare_extraction(
