@@ -86,15 +86,18 @@ _TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
 class ExtractiveConfig:
     """The summarizer's knobs; the defaults were tuned on DUC 2003 (``benchmarks/duc.py --tune``)."""
 
-    concepts: str = "content"  # "content": pairs of content words; "loose": any pair not made of two stop words
+    concepts: str = "loose"  # "content": pairs of content words; "loose": any pair not made of two stop words
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
+    min_df_fraction: float = 0.25  # ... and at least this share of the story's articles (3 of 10, 25 of 100)
+    lead_concept_boost: float = 0.0  # extra worth per article that has the concept in its first three sentences
+    unigram_weight: float = 0.1  # single content words count too, at this share of their worth
     length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
-    salience_weight: float = 1.0  # weight of a sentence's own salience beside its concept gain
+    salience_weight: float = 0.5  # weight of a sentence's own salience beside its concept gain
     position_weight: float = 1.0  # of the salience: earlier sentences in an article weigh more
     centrality_weight: float = 1.0  # of the salience: cosine to the story's centroid
     agreement_weight: float = 0.5  # of the salience: share of articles carrying a near-identical sentence
     redundancy_threshold: float = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
-    cite_threshold: float = 0.45  # TF-IDF cosine at which another same-language sentence counts as stating it
+    cite_threshold: float = 0.5  # TF-IDF cosine at which another same-language sentence counts as stating it
     cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language (for an unknown model)
     agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
     min_words: int = 6
@@ -102,8 +105,8 @@ class ExtractiveConfig:
     max_sentences: int = 6
     min_sentences: int = 3
     selector: str = "ilp"  # "ilp": exact budgeted coverage (HiGHS via scipy), "greedy": ratio greedy
-    ilp_pool: int = 120  # the ILP considers this many candidates, the best by the greedy score
-    ilp_time_limit: float = 3.0  # seconds; past it the best solution found so far (or the greedy one) is used
+    ilp_pool: int = 50  # the ILP considers this many candidates, the best by the greedy score
+    ilp_time_limit: float = 5.0  # seconds; past it the best solution found so far (or the greedy one) is used
 
 
 DEFAULT_CONFIG = ExtractiveConfig()
@@ -177,6 +180,11 @@ def loose_concepts_of(text: str, language: str | None) -> frozenset[tuple[str, s
                      if not (words[i] in stop and words[i + 1] in stop))
 
 
+def unigram_concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """Single content words, as ``(stem, "")``."""
+    return frozenset((w, "") for w in stemmed if w)
+
+
 def detect_language(text: str) -> str | None:
     text = text.strip()
     if len(text) < 20:
@@ -245,6 +253,8 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
             s = _Sentence(article=a, index=i, text=text, words=word_count(text), language=lang, stems=st)
             s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
             s.concepts = concepts_of(st) if config.concepts == "content" else loose_concepts_of(text, lang)
+            if config.unigram_weight:
+                s.concepts = s.concepts | unigram_concepts_of(st)
             sentences.append(s)
     spaces: dict[str, _Space] = {}
     by_lang: dict[str, list[_Sentence]] = defaultdict(list)
@@ -290,12 +300,27 @@ def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, confi
             counts.update(s.concepts)
         return {c: float(k) for c, k in counts.items()}
     df: Counter[tuple[str, str]] = Counter()
+    early: Counter[tuple[str, str]] = Counter()
     per_article: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    per_article_early: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for s in main_sentences:
         per_article[s.article].update(s.concepts)
+        if s.index < 3:
+            per_article_early[s.article].update(s.concepts)
     for concepts in per_article.values():
         df.update(concepts)
-    return {c: float(k) for c, k in df.items() if k >= config.min_df}
+    for concepts in per_article_early.values():
+        early.update(concepts)
+    threshold = max(config.min_df, math.ceil(config.min_df_fraction * n_articles))
+    while threshold > 1:
+        kept = {c: float(k) for c, k in df.items() if k >= threshold}
+        if len(kept) >= 10:
+            break
+        threshold -= 1  # a small or loosely related story: lower the bar rather than cover nothing
+    kept = {c: float(k) + config.lead_concept_boost * early[c] for c, k in df.items() if k >= threshold}
+    if config.unigram_weight:
+        kept = {c: (w * config.unigram_weight if c[1] == "" else w) for c, w in kept.items()}
+    return kept
 
 
 def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, config: ExtractiveConfig) -> None:
