@@ -290,10 +290,7 @@ async def editor_new(request: Request) -> Response:
 async def _edition_view(ctx: Context, request: Request, edition_id: int, user: UserView, status: int = 200,
                         error: str | None = None) -> Response:
     def load() -> tuple[Any, list[service.ItemView]]:
-        with ctx.store.reading() as session:
-            from tidings.publish.editions.models import Edition
-
-            edition = session.get(Edition, edition_id)
+        edition = service.get_edition(ctx.store, edition_id)
         if edition is None:
             return None, []
         return edition, service.draft_items(ctx.store, ctx.settings, edition_id)

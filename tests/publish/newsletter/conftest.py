@@ -63,7 +63,7 @@ def smtp():
     controller.stop()
 
 
-def write_config(tmp_path: Path, smtp_port: int, extra: str = "") -> Config:
+def write_config(tmp_path: Path, smtp_port: int, extra: str = "", session_seconds: int = 3600) -> Config:
     path = tmp_path / "tidings.toml"
     path.write_text(f"""
 [database]
@@ -73,7 +73,7 @@ url = "sqlite:///{tmp_path / 'tidings.db'}"
 name = "Tidings Test Weekly"
 base_url = "http://testserver"
 from_address = "Tidings Test <news@tidings.test>"
-session_seconds = 3600
+session_seconds = {session_seconds}
 sponsor = {{ name = "Acme <Labs>", text = "Acme builds \\"safe\\" things & more.", url = "https://acme.example/?a=1&b=2" }}
 {extra}
 

@@ -208,15 +208,30 @@ def publish(store: Store, settings: NewsletterSettings, edition_id: int, *, now:
         return edition.slug
 
 
+def _detached(session: Session, editions: list[Edition]) -> list[Edition]:
+    """Editions with their columns loaded, cut loose from the session (whose end would expire them)."""
+    for edition in editions:
+        session.expunge(edition)
+    return editions
+
+
+def get_edition(store: Store, edition_id: int) -> Edition | None:
+    """An edition's columns (not its items), usable after the session is gone."""
+    with store.reading() as session:
+        edition = session.get(Edition, edition_id)
+        return _detached(session, [edition])[0] if edition is not None else None
+
+
 def published_by_slug(store: Store, slug: str) -> Edition | None:
     with store.reading() as session:
-        return session.scalars(select(Edition).where(Edition.slug == slug, Edition.status == PUBLISHED)).first()
+        found = session.scalars(select(Edition).where(Edition.slug == slug, Edition.status == PUBLISHED)).first()
+        return _detached(session, [found])[0] if found is not None else None
 
 
 def published_editions(store: Store, limit: int = 100) -> list[Edition]:
     with store.reading() as session:
-        return list(session.scalars(select(Edition).where(Edition.status == PUBLISHED)
-                                    .order_by(Edition.published_at.desc()).limit(limit)))
+        return _detached(session, list(session.scalars(select(Edition).where(Edition.status == PUBLISHED)
+                                                       .order_by(Edition.published_at.desc()).limit(limit))))
 
 
 @dataclass(frozen=True, slots=True)
