@@ -3,6 +3,7 @@ with RFC 8058 one-click unsubscribe headers."""
 
 from __future__ import annotations
 
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -63,6 +64,6 @@ def address_ok(email: str) -> bool:
         return False
     try:
         addr = Address(addr_spec=email)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, HeaderParseError):
         return False
     return bool(addr.username) and "." in addr.domain
