@@ -24,7 +24,10 @@ def plain_text(value: str | None, *, max_chars: int | None = None) -> str:
     entities decoded, control characters removed, white space collapsed."""
     if not value:
         return ""
-    text = html.unescape(nh3.clean(value, tags=set(), clean_content_tags={"script", "style"}))
+    if "<" in value or "&" in value:
+        text = html.unescape(nh3.clean(value, tags=set(), clean_content_tags={"script", "style"}))
+    else:  # nothing to parse: most titles and summaries
+        text = value
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
     if max_chars is not None and len(text) > max_chars:
         cut = text[:max_chars].rsplit(" ", 1)[0]

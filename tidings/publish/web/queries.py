@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from tidings.publish.sanitize import plain_text, safe_url
 from tidings.store.models import Article, Source, Story, Summary
@@ -183,9 +183,13 @@ def _cards(session: Session, stories: list[Story]) -> list[StoryCard]:
     return [_card(s, summaries.get(s.summary_id)) for s in stories]
 
 
+# columns a page never shows: not loaded (the clusterer's state holds vectors)
+HEAVY = (Story.state, Story.rank_signals, Story.section_scores)
+
+
 def live_stories():
     """A select of stories that were not merged away."""
-    return select(Story).where(Story.merged_into.is_(None))
+    return select(Story).options(*(defer(c) for c in HEAVY)).where(Story.merged_into.is_(None))
 
 
 def list_stories(session: Session, *, section: str | None = None, language: str | None = None,
@@ -226,17 +230,19 @@ def front_page(session: Session, section_names: list[str], *, per_section: int =
                top: int = 3) -> tuple[list[StoryCard], list[tuple[str, list[StoryCard]]]]:
     """The top stories overall, then the best of each section (configured order first,
     then any other section stories were filed in), without repeating the top ones."""
-    candidates = list(session.scalars(live_stories().order_by(*_order("rank")).limit(500)))
-    cards = _cards(session, candidates)
-    head = cards[:top]
-    shown = {c.id for c in head}
-    by_section: dict[str, list[StoryCard]] = {}
-    for card in cards:
-        if card.id in shown:
-            continue
-        bucket = by_section.setdefault(card.section or "Other", [])
+    rows = session.execute(select(Story.id, Story.section).where(Story.merged_into.is_(None))
+                           .order_by(*_order("rank")).limit(2000)).all()
+    head_ids = [story_id for story_id, _ in rows[:top]]
+    picked: dict[str, list[str]] = {}
+    for story_id, name in rows[top:]:
+        bucket = picked.setdefault(name or "Other", [])
         if len(bucket) < per_section:
-            bucket.append(card)
+            bucket.append(story_id)
+    wanted = head_ids + [i for ids in picked.values() for i in ids]
+    stories = {s.id: s for s in session.scalars(live_stories().where(Story.id.in_(wanted)))} if wanted else {}
+    cards = {c.id: c for c in _cards(session, [stories[i] for i in wanted if i in stories])}
+    head = [cards[i] for i in head_ids if i in cards]
+    by_section = {name: [cards[i] for i in ids if i in cards] for name, ids in picked.items()}
     order = [name for name in section_names if name in by_section]
     order += sorted(name for name in by_section if name not in order)
     return head, [(name, by_section[name]) for name in order]
@@ -298,7 +304,8 @@ def story_detail(session: Session, story_id: str, *, similar_limit: int = 6) -> 
     similar_ids = [sid for sid in (story.similar or []) if sid != story.id]
     similar: list[StoryCard] = []
     if similar_ids:
-        found = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(similar_ids)))}
+        found = {s.id: s for s in session.scalars(
+            select(Story).options(*(defer(c) for c in HEAVY)).where(Story.id.in_(similar_ids)))}
         # a similar story that was merged is shown as its survivor, and never as this story
         resolved: list[Story] = []
         for sid in similar_ids:
