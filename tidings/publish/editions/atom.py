@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from tidings.publish.editions.models import Edition
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.timeutil import utcnow
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+
+
+def body_of(html: str) -> str:
+    """The inside of <body> (a feed entry's content is a fragment, not a document)."""
+    found = _BODY.search(html)
+    return found.group(1).strip() if found else html
 
 
 def editions_feed(settings: NewsletterSettings, editions: list[Edition]) -> str:
@@ -25,6 +35,6 @@ def editions_feed(settings: NewsletterSettings, editions: list[Edition]) -> str:
                 f"<published>{e.published_at.isoformat() if e.published_at else ''}</published>",
                 f"<updated>{e.published_at.isoformat() if e.published_at else ''}</updated>",
                 f"<summary>{escape(summary)}</summary>",
-                f"<content type=\"html\">{escape(e.html or '')}</content>", "</entry>"]
+                f"<content type=\"html\">{escape(body_of(e.html or ''))}</content>", "</entry>"]
     out.append("</feed>")
     return "\n".join(out) + "\n"

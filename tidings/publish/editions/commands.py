@@ -98,6 +98,13 @@ def publish_command(ctx: click.Context, edition_id: int) -> None:
     except service.EditionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"published edition {edition_id}: {settings.url('/editions/' + slug)}")
+    from tidings.publish.editions.render import GMAIL_CLIP_BYTES
+
+    edition = service.get_edition(store, edition_id)
+    size = len((edition.html or "").encode()) if edition else 0
+    if size > GMAIL_CLIP_BYTES:
+        click.echo(f"warning: the HTML is {size:,} bytes; Gmail clips messages over {GMAIL_CLIP_BYTES:,} "
+                   "(draft fewer stories next time, e.g. --per-section 2)", err=True)
     store.close()
 
 

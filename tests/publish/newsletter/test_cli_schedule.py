@@ -1,0 +1,94 @@
+"""The ``edition`` and ``users`` commands end to end, scheduled sending (``run_due``), and the
+routes mounted in the web helper's app."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.publish.newsletter.conftest import seed_stories
+from tidings.cli import cli
+from tidings.pipeline import parse_since
+from tidings.publish.editions import service
+from tidings.publish.editions.models import Edition, Subscriber, User
+from tidings.publish.editions.scheduler import run_due
+from tidings.publish.editions.security import verify_password
+from tidings.publish.editions.settings import newsletter_settings
+from tidings.timeutil import utcnow
+
+
+def run(config, *args, input=None):
+    result = CliRunner().invoke(cli, ["--config", str(config.path), *args], input=input, obj={})
+    return result
+
+
+def confirmed_reader(store, address="cli@example.org", sections=None):
+    with store.transaction() as session:
+        session.add(Subscriber(email=address, status="confirmed", sections=sections or []))
+
+
+def test_edition_and_users_commands(config, store, smtp):
+    seed_stories(store, 9)
+    confirmed_reader(store)
+    r = run(config, "users", "add", "Boss@Example.org", "--password-stdin", input="a long enough secret\n")
+    assert r.exit_code == 0, r.output
+    with store.reading() as session:
+        user = session.scalars(select(User)).one()
+        session.expunge(user)
+    assert user.email == "boss@example.org" and verify_password("a long enough secret", user.password_hash)
+    assert "a long enough secret" not in user.password_hash
+    assert run(config, "users", "add", "x@example.org", "--password-stdin", input="short\n").exit_code != 0
+
+    r = run(config, "edition", "new", "--since", "7d", "--per-section", "1")
+    assert r.exit_code == 0, r.output
+    edition_id = int(re.search(r"drafted edition (\d+) with 6 stories", r.output).group(1))
+    assert "draft" in run(config, "edition", "list").output
+    assert run(config, "edition", "send", str(edition_id)).exit_code != 0  # a draft is not sent
+    r = run(config, "edition", "publish", str(edition_id))
+    assert r.exit_code == 0 and "/editions/" in r.output, r.output
+    r = run(config, "edition", "send", str(edition_id))
+    assert r.exit_code == 0 and "1 sent" in r.output, r.output
+    r = run(config, "edition", "send", str(edition_id))
+    assert "0 sent, 1 already in the send log" in r.output
+    assert len(smtp[1].to("cli@example.org")) == 1
+    md = run(config, "edition", "show", str(edition_id), "--format", "markdown").output
+    assert md.startswith("# ") and "Sources:" in md
+    assert run(config, "edition", "new", "--since", "yesterday-ish").exit_code != 0
+
+
+def test_run_due_publishes_and_sends_scheduled_editions_once(config, store, smtp):
+    seed_stories(store, 6)
+    confirmed_reader(store)
+    settings = newsletter_settings(config)
+    due = service.new_draft(store, settings, parse_since("7d"))
+    later = service.new_draft(store, settings, parse_since("7d"))
+    service.edit_edition(store, due, scheduled_at=utcnow() - timedelta(minutes=1))
+    service.edit_edition(store, later, scheduled_at=utcnow() + timedelta(hours=1))
+    reports = run_due(config, store)
+    assert [(r.edition_id, r.sent) for r in reports] == [(due, 1)]
+    assert run_due(config, store) == []
+    with store.reading() as session:
+        assert session.get(Edition, due).status == "published"
+        assert session.get(Edition, later).status == "draft"
+    # when the later one comes due, it has nothing new (same stories): published, not mailed
+    reports = run_due(config, store, now=utcnow() + timedelta(hours=2))
+    assert len(reports) == 1 and reports[0].empty and reports[0].sent == 0
+    assert len(smtp[1].to("cli@example.org")) == 1
+
+
+def test_routes_are_mounted_in_the_site(config, store):
+    from starlette.testclient import TestClient
+
+    from tidings.publish.web.app import create_app
+
+    seed_stories(store, 3)
+    settings = newsletter_settings(config)
+    slug = service.publish(store, settings, service.new_draft(store, settings, parse_since("7d")))
+    with TestClient(create_app(config, store), base_url="http://testserver") as client:
+        assert client.get("/newsletter/signup").status_code == 200
+        assert slug in client.get("/editions").text
+        assert client.get(f"/editions/{slug}").status_code == 200
+        assert client.get("/editor", follow_redirects=False).headers["location"] == "/editor/login"
