@@ -6,7 +6,8 @@ Run from the repository root::
 
 Generated data, no download: story centres are random 384-d unit vectors that
 share a common direction the way real sentence embeddings do (two unrelated
-centres have a cosine of about 0.78, as two unrelated e5 news texts do); each
+centres have a cosine of about 0.78, as two unrelated e5 news texts do) and
+lean towards one of 300 random topic directions (news clusters by topic); each
 story has three keys out of a 50,000-key vocabulary and a first date spread
 uniformly over 180 days (or, in the "longer history" run, over ten times as
 many days, so that a day holds as many stories as in the 10k run), lasting 0 to
@@ -37,6 +38,8 @@ import numpy as np
 
 DIM = 384
 COMMON = 0.78  # squared weight of the shared direction: cos between unrelated centres
+TOPIC = 0.8  # weight of a story's topic (one of N_TOPICS) in its own part: news clusters by topic
+N_TOPICS = 300
 NOISE = 0.4  # article = centre + NOISE * random unit vector (cos ~0.93 to the centre)
 DAYS = 180
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -47,15 +50,18 @@ def _unit_rows(m: np.ndarray) -> np.ndarray:
     return (m / np.linalg.norm(m, axis=1, keepdims=True)).astype(np.float32)
 
 
-def make_centres(rng: np.random.Generator, common: np.ndarray, n: int) -> np.ndarray:
+def make_centres(rng: np.random.Generator, common: np.ndarray, topics: np.ndarray, n: int) -> np.ndarray:
+    """``n`` story centres: the shared direction, plus one of the topics, plus their own part."""
     r = _unit_rows(rng.standard_normal((n, DIM)))
-    return _unit_rows(np.sqrt(COMMON) * common[None, :] + np.sqrt(1 - COMMON) * r)
+    t = topics[rng.integers(len(topics), size=n)]
+    own = _unit_rows(TOPIC * t + r)
+    return _unit_rows(np.sqrt(COMMON) * common[None, :] + np.sqrt(1 - COMMON) * own)
 
 
-def make_stories(rng: np.random.Generator, common: np.ndarray, n: int, days: float = DAYS):
+def make_stories(rng: np.random.Generator, common: np.ndarray, topics: np.ndarray, n: int, days: float = DAYS):
     from tidings.stories.cluster import StoryState
 
-    centres = make_centres(rng, common, n)
+    centres = make_centres(rng, common, topics, n)
     starts = rng.uniform(0, days, n)
     spans = rng.uniform(0, 2, n)
     keys = rng.integers(0, VOCAB, (n, 3))
@@ -68,11 +74,12 @@ def make_stories(rng: np.random.Generator, common: np.ndarray, n: int, days: flo
     return stories
 
 
-def make_articles(rng: np.random.Generator, common: np.ndarray, stories, n: int, days: float = DAYS):
+def make_articles(rng: np.random.Generator, common: np.ndarray, topics: np.ndarray, stories, n: int,
+                  days: float = DAYS):
     from tidings.stories.cluster import ArticleFeatures
 
     out, truth = [], []
-    fresh = make_centres(rng, common, n)
+    fresh = make_centres(rng, common, topics, n)
     for j in range(n):
         if rng.random() < 0.7:
             story = stories[int(rng.integers(len(stories)))]
@@ -98,8 +105,9 @@ def run(n_stories: int, config, days: float = DAYS, articles_n: int = 1000, seed
 
     rng = np.random.default_rng(seed)
     common = _unit_rows(rng.standard_normal((1, DIM)))[0]
-    stories = make_stories(rng, common, n_stories, days)
-    articles, truth = make_articles(rng, common, stories, articles_n, days)
+    topics = _unit_rows(rng.standard_normal((N_TOPICS, DIM)))
+    stories = make_stories(rng, common, topics, n_stories, days)
+    articles, truth = make_articles(rng, common, topics, stories, articles_n, days)
     clusterer = OnlineClusterer(config)
     t0 = time.perf_counter()
     for story in stories:

@@ -15,8 +15,9 @@ from tidings.stories.cluster import (
     ClusterConfig,
     OnlineClusterer,
     StoryState,
-    key_overlap,
+    key_agreement,
     number_keys,
+    salient_keys,
     story_score,
     time_gap_days,
     utc,
@@ -171,10 +172,14 @@ def test_number_keys_fold_separators_across_languages():
     assert number_keys("3 cats and 7 dogs") == set()
 
 
-def test_key_overlap_weights():
-    assert key_overlap([], {"a"}) is None
-    assert key_overlap(["a", "b"], {"a"}) == pytest.approx(0.5)
-    assert key_overlap(["a", "b"], {"a"}, lambda k: 3.0 if k == "a" else 1.0) == pytest.approx(0.75)
+def test_key_agreement_uses_the_salient_keys_of_a_story():
+    story = Counter({"acme": 4, "globex": 2, "once": 1})
+    assert salient_keys(story, 4, 1 / 3) == {"acme", "globex"}  # held by >= 4/3 members
+    assert salient_keys({"x", "y"}, 1, 1 / 3) == {"x", "y"}
+    assert key_agreement([], {"a"}) is None
+    assert key_agreement(["a", "b"], {"a"}) == pytest.approx(0.5)
+    assert key_agreement(["a", "b"], {"a", "c"}, boost=2.0) == pytest.approx(2 / 3)
+    assert key_agreement(["a"], {"a"}, boost=2.5) == 1.0
 
 
 def test_ivf_index_finds_near_vectors_in_the_window_only():

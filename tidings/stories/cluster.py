@@ -11,11 +11,11 @@ The decision rule (:func:`story_score`) mixes three signals into a score in
 * text: the cosine between the article and the story centroid, rescaled so that
   ``cos_floor`` (about what two unrelated news texts score with the embedder)
   maps to 0 and 1 stays 1;
-* keys: the share of the article's key weight found among the story's keys,
-  each key weighted by how rare it is among stories (an inverse story
-  frequency). Keys are compared only when they can be: across languages place
-  names are spelled differently, so there they may raise the score but never
-  lower it;
+* keys: the Jaccard index between the article's keys and the story's salient
+  keys (those held by at least a third of its members), times ``key_boost``
+  and capped at 1. Keys are compared only when they can be: across languages
+  place names are spelled differently, so there they may raise the score but
+  never lower it;
 * time: a story is a candidate only when it was active within ``window_days``
   of the article's date; beyond ``grace_hours`` the score loses up to
   ``time_penalty`` as the gap grows. Undated articles are neutral in time.
@@ -58,14 +58,16 @@ class ClusterConfig:
     embedder: str | None = None  # None: tidings.stories.embed.DEFAULT_EMBEDDER
     lead_words: int = 80  # words of the text embedded after the title
     key_chars: int = 2_000  # characters of the text searched for names and numbers
-    threshold: float = 0.45  # join the best story at or above this score
-    merge_threshold: float = 0.75  # merge two stories at or above this score
-    key_weight: float = 0.5  # share of the score given to shared keys
-    cos_floor: float = 0.80  # cosine that counts as "unrelated" (0 on the text scale)
+    threshold: float = 0.35  # join the best story at or above this score
+    merge_threshold: float = 0.70  # merge two stories at or above this score
+    key_weight: float = 0.3  # share of the score given to shared keys
+    key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
+    salient_share: float = 1 / 3  # a story's salient keys: held by at least this share of its members
+    cos_floor: float = 0.84  # cosine that counts as "unrelated" (0 on the text scale)
     window_days: float = 3.0  # only stories active within this many days are candidates
     grace_hours: float = 36.0  # no time penalty within this gap
     time_penalty: float = 0.25  # score lost at the edge of the window
-    max_keys: int = 64  # keys kept per story (the most frequent)
+    max_keys: int = 256  # keys kept per story (the most frequent)
     exact_below: int = 512  # scan the whole window when it holds at most this many stories
     index_cells: int = 64  # IVF cells over story centroids
     index_probe: int = 4  # cells searched per article
@@ -259,16 +261,22 @@ def text_scale(cosine: float | np.ndarray, config: ClusterConfig) -> float | np.
     return np.clip((np.asarray(cosine) - config.cos_floor) / (1.0 - config.cos_floor), 0.0, 1.0)
 
 
-def key_overlap(keys: Iterable[str], story_keys: Counter[str] | set[str] | frozenset[str],
-                weight: Callable[[str], float] | None = None) -> float | None:
-    """Weighted share of ``keys`` present in ``story_keys``; None when ``keys`` is empty."""
-    total = found = 0.0
-    for key in keys:
-        w = weight(key) if weight else 1.0
-        total += w
-        if key in story_keys:
-            found += w
-    return None if total == 0 else found / total
+def salient_keys(story_keys: Counter[str] | set[str] | frozenset[str], size: int, share: float) -> set[str]:
+    """The keys held by at least ``share`` of a story's ``size`` members (all of them for one article)."""
+    if not isinstance(story_keys, Counter):
+        return set(story_keys)
+    cut = max(1.0, size * share)
+    return {key for key, count in story_keys.items() if count >= cut}
+
+
+def key_agreement(keys: Iterable[str], salient: set[str] | frozenset[str], boost: float = 1.0) -> float | None:
+    """How far an article's keys agree with a story's salient keys: their Jaccard
+    index times ``boost``, capped at 1; None when the article has no keys."""
+    keys = set(keys)
+    if not keys:
+        return None
+    union = len(keys | salient)
+    return min(1.0, boost * len(keys & salient) / union)
 
 
 def time_gap_days(when: datetime | None, first: datetime | None, last: datetime | None) -> float | None:
@@ -314,7 +322,7 @@ def pair_similarity(fa: ArticleFeatures, fb: ArticleFeatures, config: ClusterCon
     (a pair has no story frequencies to weight them by)."""
     config = config or ClusterConfig()
     cosine = float(np.asarray(fa.vector) @ np.asarray(fb.vector))
-    overlap = key_overlap(fa.keys, fb.keys)
+    overlap = key_agreement(fa.keys, set(fb.keys), config.key_boost)
     gap = time_gap_days(fa.published, fb.published, fb.published)
     same_lang = _same_language(fa.language, {fb.language} if fb.language else set())
     score = story_score(cosine, overlap, same_lang, gap, config)
@@ -349,7 +357,6 @@ class OnlineClusterer:
         self.stories: dict[str, StoryState] = {}
         self._redirects: dict[str, str] = {}
         self._merges: list[tuple[str, str]] = []
-        self._story_df: Counter[str] = Counter()  # key -> stories having it
         self._index: CentroidIndex | None = None
         self.clock: datetime | None = None  # the latest date seen; undated articles are placed at it
 
@@ -374,7 +381,6 @@ class OnlineClusterer:
         if story.id in self.stories:
             self._forget(story.id)
         self.stories[story.id] = story
-        self._story_df.update(story.keys.keys())
         self._index_story(story)
         self._tick(story.last_seen)
 
@@ -401,30 +407,15 @@ class OnlineClusterer:
 
     def _forget(self, story_id: str) -> None:
         story = self.stories.pop(story_id)
-        self._drop_df(story.keys.keys())
         if self._index is not None:
             self._index.remove(story_id)
-
-    def _drop_df(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            left = self._story_df.get(key, 0) - 1
-            if left > 0:
-                self._story_df[key] = left
-            else:
-                self._story_df.pop(key, None)
-
-    # --- scoring ---------------------------------------------------------------------------
-
-    def key_weight(self, key: str) -> float:
-        """Inverse story frequency of a key: rare names weigh more than common ones."""
-        n = len(self.stories)
-        return math.log(1.0 + (n + 1.0) / (self._story_df.get(key, 0) + 1.0))
 
     def _score(self, vector: np.ndarray, keys: Iterable[str], language: str | None, when: datetime | None,
                story: StoryState, cosine: float | None = None) -> float:
         if cosine is None:
             cosine = float(vector @ story.unit())
-        overlap = key_overlap(keys, story.keys, self.key_weight)
+        salient = salient_keys(story.keys, story.size, self.config.salient_share)
+        overlap = key_agreement(keys, salient, self.config.key_boost)
         gap = time_gap_days(when, story.first_seen, story.last_seen)
         return story_score(cosine, overlap, _same_language(language, story.languages), gap, self.config)
 
@@ -473,7 +464,6 @@ class OnlineClusterer:
                 title=f.title,
             )
             self.stories[story.id] = story
-            self._story_df.update(story.keys.keys())
             self._index_story(story)
             return Placement(story.id, True, max(best, 0.0))
         story = self.stories[best_id]
@@ -487,15 +477,9 @@ class OnlineClusterer:
         if f.published is not None:
             story.first_seen = f.published if story.first_seen is None else min(story.first_seen, f.published)
             story.last_seen = f.published if story.last_seen is None else max(story.last_seen, f.published)
-        new_keys = [k for k in f.keys if k not in story.keys]
         story.keys.update(f.keys)
         if len(story.keys) > self.config.max_keys:
-            kept = Counter(dict(story.keys.most_common(self.config.max_keys)))
-            dropped = [k for k in story.keys if k not in kept]
-            self._drop_df(dropped)
-            story.keys = kept
-            new_keys = [k for k in new_keys if k in kept]
-        self._story_df.update(new_keys)
+            story.keys = Counter(dict(story.keys.most_common(self.config.max_keys)))
         if f.language:
             story.languages[f.language] += 1
         self._index_story(story)
@@ -505,7 +489,8 @@ class OnlineClusterer:
         small, large = (a, b) if a.size <= b.size else (b, a)
         when = small.last_seen
         lang = small.languages.most_common(1)[0][0] if small.languages else None
-        return self._score(small.unit(), list(small.keys), lang, when, large)
+        keys = salient_keys(small.keys, small.size, self.config.salient_share)
+        return self._score(small.unit(), keys, lang, when, large)
 
     def _maybe_merge(self, story: StoryState, others: list[str]) -> str:
         """Merge ``story`` with any of ``others`` that now score above the merge threshold."""
