@@ -63,7 +63,8 @@ def smtp():
     controller.stop()
 
 
-def write_config(tmp_path: Path, smtp_port: int, extra: str = "", session_seconds: int = 3600) -> Config:
+def write_config(tmp_path: Path, smtp_port: int, extra: str = "", session_seconds: int = 3600,
+                 base_url: str = "http://testserver") -> Config:
     path = tmp_path / "tidings.toml"
     path.write_text(f"""
 [database]
@@ -71,7 +72,7 @@ url = "sqlite:///{tmp_path / 'tidings.db'}"
 
 [newsletter]
 name = "Tidings Test Weekly"
-base_url = "http://testserver"
+base_url = "{base_url}"
 from_address = "Tidings Test <news@tidings.test>"
 session_seconds = {session_seconds}
 sponsor = {{ name = "Acme <Labs>", text = "Acme builds \\"safe\\" things & more.", url = "https://acme.example/?a=1&b=2" }}

@@ -148,7 +148,7 @@ def story_block(session: Session, story: Story, item: EditionItem | None = None)
     if item is not None and item.body:
         paragraphs = [[Sentence(p)] for p in split_paragraphs(item.body)]
     else:
-        sentences = [Sentence(text, [numbers[c] for c in cites if c in known]) for text, cites in raw]
+        sentences = [Sentence(text, sorted({numbers[c] for c in cites if c in known})) for text, cites in raw]
         paragraphs = [sentences[:1]] if sentences else []
         rest = sentences[1:]
         paragraphs += [rest[i:i + SENTENCES_PER_PARAGRAPH] for i in range(0, len(rest), SENTENCES_PER_PARAGRAPH)]

@@ -46,7 +46,7 @@ class NewsletterSettings:
     intro: str = "The stories that mattered, each told once, with its sources."
     base_url: str = "http://localhost:8000"
     from_address: str = "Tidings <newsletter@localhost>"
-    about: str = "An AI news digest assembled by Tidings from many outlets; every sentence links to its sources."
+    about: str = "An AI news digest assembled by Tidings from many outlets; every sentence is numbered to its sources."
     per_section: int = 3
     section_titles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SECTION_TITLES))
     section_order: tuple[str, ...] = tuple(DEFAULT_SECTION_TITLES)
