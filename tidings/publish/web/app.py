@@ -68,7 +68,9 @@ def base_url(request: Request) -> str:
 
 
 def cache_key(request: Request) -> str:
-    return f"{request.url.path}?{request.url.query}|{base_url(request)}"
+    scope = request.scope
+    host = request.headers.get("host", "")
+    return f"{scope['path']}?{scope['query_string'].decode('latin-1')}|{host}|{scope.get('scheme', 'http')}"
 
 
 async def cached(request: Request, build: Callable[[], Cached]) -> Response:
@@ -134,9 +136,10 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
     extra = newsletter_routes()
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
+        *pages.routes(),  # the busiest pages first: routes are tried in order
         *feeds.routes(),
         *api.routes(),
-        *pages.routes(),
+        *pages.tag_routes(),  # after the tag feeds, which share its prefix
         *extra,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]

@@ -241,11 +241,15 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return HTMLResponse(html, status_code=404)
 
 
+def tag_routes() -> list[Route]:
+    """The tag page: mounted after the tag feeds (``/tag/{key}/feed.atom``)."""
+    return [Route("/tag/{key:path}", tag, name="tag")]
+
+
 def routes() -> list[Route]:
     return [
         Route("/", front, name="front"),
         Route("/section/{slug}", section, name="section"),
-        Route("/tag/{key:path}", tag, name="tag"),
         Route("/story/{story_id}", story, name="story"),
         Route("/sources", sources, name="sources"),
         Route("/source/{source_id:int}", source, name="source"),

@@ -1,0 +1,47 @@
+"""`tidings serve --no-scheduler` starts the site on the configured database and answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_answers_health_and_pages(tmp_path):
+    config = tmp_path / "tidings.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "tidings.db"}"\n[site]\ntitle = "Test Desk"\n')
+    port = _free_port()
+    env = {**os.environ, "TIDINGS_CONFIG": str(config)}
+    process = subprocess.Popen([sys.executable, "-m", "tidings", "serve", "--port", str(port), "--no-scheduler"],
+                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None, process.stdout.read().decode()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        front = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert front.status_code == 200 and "<title>Test Desk: top stories</title>" in front.text
+        assert "No stories yet" in front.text
+    finally:
+        process.terminate()
+        process.wait(20)
+
