@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -89,7 +89,7 @@ class ExtractiveConfig:
     concepts: str = "loose"  # "content": pairs of content words; "loose": any pair not made of two stop words
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
     min_df_fraction: float = 0.25  # ... and at least this share of the story's articles (3 of 10, 25 of 100)
-    lead_concept_boost: float = 0.0  # extra worth per article that has the concept in its first three sentences
+    lead_concept_boost: float = 1.0  # extra worth per article that has the concept in its first three sentences
     unigram_weight: float = 0.1  # single content words count too, at this share of their worth
     length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
     salience_weight: float = 0.5  # weight of a sentence's own salience beside its concept gain
@@ -100,7 +100,7 @@ class ExtractiveConfig:
     cite_threshold: float = 0.5  # TF-IDF cosine at which another same-language sentence counts as stating it
     cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language (for an unknown model)
     agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
-    min_words: int = 6
+    min_words: int = 10
     max_words: int = 55
     max_sentences: int = 6
     min_sentences: int = 3
@@ -628,8 +628,3 @@ def with_config(**changes: Any) -> ExtractiveConfig:
 
 def summary_text(summary: StorySummary) -> str:
     return " ".join(s.text for s in summary.sentences)
-
-
-def iter_texts(summaries: Iterable[StorySummary]) -> Iterable[str]:
-    for summary in summaries:
-        yield summary_text(summary)

@@ -41,7 +41,6 @@ _LANG_ABBREVIATIONS: dict[str, set[str]] = {
 _NON_TERMINAL_IN_ANY = set().union(*_LANG_ABBREVIATIONS.values()) | _COMMON
 
 _OPEN_QUOTES = "\"“„«‘'`"
-_CLOSE_QUOTES = "\"”»’'"
 # a candidate end: terminal punctuation, then closing quotes/brackets, then whitespace
 _CANDIDATE = re.compile(r"([.!?…]+)([\"”“»’')\]]*|'')(?=\s)")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•*]\s)|\r\n\r\n")
