@@ -256,3 +256,27 @@ def test_configured_summary_uses_the_llm_table(tmp_path):
     broken.write_text('[summarize.llm]\nbackend = "llama-cpp"\nmodel_path = "/nonexistent/model.gguf"\n', encoding="utf-8")
     fallback = summarize_configured(ARTICLES, load_config(broken, environ={}), words=120)
     assert fallback.method == "extractive" and fallback.notes[-1].startswith("llm failed (")
+
+
+def test_llm_judge_can_reject_what_the_guard_accepts():
+    def answer(body: dict) -> tuple[int, object, float]:
+        system = body["messages"][0]["content"]
+        if "fact-checker" not in system:
+            return 200, completion(json.dumps(GOOD)), 0.0
+        claim = body["messages"][1]["content"].rsplit("Claim: ", 1)[1]
+        if claim.startswith("Schools"):
+            return 200, completion('<think>hmm</think>{"supported": false, "reason": "towns not named"}'), 0.0
+        if claim.startswith("Rescue"):
+            return 200, completion("I am not sure."), 0.0
+        return 200, completion('{"supported": true, "reason": "stated"}'), 0.0
+
+    with FakeOpenAI(answer) as server:
+        client = client_for(server)
+        summary = summarize_with_llm(ARTICLES, client, words=120, judge=client)
+    judged = [b for _, _, b in server.requests if "fact-checker" in b["messages"][0]["content"]]
+    assert len(judged) == 3  # every sentence the guard accepted
+    notes = " | ".join(summary.notes)
+    assert "llm sentence 3 rejected (llm judge: towns not named)" in notes
+    assert "llm judge gave no verdict on sentence 2 (judge answer not understood); guard verdict kept" in notes
+    assert summary.method == "mixed"
+    assert GOOD["sentences"][2]["text"] not in [s.text for s in summary.sentences]

@@ -24,7 +24,9 @@ numbers of the articles that support it), strips reasoning (``<think>``,
 guard on every sentence against the articles it cites, and replaces a rejected
 sentence by the closest unused extractive sentence. Any failure of the model
 (HTTP error, timeout, unreadable answer) falls back to the extractive summary.
-Every decision is written to ``StorySummary.notes``.
+Every decision is written to ``StorySummary.notes``. Optionally a model can
+also act as an extra judge (:func:`llm_judge`) that may reject sentences the
+offline guard accepted; it never overrules a rejection.
 """
 
 from __future__ import annotations
@@ -319,6 +321,37 @@ def parse_answer(raw: str) -> Draft:
     return Draft(None, sentences, removed)
 
 
+JUDGE_PROMPT = (
+    "You are a strict fact-checker. Say whether the numbered articles state the claim: every number, name, "
+    "date and quotation in it must appear in them, and its meaning must follow from them. "
+    'Answer with JSON only: {"supported": true or false, "reason": "a few words"}.'
+)
+
+
+def llm_judge(client: ChatClient, sentence: str, sources: Sequence[str]) -> tuple[bool | None, str]:
+    """An extra, optional verdict from a model: (supported, reason); (None, why) when it cannot say.
+
+    The offline guard always decides first; the judge can only reject more."""
+    parts = [f"[{i}] {text[:MAX_ARTICLE_CHARS]}" for i, text in enumerate(sources, start=1)]
+    messages = [
+        {"role": "system", "content": JUDGE_PROMPT},
+        {"role": "user", "content": "\n\n".join(parts) + f"\n\nClaim: {sentence}"},
+    ]
+    try:
+        raw = client.complete(messages)
+    except LLMError as exc:
+        return None, str(exc)
+    text, _ = strip_reasoning(raw)
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        data = json.loads(text[start : end + 1]) if start != -1 and end > start else None
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("supported"), bool):
+        return None, "judge answer not understood"
+    return data["supported"], str(data.get("reason") or "")[:120]
+
+
 # ---------------------------------------------------------------- the flow
 
 
@@ -346,8 +379,13 @@ def summarize_with_llm(
     *,
     embedder: Any = None,
     extractive: StorySummary | None = None,
+    judge: ChatClient | None = None,
 ) -> StorySummary:
     """A cited summary written by ``client``'s model and checked sentence by sentence.
+
+    With ``judge`` (a chat client, possibly the same one), a sentence the guard
+    accepts is also put to :func:`llm_judge`, which can reject it; a judge that
+    fails leaves the guard's verdict standing, with a note.
 
     Rejected sentences are replaced by the closest unused sentence of the
     extractive summary (``extractive``, computed with
@@ -399,6 +437,12 @@ def summarize_with_llm(
             if key not in indexes:
                 indexes[key] = build_index([article_text(articles[n - 1]) for n in cited], embedder)
             verdict = check_sentence(text, indexes[key], embedder=embedder)
+            if verdict.supported and judge is not None:
+                ok, why = llm_judge(judge, text, [article_text(articles[n - 1]) for n in cited])
+                if ok is False:
+                    verdict.supported, verdict.reason = False, f"llm judge: {why or 'unsupported'}"
+                elif ok is None:
+                    notes.append(f"llm judge gave no verdict on sentence {number} ({why}); guard verdict kept")
             if verdict.supported:
                 out.append(CitedSentence(text=text, cites=[articles[n - 1].id for n in cited], score=verdict.score))
                 used.add(text)
