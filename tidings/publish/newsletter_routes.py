@@ -40,7 +40,8 @@ class Context:
     store: Store
     settings: NewsletterSettings
     signer: Signer
-    limiter: LoginLimiter
+    limiter: LoginLimiter  # failed editor logins
+    signups: LoginLimiter  # confirmation mails asked for, per address and per client
 
 
 def _context(request: Request) -> Context:
@@ -48,7 +49,8 @@ def _context(request: Request) -> Context:
     ctx = getattr(state, "newsletter_context", None)
     if ctx is None or ctx.config is not state.config or ctx.store is not state.store:
         ctx = Context(state.config, state.store, newsletter_settings(state.config),
-                      Signer(load_secret(state.config)), LoginLimiter())
+                      Signer(load_secret(state.config)), LoginLimiter(),
+                      LoginLimiter(per_account=3, per_ip=20, window=3600.0))
         state.newsletter_context = ctx
     return ctx
 
@@ -111,6 +113,13 @@ async def signup(request: Request) -> Response:
     if not _csrf_ok(ctx, request, form):
         return _forbidden(ctx, request)
     email = _one(form, "email")
+    wait = ctx.signups.retry_after(_client_ip(request), email)
+    if wait > 0:  # the form must not become a way to flood someone's inbox
+        response = _page(ctx, request, "newsletter/signup.html", 429, email=email,
+                         error="Too many sign-ups from here or for this address. Try again later.")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    ctx.signups.failed(_client_ip(request), email)
     try:
         message = await run_in_threadpool(subscribers.signup, ctx.store, ctx.settings, ctx.signer, email,
                                           form.get("section", []))

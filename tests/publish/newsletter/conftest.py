@@ -64,11 +64,11 @@ def smtp():
 
 
 def write_config(tmp_path: Path, smtp_port: int, extra: str = "", session_seconds: int = 3600,
-                 base_url: str = "http://testserver") -> Config:
+                 base_url: str = "http://testserver", db_url: str | None = None) -> Config:
     path = tmp_path / "tidings.toml"
     path.write_text(f"""
 [database]
-url = "sqlite:///{tmp_path / 'tidings.db'}"
+url = "{db_url or f'sqlite:///{tmp_path / "tidings.db"}'}"
 
 [newsletter]
 name = "Tidings Test Weekly"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.publish.newsletter.conftest import seed_stories
+from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.cli import cli
 from tidings.pipeline import parse_since
 from tidings.publish.editions import service
@@ -92,3 +93,28 @@ def test_routes_are_mounted_in_the_site(config, store):
         assert slug in client.get("/editions").text
         assert client.get(f"/editions/{slug}").status_code == 200
         assert client.get("/editor", follow_redirects=False).headers["location"] == "/editor/login"
+
+
+@pytest.mark.postgres
+def test_draft_publish_send_on_postgres(pg_url, tmp_path, smtp):
+    from tidings.publish.editions.security import Signer, load_secret
+    from tidings.publish.mail.sender import send_edition
+    from tidings.publish.mail.settings import smtp_settings
+    from tidings.store.db import Store
+
+    config = write_config(tmp_path, smtp[0], db_url=pg_url)
+    store = Store(config.database_url)
+    try:
+        seed_stories(store, 6)
+        confirmed_reader(store, "pg@example.org")
+        settings = newsletter_settings(config)
+        edition_id = service.new_draft(store, settings, parse_since("7d"))
+        items = service.draft_items(store, settings, edition_id)
+        service.move_item(store, edition_id, items[-1].id, -1)
+        service.publish(store, settings, edition_id)
+        signer = Signer(load_secret(config))
+        assert send_edition(store, settings, smtp_settings(config), signer, edition_id).sent == 1
+        assert send_edition(store, settings, smtp_settings(config), signer, edition_id).skipped == 1
+        assert len(smtp[1].to("pg@example.org")) == 1
+    finally:
+        store.close()

@@ -172,3 +172,16 @@ def test_a_killed_sender_never_mails_anyone_twice(client, smtp, config, store, t
     assert report.skipped == len(log)
     editions_received = {a: len([m for m in collector.to(a) if "Confirm" not in m["Subject"]]) for a in readers}
     assert all(n == 1 for n in editions_received.values()), editions_received
+
+
+def test_signup_requests_are_limited_per_address(client, smtp):
+    for _ in range(3):
+        page = client.get("/newsletter/signup")
+        r = client.post("/newsletter/signup", data={"csrf": csrf_of(page.text), "email": "target@example.org"})
+        assert r.status_code == 200
+    page = client.get("/newsletter/signup")
+    r = client.post("/newsletter/signup", data={"csrf": csrf_of(page.text), "email": "target@example.org"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert len(smtp[1].to("target@example.org")) == 3
+    r = client.post("/newsletter/signup", data={"csrf": csrf_of(page.text), "email": "not an address"})
+    assert r.status_code == 400 and "not a valid email address" in r.text
