@@ -200,3 +200,25 @@ def test_single_article_story() -> None:
 def test_empty_story_is_an_error() -> None:
     with pytest.raises(ValueError):
         summarize_articles([])
+
+
+def test_short_snippets_fall_back_without_context_free_fragments() -> None:
+    story = [
+        Article(id="a", title="Lab releases a new open model", language="en",
+                text="The lab released its new model. It is faster."),
+        Article(id="b", title="New open model from the lab", language="en",
+                text="The lab released its new model on Tuesday."),
+    ]
+    result = summarize_articles(story, words=60)
+    texts = [s.text for s in result.sentences]
+    assert "It is faster." not in texts
+    assert texts and all(t in story[0].text or t in story[1].text for t in texts)
+    assert any("short" in note or "4 words" in note for note in result.notes)
+
+
+def test_title_only_story_has_a_headline_and_no_sentences() -> None:
+    story = [Article(id="a", title="Lab releases a new open model", text=""),
+             Article(id="b", title="IS THIS THE BEST MODEL EVER?", text="")]
+    result = summarize_articles(story)
+    assert result.headline == "Lab releases a new open model"
+    assert result.sentences == []

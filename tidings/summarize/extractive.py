@@ -580,12 +580,12 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     candidates = [s for s in sentences if s.candidate]
     notes: list[str] = []
     if not candidates:
-        # nothing passed cleanup: fall back to main-language sentences that are at least not questions or fragments
-        candidates = [s for s in sentences if s.language == main and 3 <= s.words <= config.max_words
-                      and not s.text.rstrip().endswith("?")]
+        # nothing passed cleanup (short feed snippets): accept short sentences, still none that needs context
+        candidates = [s for s in sentences if s.language == main
+                      and reject_reason(s.text, min(4, config.min_words), config.max_words) is None]
         for s in candidates:
             s.candidate = True
-        notes.append("no sentence passed cleanup; used unfiltered sentences")
+        notes.append("no sentence passed cleanup; accepted sentences of 4 words or more")
     main_sentences = [s for s in sentences if s.language == main]
     n_main = len({s.article for s in main_sentences})
     weights = _concept_weights(main_sentences, n_main, config)
