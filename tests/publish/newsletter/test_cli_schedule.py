@@ -118,3 +118,67 @@ def test_draft_publish_send_on_postgres(pg_url, tmp_path, smtp):
         assert len(smtp[1].to("pg@example.org")) == 1
     finally:
         store.close()
+
+
+def test_transport_keeps_to_the_rate_limit(smtp):
+    import time
+    from email.message import EmailMessage
+
+    from tidings.publish.mail.settings import SmtpSettings
+    from tidings.publish.mail.transport import SmtpTransport
+
+    settings = SmtpSettings(host="127.0.0.1", port=smtp[0], rate_per_minute=300)  # one per 0.2 s
+    start = time.monotonic()
+    with SmtpTransport(settings) as transport:
+        for n in range(4):
+            msg = EmailMessage()
+            msg["From"], msg["To"], msg["Subject"] = "a@example.org", f"rate{n}@example.org", "hi"
+            msg.set_content("hello")
+            transport.send(msg)
+    assert time.monotonic() - start >= 0.6
+    assert sum(len(smtp[1].to(f"rate{n}@example.org")) for n in range(4)) == 4
+
+
+def test_an_unreachable_server_logs_nobody_as_sent(config, store):
+    from tests.publish.newsletter.conftest import free_port
+    from tidings.publish.editions.models import Send
+    from tidings.publish.editions.security import Signer, load_secret
+    from tidings.publish.mail.sender import send_edition
+    from tidings.publish.mail.settings import SmtpSettings
+
+    seed_stories(store, 3)
+    confirmed_reader(store, "down@example.org")
+    settings = newsletter_settings(config)
+    edition_id = service.new_draft(store, settings, parse_since("7d"))
+    service.publish(store, settings, edition_id)
+    with pytest.raises(OSError):
+        send_edition(store, settings, SmtpSettings(host="127.0.0.1", port=free_port(), timeout=5),
+                     Signer(load_secret(config)), edition_id)
+    with store.reading() as session:
+        assert session.scalars(select(Send)).all() == []
+
+
+def test_run_due_resumes_after_the_mail_server_comes_back(tmp_path, smtp):
+    from tidings.store.db import Store
+
+    port, collector = smtp
+    from tests.publish.newsletter.conftest import free_port
+
+    down = write_config(tmp_path, free_port())  # nothing listens there
+    store = Store(down.database_url)
+    try:
+        seed_stories(store, 3)
+        confirmed_reader(store, "later@example.org")
+        settings = newsletter_settings(down)
+        edition_id = service.new_draft(store, settings, parse_since("7d"))
+        service.edit_edition(store, edition_id, scheduled_at=utcnow() - timedelta(minutes=1))
+        assert run_due(down, store) == []  # published, but the server is down: nothing sent yet
+        with store.reading() as session:
+            assert session.get(Edition, edition_id).status == "published"
+        up = write_config(tmp_path, port)
+        reports = run_due(up, store)
+        assert [(r.edition_id, r.sent) for r in reports] == [(edition_id, 1)]
+        assert run_due(up, store) == []
+        assert len(collector.to("later@example.org")) == 1
+    finally:
+        store.close()

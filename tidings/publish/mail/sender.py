@@ -86,6 +86,8 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
     archive = settings.url("/editions")
     web = settings.url(f"/editions/{content.slug}") if content.slug else None
     with SmtpTransport(smtp) as transport:
+        if any(sub_id not in done for sub_id, _, _ in readers):
+            transport.open()
         for sub_id, email, sections in readers:
             if sub_id in done:
                 report.skipped += 1

@@ -33,6 +33,11 @@ class SmtpTransport:
             client.login(s.username, s.password or "")
         return client
 
+    def open(self) -> None:
+        """Connect now (so an unreachable server fails before anything is logged as sending)."""
+        if self._client is None:
+            self._client = self._connect()
+
     def send(self, message: EmailMessage) -> None:
         wait = self._last + self.interval - time.monotonic()
         if wait > 0:
