@@ -25,11 +25,11 @@ def sources_group() -> None:
 @click.option("--name", help="Display name (default: the feed's title).")
 @click.option("--country", help="ISO country code of the outlet, e.g. US, FR.")
 @click.option("--language", help="ISO language code, e.g. en, fr (default: the feed's).")
-@click.option("--authority", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="How much the outlet weighs in ranking.")
+@click.option("--authority", type=click.FloatRange(0, 1), default=None,
+              help="How much the outlet weighs in ranking, 0..1 (new sources: 0.5).")
 @click.pass_context
 def add_command(ctx: click.Context, url: str, name: str | None, country: str | None, language: str | None,
-                authority: float) -> None:
+                authority: float | None) -> None:
     """Add a source from a feed URL or a homepage (its feed or sitemap is discovered)."""
     from tidings.commands import open_store_or_fail
     from tidings.fetch.client import Fetcher
@@ -41,7 +41,7 @@ def add_command(ctx: click.Context, url: str, name: str | None, country: str | N
     async def discover():
         async with Fetcher(config.fetch) as fetcher:
             return await find_source(fetcher, url, name=name, country=country, language=language,
-                                     authority=authority)
+                                     authority=0.5 if authority is None else authority)
 
     try:
         found = asyncio.run(discover())
@@ -49,7 +49,10 @@ def add_command(ctx: click.Context, url: str, name: str | None, country: str | N
         raise click.ClickException(str(exc)) from None
     store = open_store_or_fail(config)
     with store.transaction() as session:
-        source, what = upsert_source(session, found.spec)
+        # on a source already registered, change only what this command was told (and the discovered basics)
+        given = {"name": name, "country": country, "language": language, "authority": authority}
+        fields = {"kind", "homepage"} | {k for k, v in given.items() if v is not None}
+        source, what = upsert_source(session, found.spec, fields=fields)
         source_id = source.id
     click.echo(f"{what} source {source_id}: {found.spec.name} <{found.spec.url}> "
                f"({found.how}, {found.entries} entries now)")

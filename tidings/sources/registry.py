@@ -62,8 +62,13 @@ def find_source(session: Session, ref: str) -> Source | None:
     )
 
 
-def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True) -> tuple[Source, str]:
-    """Add a source, or update its metadata; returns the row and "added" / "updated" / "unchanged"."""
+SPEC_FIELDS = ("kind", "name", "homepage", "country", "language", "authority")
+
+
+def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True,
+                  fields: tuple[str, ...] | set[str] = SPEC_FIELDS) -> tuple[Source, str]:
+    """Add a source, or update ``fields`` of an existing one from ``spec``; returns the row and
+    "added" / "updated" / "unchanged"."""
     source = session.scalar(select(Source).where(Source.url == spec.url))
     if source is None:
         source = Source(
@@ -83,7 +88,7 @@ def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True)
     if not overwrite:
         return source, "unchanged"
     changed = False
-    for field in ("kind", "name", "homepage", "country", "language", "authority"):
+    for field in fields:
         value = getattr(spec, field)
         if value is not None and getattr(source, field) != value:
             setattr(source, field, value)
