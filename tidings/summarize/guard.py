@@ -217,7 +217,7 @@ class NumberMention:
 
 def extract_numbers(text: str) -> list[NumberMention]:
     """Numbers in ``text``: digits (with thousands separators and a scale word) and written-out numbers."""
-    text = normalize_quotes(text)
+    text = re.sub(r"(?<![\d,.])(\d{1,3}), (\d{3})\b", r"\1,\2", normalize_quotes(text))  # "100, 000" (tokenised)
     found: list[NumberMention] = []
     for m in _NUMBER.finditer(text):
         base = _to_float(m.group("num"))
