@@ -70,7 +70,7 @@ class ClusterConfig:
     max_keys: int = 256  # keys kept per story (the most frequent)
     exact_below: int = 512  # scan the whole window when it holds at most this many stories
     index_cells: int = 64  # IVF cells over story centroids
-    index_probe: int = 4  # cells searched per article
+    index_probe: int = 8  # cells searched per article
     index_warmup: int = 512  # stories seen before the cells are learnt (exact scans until then)
 
     @classmethod
@@ -299,7 +299,7 @@ def story_score(
     """The clusterer's score of an article against a story (or of two stories), in [0, 1]."""
     if gap_days is not None and gap_days > config.window_days:
         return 0.0
-    text = float(text_scale(cosine, config))
+    text = min(1.0, max(0.0, (cosine - config.cos_floor) / (1.0 - config.cos_floor)))
     if overlap is None:
         score = text
     else:

@@ -37,7 +37,7 @@ class CentroidIndex:
         self,
         dim: int,
         n_cells: int = 64,
-        n_probe: int = 4,
+        n_probe: int = 8,
         warmup: int = 512,
         max_span_days: int = 60,
         seed: int = 13,
