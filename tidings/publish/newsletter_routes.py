@@ -83,10 +83,21 @@ def _secure(ctx: Context, request: Request) -> bool:
     return request.url.scheme == "https" or ctx.settings.base_url.startswith("https://")
 
 
+def _layout(request: Request) -> dict[str, Any]:
+    """Inside the site (its app factory set ``state.site``) pages wear the site's base.html."""
+    if getattr(request.app.state, "site", None) is None:
+        return {"layout": "newsletter/standalone.html"}
+    try:
+        from tidings.publish.web.app import page_globals
+    except ImportError:
+        return {"layout": "newsletter/standalone.html"}
+    return {**page_globals(request), "layout": "base.html"}
+
+
 def _page(ctx: Context, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     cookie, fresh = _csrf_cookie(request)
     html = environment().get_template(template).render(settings=ctx.settings, csrf=ctx.signer.digest("csrf", cookie),
-                                                       **values)
+                                                       **_layout(request), **values)
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     if fresh:
         response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=_secure(ctx, request))

@@ -89,7 +89,9 @@ def test_routes_are_mounted_in_the_site(config, store):
     settings = newsletter_settings(config)
     slug = service.publish(store, settings, service.new_draft(store, settings, parse_since("7d")))
     with TestClient(create_app(config, store), base_url="http://testserver") as client:
-        assert client.get("/newsletter/signup").status_code == 200
+        signup = client.get("/newsletter/signup")
+        assert signup.status_code == 200 and 'href="/static/site.css"' in signup.text  # the site's layout
+        assert 'name="csrf"' in signup.text and 'name="email"' in signup.text
         assert slug in client.get("/editions").text
         assert client.get(f"/editions/{slug}").status_code == 200
         assert client.get("/editor", follow_redirects=False).headers["location"] == "/editor/login"
