@@ -134,6 +134,37 @@ def run_load(url: str, clients: int, seconds: float) -> tuple[list[float], int, 
     return result
 
 
+def asgi_cost(database_url: str, path: str, cache_seconds: float, count: int) -> float:
+    """CPU milliseconds the app spends per request, called directly (no sockets, no client):
+    a number that the other work on a shared machine disturbs much less than latency."""
+    from tidings.config import Config
+    from tidings.publish.web.app import create_app
+
+    app = create_app(Config(database_url=database_url, raw={"site": {"cache_seconds": cache_seconds}}))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+
+    async def run() -> float:
+        await app(dict(scope), receive, send)  # warm up (and fill the cache)
+        start = time.process_time()
+        for _ in range(count):
+            await app(dict(scope), receive, send)
+        return (time.process_time() - start) / count * 1000
+
+    try:
+        return asyncio.run(run())
+    finally:
+        app.state.store.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -200,6 +231,13 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.terminate()
             server.wait(20)
+    print()
+    print("| page | cache | app CPU ms per request (in-process, no sockets) |")
+    print("|---|---|---:|")
+    for cache_seconds, count in ((10.0, 2000), (0.0, 50)):
+        for name, path in (("front page", "/"), ("story page", "/story/bench00000000001")):
+            cost = asgi_cost(database_url, path, cache_seconds, count)
+            print(f"| {name} | {'on' if cache_seconds else 'off'} | {cost:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_story_page_cites_and_lists_its_articles(client, sample):
     r = client.get(f"/story/{sample.main}")
     assert r.status_code == 200
     html = r.text
-    assert '<html lang="en">' in html
+    assert '<html lang="en">' in html and '<article class="story" lang="en"' in html
     links = parse(html)
     cites = [(href, text) for href, text, cls in links.links if "cite" in cls.split()]
     # sentence one cites the English and French launch articles, sentence two the follow-up
