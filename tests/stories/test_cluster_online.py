@@ -184,13 +184,14 @@ def test_key_agreement_uses_the_salient_keys_of_a_story():
 
 def test_ivf_index_finds_near_vectors_in_the_window_only():
     rng = np.random.default_rng(7)
-    index = CentroidIndex(64, n_cells=32, n_probe=3, warmup=600)
+    index = CentroidIndex(64, n_cells=32, n_probe=4, warmup=600)
     common = rng.standard_normal(64)
     vectors = rng.standard_normal((3000, 64)) + 2.0 * common  # a shared direction, as in real embeddings
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     for i, v in enumerate(vectors):
         index.add(f"s{i}", v, i % 30, i % 30)  # 100 stories a day over 30 days
     assert index.trained and len(index) == 3000
+    assert index.n_cells == 64  # relearnt at 2,400 stories: 560 a week need more than 32 cells
     found = 0
     sizes = []
     for i in range(0, 3000, 50):
