@@ -6,17 +6,27 @@ source headlines, a one-sentence lead and a few summary sentences, each taken
 verbatim from an article (after :mod:`~tidings.summarize.cleanup`) and citing
 every article that states it or a near paraphrase of it.
 
-How sentences are chosen (all pure functions, no model needed):
+How sentences are chosen (pure functions; no model is needed):
 
-* *concepts* are stemmed content-word bigrams; a concept is worth the number of
-  articles (outlets) that mention it, so what several outlets report counts most;
-* a greedy, budgeted maximisation of the covered concepts' worth (a monotone
-  submodular objective, so a sentence repeating what is already covered gains
-  nothing) plus a small per-sentence salience (centrality to the story's
-  centroid, position in its article, and agreement: how many articles carry a
-  near-identical sentence), divided by the sentence length to a power;
-* a hard redundancy check drops any sentence too close to one already chosen;
+* cleanup drops datelines, boilerplate, captions, questions, unbalanced quotes
+  and sentences that need context they do not carry;
+* *concepts* are stemmed word bigrams (not made of two stop words) and, at a
+  tenth of the worth, single content words; a concept is worth the number of
+  articles that mention it (plus one per article that has it in its first
+  three sentences), and only concepts that at least a quarter of the articles
+  share count, so what several outlets report weighs most;
+* an exact budgeted maximum-coverage program (an ILP solved by HiGHS through
+  ``scipy.optimize.milp``) picks at most six sentences within the word budget
+  maximising the worth of the concepts they cover, plus a small salience bonus
+  (centrality to the story's TF-IDF centroid, position in the article, and
+  agreement: how many articles carry a near-identical sentence); no two chosen
+  sentences may be near-duplicates. Coverage counts each concept once, so a
+  sentence repeating what is already said gains nothing. A greedy
+  gain-per-length selection is the fallback when the solver runs out of time;
 * the chosen sentences are ordered by their article's date, then their position.
+
+The defaults were tuned on DUC 2003 and are measured on DUC 2004 by
+``benchmarks/duc.py`` (docs/evaluation.md, "Summaries (DUC 2004)").
 
 Citations use TF-IDF cosine between sentences of the same language and, when an
 embedder is given (``tidings.stories.embed.get_embedder()``), embedding cosine
