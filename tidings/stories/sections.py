@@ -28,7 +28,7 @@ import numpy as np
 DEFAULT_SECTIONS_PATH = Path(__file__).with_name("default_sections.toml")
 TEXT_CHARS = 1000  # characters of an article's text that go into its embedding
 TEMPERATURE = 0.02  # softmax temperature over cosine similarities
-EXAMPLE_WEIGHT = 0.7  # share of the prototype that comes from the examples when there are some
+EXAMPLE_WEIGHT = 0.5  # share of the prototype that comes from the examples (chosen on the AG News dev slice)
 
 
 class SectionsError(ValueError):

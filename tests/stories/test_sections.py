@@ -1,0 +1,140 @@
+"""Sections: loading the configuration, zero-shot filing from descriptions, and
+examples that move the decision; plus the ``tidings classify`` command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tidings.cli import cli
+from tidings.stories.embed import get_embedder
+from tidings.stories.sections import (
+    DEFAULT_SECTIONS_PATH,
+    Section,
+    SectionClassifier,
+    SectionsError,
+    load_sections,
+    section_text,
+)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return get_embedder()
+
+
+@pytest.fixture(scope="module")
+def default_classifier(embedder):
+    return SectionClassifier(load_sections(), embedder, use_examples=False)
+
+
+def test_default_sections_follow_the_newsletter():
+    names = [s.name for s in load_sections()]
+    assert names == ["GenAI", "Open-source AI", "Closed-source AI", "Policy & regulation", "Robotics", "Research"]
+    assert all(s.description and s.examples for s in load_sections(DEFAULT_SECTIONS_PATH))
+
+
+def test_config_dict_without_sections_gives_the_defaults():
+    assert [s.name for s in load_sections({"database": {}})] == [s.name for s in load_sections()]
+    raw = {"sections": [{"name": "A", "description": "first"}, {"name": "B", "description": "second"}]}
+    assert [s.name for s in load_sections(raw)] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[sections]]\nname = "A"\n[[sections]]\nname = "B"\ndescription = "b"\n', "'description' must be"),
+        ('[[sections]]\nname = "A"\ndescription = "a"\ncolour = "red"\n'
+         '[[sections]]\nname = "B"\ndescription = "b"\n', "unknown key"),
+        ('[[sections]]\nname = "A"\ndescription = "a"\nexamples = "one"\n'
+         '[[sections]]\nname = "B"\ndescription = "b"\n', "'examples' must be a list"),
+        ('[[sections]]\nname = "A"\ndescription = "a"\n', "at least two"),
+        ('[sections]\nname = "A"\n', "expected one or more"),
+        ('[[sections]]\nname = "A"\ndescription = "a"\n[[sections]]\nname = "a"\ndescription = "b"\n', "twice"),
+        ("[[sections]\nname = ", "not valid TOML"),
+        ('title = "no sections here"\n', "no [[sections]]"),
+    ],
+)
+def test_bad_sections_file_gives_a_clear_error(tmp_path, toml, message):
+    path = tmp_path / "sections.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(SectionsError, match=message.replace("[", r"\[")) as info:
+        load_sections(path)
+    assert str(path) in str(info.value)
+
+
+def test_zero_shot_files_clear_headlines(default_classifier):
+    cases = {
+        "EU Parliament passes the AI Act, setting rules for high-risk systems": "Policy & regulation",
+        "Tesla's Optimus humanoid robot walks across the factory floor": "Robotics",
+        "Waymo expands its driverless taxis to Miami": "Robotics",
+        "US judge rules AI training on books is fair use in authors' lawsuit": "Policy & regulation",
+        "Meta releases Llama weights for anyone to download and fine-tune": "Open-source AI",
+        "Google adds its Gemini assistant to Gmail and Docs for all users": "GenAI",
+    }
+    results = default_classifier.classify(list(cases))
+    for (headline, expected), result in zip(cases.items(), results):
+        assert result.section == expected, (headline, result.scores)
+        assert result.section == max(result.scores, key=result.scores.get)
+        assert sum(result.scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_examples_decide_when_the_descriptions_cannot(embedder):
+    # the same description twice: on its own it cannot tell the sections apart
+    sections = [
+        Section("Desk A", "News stories", ["Striker scores twice as United win the derby",
+                                           "Tennis champion knocked out in the first round"]),
+        Section("Desk B", "News stories", ["Slow-cooked lamb with rosemary and garlic",
+                                           "Five easy weeknight pasta recipes"]),
+    ]
+    text = "Goalkeeper saves a penalty in the cup final"
+    zero = SectionClassifier(sections, embedder, use_examples=False).classify([text])[0]
+    assert zero.scores["Desk A"] == pytest.approx(zero.scores["Desk B"], abs=1e-3)
+    shots = SectionClassifier(sections, embedder, use_examples=True).classify([text])[0]
+    assert shots.section == "Desk A"
+    assert shots.scores["Desk A"] > 0.6
+    # and the same examples send a recipe the other way
+    assert SectionClassifier(sections, embedder).classify(["Roast chicken with lemon"])[0].section == "Desk B"
+
+
+def test_section_text_cuts_and_joins():
+    assert section_text("  A   title ", "body " * 500, max_chars=20) == "A title\nbody body body body"
+    assert section_text(None, "only text") == "only text"
+
+
+def test_classify_command(tmp_path):
+    path = tmp_path / "sections.toml"
+    path.write_text(
+        '[[sections]]\nname = "Sport"\ndescription = "Sports: matches, teams, players and championships."\n'
+        'examples = ["Striker scores twice in the derby"]\n'
+        '[[sections]]\nname = "Food"\ndescription = "Cooking: recipes, restaurants, chefs and food."\n',
+        encoding="utf-8",
+    )
+    lines = [
+        {"id": "1", "title": "Goalkeeper saves a penalty in the cup final", "text": "The match went to extra time."},
+        "{not json",
+        {"id": "2", "title": "Slow-roasted tomatoes with basil", "text": "A recipe for late summer."},
+        {"id": "3", "title": "", "text": ""},
+        {"id": "4", "articles": [{"title": "Chef opens a new bistro", "text": ""},
+                                 {"title": "Le chef ouvre un bistrot", "text": "Cuisine de saison."}]},
+    ]
+    stdin = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    result = CliRunner().invoke(cli, ["classify", "--sections", str(path)], input=stdin)
+    assert result.exit_code == 1  # some lines failed
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["1", None, "2", "3", "4"]
+    assert out[0]["section"] == "Sport" and set(out[0]["scores"]) == {"Sport", "Food"}
+    assert out[1]["line"] == 2 and "not valid JSON" in out[1]["error"]
+    assert out[2]["section"] == "Food"
+    assert "neither 'title' nor 'text'" in out[3]["error"]
+    assert out[4]["section"] == "Food"
+
+
+def test_classify_command_reports_a_bad_sections_file(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[[sections]]\nname = "Only"\ndescription = "one"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["classify", "--sections", str(path)], input="")
+    assert result.exit_code == 1
+    assert "at least two sections" in result.output

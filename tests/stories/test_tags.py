@@ -1,0 +1,102 @@
+"""Tags: keyphrases and entities, normalised, merged and ranked; and ``tidings tags``."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from tidings.cli import cli
+from tidings.stories.tags import display_name, sentence_case_title, tag_key, tags_for
+
+STORY = [
+    "Meta's LeCun warns Europe against restricting open-source AI",
+    "Meta's chief AI scientist, Yann LeCun, warned Europe on Monday that restricting open-source models "
+    "would leave the continent behind. Speaking at the AI Action Summit in Paris, LeCun said open-source "
+    "models let everyone build on each other's work, and that regulation of open-source models should not "
+    "favour a few companies. DeepSeek's open-source model R1 showed what open research can do, he said, "
+    "and Meta will keep releasing its Llama models as open-source models.",
+    "Open-source AI: LeCun says Europe must not fall behind",
+    "LeCun told the summit that Europe's regulation risks slowing open-source development, and that Meta "
+    "Platforms would go on publishing open-source models for researchers in Europe.",
+]
+
+
+def test_story_tags_best_first_with_entities_and_keyphrases():
+    tags = tags_for(STORY, "en", top=10)
+    assert len(tags) == 10
+    scores = [t.score for t in tags]
+    assert scores == sorted(scores, reverse=True)
+    by_key = {t.key: t for t in tags}
+    assert by_key["open source"].kind == "keyphrase"  # "open-source" folded to one key
+    assert by_key["meta"].kind == "entity" and by_key["meta"].name == "Meta"  # "Meta Platforms" merged in
+    assert by_key["yann lecun"].name == "Yann LeCun"
+    assert "lecun" not in by_key  # the bare surname is the person, not a tag of its own
+    assert by_key["europe"].kind == "entity"
+    # near-identical phrases are one tag: "model" and "models" share a key, shown in the singular
+    assert len([t for t in tags if t.key in {"model", "models"}]) <= 1
+    keys = [t.key for t in tags]
+    assert len(keys) == len(set(keys))
+    # the most repeated topic words come before passing mentions
+    assert keys.index("open source") < keys.index("yann lecun") or keys.index("open source") < 3
+
+
+def test_top_limits_and_empty_input():
+    assert len(tags_for(STORY, "en", top=3)) == 3
+    assert tags_for([], "en") == []
+    assert tags_for(["", "   "], "en") == []
+
+
+def test_french_story_uses_french_stopwords():
+    tags = tags_for([
+        "Le Parlement européen adopte le règlement sur l'intelligence artificielle",
+        "Le Parlement européen a adopté mercredi le règlement sur l'intelligence artificielle. Le règlement "
+        "encadre les systèmes d'intelligence artificielle à haut risque et les modèles de fondation. "
+        "Thierry Breton a salué un règlement historique pour l'Union européenne.",
+    ], None, top=10)
+    keys = {t.key for t in tags}
+    assert "reglement" in keys
+    assert "thierry breton" in keys
+    assert not keys & {"le", "la", "les", "sur", "des", "pour"}
+
+
+def test_tag_keys_fold_case_accents_plurals_hyphens_and_aliases():
+    assert tag_key("Open-Source Models") == tag_key("open source model") == "open source model"
+    assert tag_key("Régulation") == "regulation"
+    assert tag_key("Meta Platforms Inc.") == "meta"
+    assert tag_key("OpenAI Inc.") == "openai"
+
+
+def test_display_names():
+    assert display_name("open-source model") == "Open-Source Model"
+    assert display_name("regulation of AI") == "Regulation of AI"
+    assert display_name("GPT-4o") == "GPT-4o"
+    assert display_name("DeepSeek") == "DeepSeek"
+
+
+def test_sentence_case_title_only_for_title_case_headlines():
+    body = "the company releases its weights for anyone to download"
+    assert sentence_case_title("Meta Releases Weights For Anyone To Download", body) == \
+        "Meta releases weights for anyone to download"
+    assert sentence_case_title("Meta releases its weights", body) == "Meta releases its weights"
+
+
+def test_tags_command_reports_a_bad_line_and_goes_on():
+    lines = [
+        json.dumps({"id": "a", "title": STORY[0], "text": STORY[1], "language": "en"}),
+        '["not", "an", "object"]',
+        json.dumps({"id": "b", "title": "Waymo robotaxis expand to Miami",
+                    "text": "Waymo said its robotaxis will carry riders in Miami. The robotaxis drive alone."}),
+        json.dumps({"id": "s", "articles": [{"title": STORY[0], "text": STORY[1]},
+                                            {"title": STORY[2], "text": STORY[3]}]}),
+        json.dumps({"id": "bad", "articles": "nope"}),
+    ]
+    result = CliRunner().invoke(cli, ["tags", "--top", "5"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, "b", "s", "bad"]
+    assert len(out[0]["tags"]) == 5 and {"name", "key", "kind", "score"} <= set(out[0]["tags"][0])
+    assert out[1]["line"] == 2 and "JSON object" in out[1]["error"]
+    assert {"waymo", "miami"} <= {t["key"] for t in out[2]["tags"]}
+    assert "meta" in {t["key"] for t in out[3]["tags"]}
+    assert "'articles' must be" in out[4]["error"]
