@@ -69,7 +69,8 @@ def seed(store: Store, count: int, sentences: int = 5) -> None:
                     for k, o in enumerate(outlets)]
             session.add_all(arts)
             session.flush()
-            cited = [{"text": s, "cites": [arts[j % 3].id, arts[(j + 1) % 3].id]} for j, s in enumerate(sents[:sentences])]
+            cited = [{"text": s, "cites": [arts[j % 3].id, arts[(j + 1) % 3].id]}
+                     for j, s in enumerate(sents[:sentences])]
             summary = Summary(story_id=sid, version=1, headline=title, lead=cited[0]["text"], sentences=cited,
                               method="extractive")
             session.add(summary)
@@ -102,7 +103,8 @@ def main() -> None:
             cfg_path = Path(tmp) / "tidings.toml"
             cfg_path.write_text(f'[database]\nurl = "sqlite:///{tmp}/t.db"\n[newsletter]\nbase_url = '
                                 f'"https://news.example.org"\nfrom_address = "News <news@example.org>"\n'
-                                f'sponsor = {{ name = "Acme", text = "Acme makes widgets.", url = "https://acme.example" }}\n'
+                                'sponsor = { name = "Acme", text = "Acme makes widgets.", '
+                                'url = "https://acme.example" }\n'
                                 f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nrate_per_minute = 1000000\n')
             config = load_config(cfg_path, environ={})
             store = Store(config.database_url)
@@ -140,7 +142,8 @@ def main() -> None:
           "send msgs/s (100 readers, loopback) |")
     print("|---|---|---|---|---|---|---|---|")
     for n, h, t, m, r, p, s, got in rows:
-        print(f"| {n} | {h:,} | {100 * h / GMAIL_CLIP_BYTES:.0f}% | {t:,} | {m:,} | {r:.1f} | {p:.2f} | {s:.0f} ({got} received) |")
+        print(f"| {n} | {h:,} | {100 * h / GMAIL_CLIP_BYTES:.0f}% | {t:,} | {m:,} | {r:.1f} | {p:.2f} "
+              f"| {s:.0f} ({got} received) |")
 
 
 if __name__ == "__main__":

@@ -156,7 +156,10 @@ def story_block(session: Session, story: Story, item: EditionItem | None = None)
                       item.id if item else None, bool(item and item.pinned), edited)
 
 
-def ordered_items(edition: Edition, settings: NewsletterSettings) -> tuple[EditionItem | None, list[tuple[str | None, list[EditionItem]]]]:
+Grouped = list[tuple[str | None, list[EditionItem]]]
+
+
+def ordered_items(edition: Edition, settings: NewsletterSettings) -> tuple[EditionItem | None, Grouped]:
     """The lead item, then the kept items grouped by section in the configured order
     (pinned first within a section, then by position)."""
     kept = [i for i in edition.items if not i.dropped]

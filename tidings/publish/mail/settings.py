@@ -44,6 +44,7 @@ def smtp_settings(config: Config) -> SmtpSettings:
         raise ConfigError(f"unknown setting(s) smtp.{', smtp.'.join(sorted(unknown))}")
     if raw.get("starttls") and raw.get("ssl"):
         raise ConfigError("smtp: choose starttls or ssl, not both")
-    if "rate_per_minute" in raw and not (isinstance(raw["rate_per_minute"], (int, float)) and raw["rate_per_minute"] > 0):
+    rate = raw.get("rate_per_minute", 60.0)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
         raise ConfigError("smtp.rate_per_minute: expected a positive number")
     return SmtpSettings(**raw)
