@@ -68,10 +68,36 @@ def summarize_record(record: Record, words: int = 120, embedder: Any = None) -> 
               help="Most words in a summary.")
 @click.option("--embedder", "embedder_name", default=None,
               help="Sentence embedder for citations across languages (default: the clustering one).")
-def summarize_command(words: int, embedder_name: str | None) -> None:
-    """Summarize stories read as JSON Lines on stdin; one cited summary a line on stdout."""
+@click.option("--story", "story_ids", multiple=True,
+              help="Instead of reading stdin, summarize this stored story again (repeatable) and keep the version.")
+@click.pass_context
+def summarize_command(ctx: click.Context, words: int, embedder_name: str | None, story_ids: tuple[str, ...]) -> None:
+    """Summarize stories read as JSON Lines on stdin; one cited summary a line on stdout.
+
+    With --story ID, summarize stored stories again (a new version; earlier ones are kept)."""
+    if story_ids:
+        _summarize_stored(ctx, list(story_ids))
+        return
     embedder = LazyEmbedder(embedder_name)
     failures = run_lines(lambda record: summarize_record(record, words=words, embedder=embedder))
     if failures:
         click.echo(f"{failures} line(s) failed", err=True)
+        sys.exit(1)
+
+
+def _summarize_stored(ctx: click.Context, story_ids: list[str]) -> None:
+    from tidings.cli import get_config
+    from tidings.commands import open_store_or_fail
+    from tidings.store.models import Story
+    from tidings.summarize.refresh import refresh_summaries
+
+    config = get_config(ctx)
+    store = open_store_or_fail(config)
+    with store.reading() as session:
+        missing = [i for i in story_ids if session.get(Story, i) is None]
+    if missing:
+        raise click.ClickException(f"no story {', '.join(missing)}")
+    report = refresh_summaries(config, store, story_ids=story_ids, force=True)
+    click.echo(f"{report.summarized} summary version(s) written, {report.failed} failed")
+    if report.failed:
         sys.exit(1)
