@@ -98,7 +98,10 @@ def _page(ctx: Context, request: Request, template: str, status: int = 200, **va
     cookie, fresh = _csrf_cookie(request)
     html = environment().get_template(template).render(settings=ctx.settings, csrf=ctx.signer.digest("csrf", cookie),
                                                        **_layout(request), **values)
-    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    # tokens ride in the URLs of these pages: never send them on as a Referer; forms are not framed
+    response = HTMLResponse(html, status_code=status, headers={
+        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "frame-ancestors 'none'"})
     if fresh:
         response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="lax", secure=_secure(ctx, request))
     return response
@@ -383,8 +386,16 @@ async def editor_item(request: Request) -> Response:
 
 
 async def editor_meta(request: Request) -> Response:
-    return await _draft_post(request, lambda ctx, e, form: service.edit_edition(
-        ctx.store, e, title=_one(form, "title"), intro=_one(form, "intro")))
+    from tidings.timeutil import parse_datetime
+
+    def change(ctx: Context, e: int, form: dict[str, list[str]]) -> None:
+        when = _one(form, "scheduled_at").strip()
+        at = parse_datetime(when) if when else None
+        if when and at is None:
+            raise service.EditionError(f"not a date and time: {when!r}")
+        service.edit_edition(ctx.store, e, title=_one(form, "title"), intro=_one(form, "intro"), scheduled_at=at)
+
+    return await _draft_post(request, change)
 
 
 async def editor_publish(request: Request) -> Response:

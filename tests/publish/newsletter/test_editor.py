@@ -115,9 +115,14 @@ def test_reorder_pin_drop_edit_then_publish_and_it_is_frozen(client, editor, sto
     dropped = [i for i in items if i.section == "Robotics"][0]
     act(dropped.id, "drop")
     act(first.id, "edit", headline="An <edited> headline", body="First paragraph.\n\nSecond <b>paragraph</b>.")
-    r = client.post(f"{path}/meta", data={"csrf": csrf, "title": "Week 47", "intro": "Hello & welcome."},
-                    follow_redirects=False)
+    r = client.post(f"{path}/meta", data={"csrf": csrf, "title": "Week 47", "intro": "Hello & welcome.",
+                                          "scheduled_at": "2031-01-02T08:30"}, follow_redirects=False)
     assert r.status_code == 303
+    assert service.get_edition(store, edition_id).scheduled_at.isoformat() == "2031-01-02T08:30:00+00:00"
+    r = client.post(f"{path}/meta", data={"csrf": csrf, "scheduled_at": "next tuesday"}, follow_redirects=False)
+    assert r.status_code == 400 and "not a date and time" in r.text
+    assert 'value="2031-01-02T08:30"' in client.get(path).text
+    assert client.get(path).headers["referrer-policy"] == "no-referrer"
     # a POST without the token changes nothing
     assert client.post(f"{path}/items/{first.id}/drop", data={}).status_code == 403
 
