@@ -90,7 +90,7 @@ def serve(database_url: str, port: int, cache_seconds: float) -> None:
     uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-async def _load(url: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
+async def _load(url: str, clients: int, seconds: float) -> tuple[list[float], int, float, float]:
     import httpx
 
     latencies: list[float] = []
@@ -114,17 +114,26 @@ async def _load(url: str, clients: int, seconds: float) -> tuple[list[float], in
                 else:
                     errors += 1
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - began
-    return latencies, errors, elapsed
+    return latencies, errors, elapsed, time.process_time() - cpu
 
 
 def load_process(url: str, clients: int, seconds: float, queue: multiprocessing.Queue) -> None:
     queue.put(asyncio.run(_load(url, clients, seconds)))
 
 
-def run_load(url: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(url: str, clients: int, seconds: float) -> tuple[list[float], int, float, float]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=load_process, args=(url, clients, seconds, queue))
@@ -210,8 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load: {args.clients} concurrent clients, {args.seconds:.0f} s per row, keep-alive, loopback; "
           f"{os.cpu_count()} CPUs shared by server, client and anything else running")
     print()
-    print(f"| page | cache | requests | errors | req/s | p50 ms | p99 ms |")
-    print(f"|---|---|---:|---:|---:|---:|---:|")
+    print("| page | cache | requests | errors | req/s | p50 ms | p99 ms | server CPU ms/req | client CPU ms/req |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for cache_seconds in (10.0, 0.0):
         port = _free_port()
         server = subprocess.Popen([sys.executable, "-m", "benchmarks.web_load", "--serve", database_url, str(port),
@@ -223,11 +232,14 @@ def main(argv: list[str] | None = None) -> None:
                 import httpx
 
                 assert httpx.get(base + path, timeout=30).status_code == 200
-                latencies, errors, elapsed = run_load(base + path, args.clients, args.seconds)
+                server_cpu = process_cpu(server.pid)
+                latencies, errors, elapsed, client_cpu = run_load(base + path, args.clients, args.seconds)
+                server_cpu = process_cpu(server.pid) - server_cpu
+                done = max(1, len(latencies) + errors)
                 print(f"| {name} | {'on, ' + str(int(cache_seconds)) + ' s' if cache_seconds else 'off'} "
                       f"| {len(latencies)} | {errors} | {len(latencies) / elapsed:.0f} "
-                      f"| {percentile(latencies, 0.50) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} |",
-                      flush=True)
+                      f"| {percentile(latencies, 0.50) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} "
+                      f"| {server_cpu / done * 1000:.2f} | {client_cpu / done * 1000:.2f} |", flush=True)
         finally:
             server.terminate()
             server.wait(20)

@@ -107,3 +107,42 @@ def test_hostile_feed_content_runs_no_script(page, base_url, path):
     if path.startswith("/story/"):
         assert "Hostile headline" in page.locator("h1").inner_text()
         shot(page, "xss-story")
+
+
+def _luminance(rgb: str) -> float:
+    values = [int(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("path", ["/", "/story/storymain0000001", "/search?q=skyward", "/sources", "/archive",
+                                  "/api/docs"])
+def test_pages_are_accessible(page, base_url, path):
+    page.goto(base_url + path)
+    assert page.locator("h1").count() == 1
+    assert page.locator("main").count() == 1 and page.locator("header nav").count() == 1
+    assert page.locator("footer").count() == 1
+    assert page.evaluate("document.documentElement.lang") == "en"
+    # every form control has a label; every image has a text alternative
+    unlabeled = page.evaluate("""[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length""")
+    assert unlabeled == 0
+    assert page.locator("img:not([alt])").count() == 0
+    assert page.evaluate("[...document.querySelectorAll('svg')].every(s => s.getAttribute('role') === 'img' &&"
+                         " s.querySelector('title'))")
+    # headings never skip a level going down
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    # text colours against the page background meet WCAG AA (4.5:1)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    if background in ("rgba(0, 0, 0, 0)", "transparent"):
+        background = "rgb(255, 255, 255)"
+    for selector in ("main p", "main a", ".meta", "main h1"):
+        if page.locator(selector).count():
+            color = page.evaluate(f"getComputedStyle(document.querySelector('{selector}')).color")
+            assert contrast(color, background) >= 4.5, (selector, color, background)
