@@ -206,11 +206,21 @@ async def archive(request: Request) -> Response:
 
 
 async def edition_page(request: Request) -> Response:
+    """/editions/<slug> (the HTML), /editions/<slug>.md and /editions/<slug>.txt: as stored at publication."""
     ctx = _context(request)
-    edition = await run_in_threadpool(service.published_by_slug, ctx.store, request.path_params["slug"])
+    slug, fmt = request.path_params["slug"], "html"
+    for suffix in ("md", "txt"):
+        if slug.endswith("." + suffix):
+            slug, fmt = slug[: -len(suffix) - 1], suffix
+    edition = await run_in_threadpool(service.published_by_slug, ctx.store, slug)
     if edition is None:
         return _message(ctx, request, "Not found", "There is no published edition at this address.", 404)
-    return HTMLResponse(edition.html or "", headers={"Cache-Control": "public, max-age=3600"})
+    headers = {"Cache-Control": "public, max-age=3600"}
+    if fmt == "md":
+        return Response(edition.markdown or "", media_type="text/markdown; charset=utf-8", headers=headers)
+    if fmt == "txt":
+        return PlainTextResponse(edition.text or "", headers=headers)
+    return HTMLResponse(edition.html or "", headers=headers)
 
 
 async def editions_atom(request: Request) -> Response:

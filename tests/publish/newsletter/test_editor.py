@@ -170,6 +170,10 @@ def test_archive_permalink_and_atom(client, store, config):
     assert archive.status_code == 200 and f"/editions/{slug}" in archive.text
     assert "Issue &lt;1&gt; &amp; more" in archive.text
     assert client.get("/editions/no-such-edition").status_code == 404
+    md = client.get(f"/editions/{slug}.md")
+    assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith("# Issue \\<1\\> & more")
+    txt = client.get(f"/editions/{slug}.txt")
+    assert txt.headers["content-type"].startswith("text/plain") and "Issue <1> & more" in txt.text
     feed = client.get("/editions.atom")
     assert feed.headers["content-type"].startswith("application/atom+xml")
     from xml.etree import ElementTree as ET

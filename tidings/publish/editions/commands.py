@@ -76,12 +76,15 @@ def show_command(ctx: click.Context, edition_id: int, fmt: str) -> None:
     from tidings.publish.editions import render, service
 
     store, settings = _store(ctx), _settings(ctx)
-    try:
+    edition = service.get_edition(store, edition_id)
+    if edition is None:
+        raise click.ClickException(f"no edition {edition_id}")
+    if edition.status == "published":  # exactly what was frozen
+        click.echo({"text": edition.text, "markdown": edition.markdown, "html": edition.html}[fmt] or "", nl=False)
+    else:
         content = service.preview(store, settings, edition_id)
-    except service.EditionError as exc:
-        raise click.ClickException(str(exc)) from None
-    fn = {"text": render.render_text, "markdown": render.render_markdown, "html": render.render_html}[fmt]
-    click.echo(fn(content), nl=False)
+        fn = {"text": render.render_text, "markdown": render.render_markdown, "html": render.render_html}[fmt]
+        click.echo(fn(content), nl=False)
     store.close()
 
 
