@@ -29,7 +29,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 
 from benchmarks.embed_choice import datasets_dir, ecb_title_and_text, load_ecbplus
 

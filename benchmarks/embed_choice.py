@@ -23,7 +23,6 @@ cross-lingual part needs no data.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
