@@ -11,6 +11,7 @@
     ssl = false          # implicit TLS (port 465) instead of STARTTLS
     rate_per_minute = 60
     timeout = 30
+    cafile = "/etc/ssl/private-ca.pem"       # optional: trust a private CA for the relay's certificate
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SmtpSettings:
     ssl: bool = False
     rate_per_minute: float = 60.0
     timeout: float = 30.0
+    cafile: str | None = None  # a CA bundle to verify the server with, instead of the system's
 
     @property
     def password(self) -> str | None:

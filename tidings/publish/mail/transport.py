@@ -22,13 +22,13 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        context = ssl.create_default_context(cafile=s.cafile)  # certificates and host names are verified
         if s.ssl:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             if s.starttls:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
         if s.username:
             client.login(s.username, s.password or "")
         return client
