@@ -163,6 +163,12 @@ def test_undated_articles_are_time_neutral():
     a = c.place(feat("a", basis(6), None, {"x"}))
     b = c.place(feat("b", basis(6), None, {"x"}))
     assert b.story_id == a.story_id and c.stories[a.story_id].first_seen is None
+    dated = c.place(feat("d", basis(7), day=0, keys={"y"}))
+    c.place(feat("e", basis(8), day=3, keys={"z"}))  # moves the clock to day 3
+    # an undated article is searched around the latest date seen, without a time penalty
+    undated = c.place(feat("f", basis(7), None, {"y"}))
+    assert undated.story_id == dated.story_id and undated.score == pytest.approx(1.0)
+    assert c.place(feat("g", basis(7), day=3, keys={"y"})).score < 0.9  # a dated one 3 days on is penalised
 
 
 def test_number_keys_fold_separators_across_languages():
