@@ -101,6 +101,9 @@ def test_signup_confirm_send_once_and_one_click_unsubscribe(client, smtp, config
             == "unsubscribed"
     # a forged token does nothing
     assert client.post(unsubscribe_path.replace("t=", "t=x")).status_code == 400
+    # nor does the old confirmation link: it cannot undo the unsubscribe
+    confirmation = [m for m in smtp[1].to("reader@example.org") if "Confirm" in m["Subject"]][-1]
+    assert client.get(link(confirmation, "/newsletter/confirm")).status_code == 400
 
     # the next edition (new stories) goes to nobody
     seed_stories(store, 3, prefix="n")

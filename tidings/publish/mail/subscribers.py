@@ -78,6 +78,8 @@ def _from_token(session, signer: Signer, purpose: str, token: str) -> Subscriber
 def confirm(store: Store, signer: Signer, token: str) -> SubscriberView:
     with store.transaction() as session:
         sub = _from_token(session, signer, links.CONFIRM, token)
+        if sub.status == UNSUBSCRIBED:  # an old confirmation link must not undo an unsubscribe
+            raise SubscriberError("this address has unsubscribed since; sign up again to resume")
         if sub.status != CONFIRMED:
             sub.status = CONFIRMED
             sub.confirmed_at = utcnow()
