@@ -3,10 +3,12 @@ described by an OpenAPI 3.1 document at ``/api/openapi.json`` (human page: ``/ap
 
 Field names are part of the contract: add fields, never rename them.
 
-Editions belong to the newsletter: the newsletter code fills the hook by calling
+Editions belong to the newsletter: the newsletter code can fill the hook by calling
 :func:`register_editions` (or by providing ``tidings.publish.editions.api`` with
 ``list_editions(session, limit, offset) -> (list[dict], total)`` and
-``get_edition(session, edition_id) -> dict | None``). Without it the list is empty.
+``get_edition(session, edition_id) -> dict | None``). Until it does, published editions are
+read straight from its tables (``tidings.publish.editions.models``); without the newsletter
+the list is empty.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tidings.publish.web import queries
 API_VERSION = "1.0.0"
 MAX_LIMIT = 100
 EDITIONS_MODULE = "tidings.publish.editions.api"
+EDITIONS_MODELS = "tidings.publish.editions.models"
 
 
 @dataclass(slots=True)
@@ -48,17 +51,60 @@ def register_editions(list_editions: Callable[[Session, int, int], tuple[list[di
 
 
 def editions_hook() -> EditionsHook | None:
+    """The registered provider, else ``tidings.publish.editions.api``, else one that reads
+    published editions from the newsletter's tables, else None (no newsletter here)."""
     if _editions is not None:
         return _editions
-    try:
-        if importlib.util.find_spec(EDITIONS_MODULE) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    module = importlib.import_module(EDITIONS_MODULE)
-    if hasattr(module, "list_editions") and hasattr(module, "get_edition"):
-        return EditionsHook(module.list_editions, module.get_edition)
+    for name in (EDITIONS_MODULE, EDITIONS_MODELS):
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except ModuleNotFoundError:
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, "list_editions") and hasattr(module, "get_edition"):
+            return EditionsHook(module.list_editions, module.get_edition)
+        if name == EDITIONS_MODELS and hasattr(module, "Edition"):
+            return EditionsHook(_published_editions, _published_edition)
     return None
+
+
+def _edition_json(edition: Any, items: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": edition.id, "slug": edition.slug, "title": edition.title, "intro": edition.intro,
+        "published_at": _time(edition.published_at), "url": f"/editions/{edition.slug}" if edition.slug else None,
+        "story_ids": [i.story_id for i in sorted(edition.items, key=lambda i: (not i.is_lead, i.position))
+                      if not i.dropped],
+    }
+    if items:
+        data["items"] = [{"story_id": i.story_id, "section": i.section, "headline": i.headline,
+                          "is_lead": i.is_lead, "pinned": i.pinned, "position": i.position}
+                         for i in sorted(edition.items, key=lambda i: (not i.is_lead, i.position)) if not i.dropped]
+    return data
+
+
+def _published_editions(session: Session, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    from tidings.publish.editions.models import PUBLISHED, Edition
+
+    query = select(Edition).where(Edition.status == PUBLISHED)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.options(selectinload(Edition.items))
+                           .order_by(Edition.published_at.desc(), Edition.id.desc()).limit(limit).offset(offset))
+    return [_edition_json(e, items=False) for e in rows], int(total)
+
+
+def _published_edition(session: Session, edition_id: str) -> dict[str, Any] | None:
+    from sqlalchemy import select
+
+    from tidings.publish.editions.models import PUBLISHED, Edition
+
+    query = select(Edition).where(Edition.status == PUBLISHED)
+    query = query.where(Edition.id == int(edition_id)) if edition_id.isdigit() else query.where(Edition.slug == edition_id)
+    edition = session.scalars(query).first()
+    return _edition_json(edition, items=True) if edition else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,8 +463,12 @@ def openapi_document() -> dict[str, Any]:
                           "snippet": {"type": "string"}, "section": _nullable("string"),
                           "language": _nullable("string"), "source_id": _nullable("integer"),
                           "published_at": time, "rank": {"type": "number"}}}
-    edition = {"type": "object", "required": ["id"], "additionalProperties": True,
-               "properties": {"id": {"type": ["string", "integer"]}}}
+    edition = {"type": "object", "required": ["id", "slug", "title", "published_at", "url", "story_ids"],
+               "additionalProperties": True,
+               "properties": {"id": {"type": "integer"}, "slug": _nullable("string"), "title": {"type": "string"},
+                              "intro": {"type": "string"}, "published_at": time, "url": _nullable("string"),
+                              "story_ids": {"type": "array", "items": {"type": "string"}},
+                              "items": {"type": "array", "items": {"type": "object", "required": ["story_id"]}}}}
     error = {"type": "object", "required": ["error"],
              "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
     story_filters = [_param("section", "string", "Section name"), _param("language", "string", "ISO 639-1 code"),
@@ -450,9 +500,9 @@ def openapi_document() -> dict[str, Any]:
                 _param("kind", "string", "story or article", enum=["story", "article"]),
                 _param("section", "string", "Section name"), _param("language", "string", "ISO 639-1 code"),
                 _param("source", "integer", "Source id"), *DATES, *PAGING], listing=True),
-            "/api/editions": _get("Newsletter editions", "Edition", PAGING, listing=True),
-            "/api/editions/{edition_id}": _get("One newsletter edition", "Edition",
-                                               [_param("edition_id", "string", "Edition id", "path")],
+            "/api/editions": _get("Published newsletter editions, newest first", "Edition", PAGING, listing=True),
+            "/api/editions/{edition_id}": _get("One published newsletter edition, by id or slug", "Edition",
+                                               [_param("edition_id", "string", "Edition id or slug", "path")],
                                                not_found=True),
         },
         "components": {"schemas": {

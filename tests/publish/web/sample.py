@@ -23,6 +23,8 @@ class Sample:
     hostile: str = "storyhostile0004"
     other: str = "storyother000005"
     articles: dict[str, int] | None = None
+    edition_id: int = 0
+    draft_id: int = 0
 
 
 def populate(store: Store) -> Sample:
@@ -101,6 +103,17 @@ def populate(store: Store) -> Sample:
         s.flush()
         main.summary_id = summary.id
         hostile.summary_id = evil.id
+        from tidings.publish.editions.models import DRAFT, PUBLISHED, Edition, EditionItem
+
+        published = Edition(slug="2026-11-23", title="Morning edition", intro="Hello", status=PUBLISHED,
+                            published_at=NOW - timedelta(hours=1))
+        published.items = [EditionItem(story_id=sample.other, section="Business", position=0),
+                           EditionItem(story_id=sample.main, section="Science", position=0, is_lead=True),
+                           EditionItem(story_id=sample.similar, section="Science", position=1, dropped=True)]
+        draft = Edition(title="Unfinished draft", status=DRAFT)
+        s.add_all([published, draft])
+        s.flush()
+        sample.edition_id, sample.draft_id = published.id, draft.id
         sample.articles = {"orbital": a1.id, "orbital-fr": a2.id, "orbital-2": a3.id, "budget": a4.id,
                            "evil": a5.id, "evil-js": a6.id, "rates": a7.id}
     return sample

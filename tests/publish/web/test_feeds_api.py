@@ -120,6 +120,13 @@ def test_api_answers_match_the_schemas(client, spec, sample):
     assert hits["items"][0]["story_id"] == sample.main
     editions = client.get("/api/editions").json()
     check(spec, "Edition", editions, listing=True)
+    assert [e["id"] for e in editions["items"]] == [sample.edition_id]  # the draft is not public
+    assert editions["items"][0]["story_ids"] == [sample.main, sample.other]  # lead first, dropped left out
+    by_slug = client.get("/api/editions/2026-11-23").json()
+    check(spec, "Edition", by_slug)
+    assert by_slug["id"] == sample.edition_id and by_slug["url"] == "/editions/2026-11-23"
+    assert client.get(f"/api/editions/{sample.edition_id}").json()["title"] == "Morning edition"
+    assert client.get(f"/api/editions/{sample.draft_id}").status_code == 404
     assert client.get("/api/stories", params={"limit": 1000}).status_code == 400
     assert client.get("/api/search").status_code == 400
     docs = client.get("/api/docs")
