@@ -23,6 +23,7 @@ from tidings.stories.outlets import rank_label
 from tidings.stories.outlets import ranks as rank_pairs
 
 LEAD_CHARS = 400
+JSON_SCAN = 5000  # stories scanned for a language or tag filter
 
 
 def slugify(name: str) -> str:
@@ -207,8 +208,9 @@ def list_stories(session: Session, *, section: str | None = None, language: str 
     if source_id is not None:
         query = query.where(Story.id.in_(select(Article.story_id).where(Article.source_id == source_id)))
     if language or tag:
-        # languages and tags are JSON lists: filter in Python over the candidates
-        stories = list(session.scalars(query.order_by(*_order(order))))
+        # languages and tags are JSON lists: filter in Python over the best JSON_SCAN candidates
+        # (the same code on SQLite and PostgreSQL; totals count within that window)
+        stories = list(session.scalars(query.order_by(*_order(order)).limit(JSON_SCAN)))
         if language:
             stories = [s for s in stories if language in (s.languages or []) or s.language == language]
         if tag:
