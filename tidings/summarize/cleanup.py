@@ -9,7 +9,11 @@ Two jobs, both pure functions:
 * :func:`reject_reason` says why a sentence must not be used in a summary
   (boilerplate, a caption, a question, unbalanced quotes, too short or long,
   or one that needs context it does not carry: "He said ...", "This ...",
-  "But ..."), or ``None`` when it may be used.
+  "But ...", a claim that points back with "that claim" / "the move", a
+  teaser such as "X had a week of contrasts.", a quotation whose speaker
+  is named only in another sentence), or ``None`` when it may be
+  used. A line with no closing punctuation is a heading (a headline or a
+  subhead pasted into the text), never a sentence.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ _TRAILING_JUNK = re.compile(
     r"|\[[^\]]*\]|\((?:AP|AFP|Reuters|dpa|EFE)\)|\bSubscribe\b.*)\s*$"
 )
 _BOILERPLATE = re.compile(
-    r"(?i)\b(?:click here|read more|subscribe|sign up|newsletter|all rights reserved|copyright|©|"
-    r"follow us|share this|cookies?\b|advertisement|related articles?|related:|getty images|"
+    r"(?i)\b(?:click here|read more|subscribe|sign up|newsletter|all rights reserved|copyright\s*(?:©|\(c\)|\d{4})|©|"
+    r"follow us|share this|cookies?\b|advertisement\s*$|related articles?|related:|getty images|"
     r"photo credit|photograph:|image:|picture:|video:|watch:|listen:|lire aussi|abonnez|inscrivez|"
     r"weiterlesen|abonnieren|leer más|suscríbete|this article was|originally published|"
     r"contributed to this report|reporting by|editing by|write to .* at)"
@@ -55,8 +59,27 @@ _NEEDS_CONTEXT = re.compile(
     r"Moreover|Furthermore|Besides|Nevertheless|Nonetheless|Otherwise|Then|Thus|Therefore|Hence|"
     r"Later|Earlier|Afterwards|Similarly|Likewise|Indeed|Again|Even so|In addition|In turn|"
     r"As a result|On the other hand|Mais|Et|Cependant|Pourtant|Ainsi|Aussi|Ce|Cela|Ceci|Il a|Elle a|"
-    r"Aber|Und|Doch|Jedoch|Dies|Das|Er sagte|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
+    r"Aber|Und|Doch|Jedoch|Dies|Das (?:ist|war|sei|wäre)|Er sagte|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
 )
+# a demonstrative pointing back at something said before: "examining that claim", "this decision", "the move"
+_BACK_NOUNS = ("claim|decision|move|deal|ruling|report|plan|figure|number|statement|argument|view|idea|approach|"
+               "step|change|proposal|agreement|finding|conclusion|question|issue|problem|point|assessment|"
+               "estimate|criticism|accusation|allegation|announcement|development|effort|concern|warning|"
+               "comment|remark|charge|demand|request|offer|version|account|stance|position")
+_ANAPHORA = re.compile(
+    rf"(?i)\b(?:(?:this|that)\s+(?:{_BACK_NOUNS})\b"  # "examining that claim" ("said that claims ..." is not one)
+    rf"|(?:these|those|such)\s+(?:{_BACK_NOUNS})s\b"
+    r"|the (?:move|latter|former)\b)"
+)
+# a pronoun subject right after an opening phrase: "Read closely, it makes ...", "On Friday, he said ..."
+_LATE_PRONOUN = re.compile(r"^[^,;:\"“«]{1,40},\s+(?:it|he|she|they|il|elle|ils|elles|er|sie|es)\s")
+# a teaser that sets up a story without reporting anything: "Lumen Labs had a week of contrasts."
+_TEASER = re.compile(r"(?i)\b(?:had|has had|is having|was having) an? (?:week|day|month|year|season) of\b|"
+                     r"\b(?:a tale of two|it was a (?:week|day|month|year)\b|what a (?:week|day|month|year)\b)")
+# a sentence that is all quotation: the speaker was named in an earlier sentence
+_BARE_QUOTE = re.compile(r"^(?:\"|“|«|„|``)[^\"“”«»„]*[.!?…]\s*(?:\"|”|»|“|'')$")
+# closing punctuation a sentence must end with (then closing quotes or brackets)
+_TERMINAL = re.compile(r"[.!?…](?:[\"”’»)\]'`]|'')*$")
 _QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("„", "“"), ("``", "''"))
 
 
@@ -125,8 +148,13 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "caption"
     if not _quotes_balanced(text):
         return "unbalanced quotes"
-    if _NEEDS_CONTEXT.match(text):
+    if not _TERMINAL.search(text):
+        return "heading"
+    if (_NEEDS_CONTEXT.match(text) or _LATE_PRONOUN.match(text) or _ANAPHORA.search(text)
+            or _TEASER.search(text)):
         return "needs context"
+    if _BARE_QUOTE.match(text):
+        return "quote without its speaker"
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return "all caps"

@@ -25,6 +25,23 @@ How sentences are chosen (pure functions; no model is needed):
   gain-per-length selection is the fallback when the solver runs out of time;
 * the chosen sentences are ordered by their article's date, then their position.
 
+Headline, lead and sentences never repeat one another. Titles are for the
+headline only: a line of an article's text that is (nearly) one of the story's
+headlines, pasted in by the extractor or quoted from another article, is not a
+sentence of the text and is dropped before anything is counted. The headline is
+picked first, from the titles. The **lead is picked next**, before the summary:
+an article's first sentence (else one of its first three) of news-lead length
+(18-45 words) that covers most of what the outlets share, from an article
+central to the story (the main thread, not an analysis piece or side story),
+and not (nearly) the headline's words. The summary sentences are then chosen
+from the other sentences with the lead's concepts counted as already said, and
+none may repeat the lead, so the page reads headline, lead, then what the lead
+did not say (seed 004's layout). Picking the lead first, rather than taking it
+out of a finished summary, keeps the best opener as the lead and lets the
+summary spend its whole budget on new facts. The lead carries no citation of its
+own (it is a verbatim sentence of the article it came from). A story with a
+single usable sentence has it as its summary and no separate lead.
+
 The defaults were tuned on DUC 2003 and are measured on DUC 2004 by
 ``benchmarks/duc.py`` (docs/evaluation.md, "Summaries (DUC 2004)").
 
@@ -106,6 +123,7 @@ class ExtractiveConfig:
     position_weight: float = 1.0  # of the salience: earlier sentences in an article weigh more
     centrality_weight: float = 1.0  # of the salience: cosine to the story's centroid
     agreement_weight: float = 0.5  # of the salience: share of articles carrying a near-identical sentence
+    article_weight: float = 0.5  # of the salience: how central the sentence's article is to the story
     redundancy_threshold: float = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
     cite_threshold: float = 0.5  # TF-IDF cosine at which another same-language sentence counts as stating it
     cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language (for an unknown model)
@@ -130,7 +148,7 @@ EMBED_CITE_THRESHOLDS: dict[str, float] = {"multilingual-e5-small": 0.88, "use-m
 @dataclass(slots=True)
 class _Sentence:
     article: int  # index into the story's articles
-    index: int  # position among that article's sentences
+    index: int  # position among that article's sentences (headlines pasted into the text not counted)
     text: str
     words: int
     language: str
@@ -139,6 +157,7 @@ class _Sentence:
     concepts: frozenset[tuple[str, str]] = frozenset()
     candidate: bool = False
     salience: float = 0.0
+    number: int = -1  # its number among the sentences the splitter found in the article's text
 
 
 # ---------------------------------------------------------------- text helpers
@@ -251,16 +270,37 @@ class _Space:
     members: list[_Sentence]
 
 
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
+def same_words(a: str, b: str, threshold: float = 0.8) -> bool:
+    """``a`` and ``b`` use nearly the same words (Jaccard of their word sets at least ``threshold``)."""
+    x, y = _token_set(a), _token_set(b)
+    if not x or not y:
+        return False
+    return len(x & y) / len(x | y) >= threshold
+
+
+def is_title(text: str, titles: Sequence[str]) -> bool:
+    """``text`` is one of the story's headlines (pasted into an article's text), not a sentence of it."""
+    return any(same_words(text, title) for title in titles if title)
+
+
 def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
              config: ExtractiveConfig) -> tuple[list[_Sentence], dict[str, _Space]]:
     sentences: list[_Sentence] = []
+    titles = [clean_headline(article.title) for article in articles if article.title.strip()]
     for a, (article, lang) in enumerate(zip(articles, langs)):
-        for i, raw in enumerate(split_sentences(article.text, lang)):
+        index = 0
+        for number, raw in enumerate(split_sentences(article.text, lang)):
             text = strip_sentence(raw)
-            if not text:
-                continue
+            if not text or is_title(text, titles):
+                continue  # a headline pasted into the text is a title, not a sentence of it
             st = stems(text, lang)
-            s = _Sentence(article=a, index=i, text=text, words=word_count(text), language=lang, stems=st)
+            s = _Sentence(article=a, index=index, text=text, words=word_count(text), language=lang, stems=st,
+                          number=number)
+            index += 1
             s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
             s.concepts = concepts_of(st) if config.concepts == "content" else loose_concepts_of(text, lang)
             if config.unigram_weight:
@@ -333,6 +373,29 @@ def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, confi
     return kept
 
 
+def _article_centrality(space: _Space) -> dict[int, float]:
+    """Cosine of each article's words to the rest of the story's (1.0 for a lone article): the main thread
+    of a story is what most of its articles share; an analysis piece or a side story shares less."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    articles = sorted({m.article for m in space.members})
+    if len(articles) < 2:
+        return {a: 1.0 for a in articles}
+    index = {a: k for k, a in enumerate(articles)}
+    rows = [index[m.article] for m in space.members]
+    member = csr_matrix((np.ones(len(rows)), (rows, range(len(rows)))), shape=(len(articles), len(rows)))
+    vectors = np.asarray((member @ space.matrix).todense())
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+    total = vectors.sum(axis=0)
+    out: dict[int, float] = {}
+    for a, k in index.items():
+        rest = total - vectors[k]
+        out[a] = float(vectors[k] @ rest / (np.linalg.norm(rest) or 1.0))
+    top = max(out.values()) or 1.0
+    return {a: v / top for a, v in out.items()}
+
+
 def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, config: ExtractiveConfig) -> None:
     import numpy as np
 
@@ -344,6 +407,7 @@ def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, confi
     centroid /= np.linalg.norm(centroid) or 1.0
     centrality = sub @ centroid
     articles_of = np.array([s.article for s in space.members])
+    main_thread = _article_centrality(space) if config.article_weight else {}
     if n_articles > 1:
         sims = (sub @ space.matrix.T).tocsr()
     for k, s in enumerate(candidates):
@@ -355,7 +419,8 @@ def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, confi
             agreement = len(others) / (n_articles - 1)
         position = 1.0 / math.sqrt(1.0 + s.index)
         s.salience = (config.centrality_weight * float(centrality[k]) + config.position_weight * position
-                      + config.agreement_weight * agreement)
+                      + config.agreement_weight * agreement
+                      + config.article_weight * main_thread.get(s.article, 1.0))
 
 
 def _similarity(space: _Space, a: _Sentence, b: _Sentence) -> float:
@@ -526,14 +591,18 @@ def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str |
     return best
 
 
-def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float], target: int = 30) -> _Sentence | None:
+def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float]) -> _Sentence | None:
+    """The story's one-line lead: an article's first sentence (else one of its first three) that covers much of
+    what the outlets share, from a central article, of the length of a news lead (18-45 words)."""
     if not candidates:
         return None
+
     def score(s: _Sentence) -> float:
         worth = sum(weights.get(c, 0.0) for c in s.concepts)
-        length_fit = math.exp(-abs(s.words - target) / target)
-        return (worth / math.sqrt(s.words) + 1.0) * length_fit * (1.0 + s.salience)
-    early = [s for s in candidates if s.index <= 2 and 12 <= s.words <= 50] or list(candidates)
+        distance = max(0, 18 - s.words, s.words - 45)
+        return (worth / s.words ** 0.3 + 1.0) * math.exp(-distance / 15) * (1.0 + s.salience)
+    early = ([s for s in candidates if s.index == 0 and 12 <= s.words <= 50]
+             or [s for s in candidates if s.index <= 2 and 12 <= s.words <= 50] or list(candidates))
     return max(early, key=score)
 
 
@@ -579,8 +648,15 @@ def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequ
 
 
 def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: Any = None,
-                       config: ExtractiveConfig = DEFAULT_CONFIG) -> StorySummary:
-    """Summarize one story's articles in at most ``words`` words, citing every article that states each sentence."""
+                       config: ExtractiveConfig = DEFAULT_CONFIG, *, lead_in_budget: bool = False,
+                       fill: bool = False) -> StorySummary:
+    """Summarize one story's articles: a headline, a lead and at most ``words`` words of cited sentences.
+
+    The lead is picked first and the summary sentences say what it does not (see the module docstring).
+    ``lead_in_budget`` makes ``words`` count the lead too; ``fill`` adds one last sentence that runs past the
+    budget, for fixed-length evaluations that cut the text at ``words`` (``benchmarks/duc.py``); the product
+    uses neither.
+    """
     articles = list(articles)
     if not articles:
         raise ValueError("a story needs at least one article")
@@ -599,36 +675,74 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     main_sentences = [s for s in sentences if s.language == main]
     n_main = len({s.article for s in main_sentences})
     weights = _concept_weights(main_sentences, n_main, config)
+    headline = pick_headline(articles, langs, main, weights)
     chosen: list[_Sentence] = []
+    lead: _Sentence | None = None
     if candidates:
         space = spaces[main]  # type: ignore[index]
         _salience(space, candidates, n_main, config)
-        picked = _select_ilp(space, candidates, weights, words, config) if config.selector == "ilp" else None
+        if not headline:
+            # no usable title: the best opening sentence is the headline, and the lead must be another one
+            top = _pick_lead(candidates, weights)
+            headline = top.text if top else ""
+            candidates = [s for s in candidates if s is not top]
+        lead = _pick_lead([s for s in candidates if not same_words(s.text, headline, 0.6)], weights)
+        body = candidates
+        if lead is not None:
+            body = [s for s in candidates if s is not lead and _similarity(space, s, lead) <= config.redundancy_threshold
+                    and not same_words(s.text, lead.text, 0.6)]
+            if not body:
+                lead = None  # a single usable sentence: it is the summary, and there is no separate lead
+                body = candidates
+        body_weights = weights
+        budget = words
+        if lead is not None:
+            body_weights = {c: w for c, w in weights.items() if c not in lead.concepts}  # the lead says these
+            if lead_in_budget:
+                budget = max(0, words - lead.words)
+        body = [s for s in body if not same_words(s.text, headline, 0.6)] or body
+        picked = _select_ilp(space, body, body_weights, budget, config) if config.selector == "ilp" else None
         if picked is None:
             if config.selector == "ilp":
                 notes.append("coverage solver found nothing in time; used the greedy selection")
-            picked = _select(space, candidates, weights, words, config)
+            picked = _select(space, body, body_weights, budget, config)
         chosen = picked
-    if len(chosen) < config.min_sentences and len(candidates) > len(chosen):
-        notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
+        if len(chosen) < config.min_sentences and len(body) > len(chosen):
+            notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
+        extra = _overflow(space, body, chosen, lead, body_weights, config) if fill else None
     dates = [_epoch(a.published) for a in articles]
     chosen.sort(key=lambda s: (dates[s.article], s.index, s.article))
+    if fill and extra is not None:
+        chosen.append(extra)  # last, so that a fixed-length cut shortens only this one
     cites = _cite(chosen, spaces, articles, config, embedder)
-    out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.index,
+    out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.number,
                          score=s.salience) for s, c in zip(chosen, cites)]
-    lead_sentence = _pick_lead(candidates, weights)
-    headline = pick_headline(articles, langs, main, weights)
-    if not headline:
-        headline = lead_sentence.text if lead_sentence else (out[0].text if out else "")
     return StorySummary(
         headline=headline,
-        lead=lead_sentence.text if lead_sentence else "",
+        lead=lead.text if lead else "",
         sentences=out,
         language=main,
         languages=languages,
         method=METHOD,
         notes=notes,
     )
+
+
+def _overflow(space: _Space, body: Sequence[_Sentence], chosen: Sequence[_Sentence], lead: _Sentence | None,
+              weights: dict[tuple[str, str], float], config: ExtractiveConfig) -> _Sentence | None:
+    """The sentence that best adds to ``chosen`` regardless of the budget (it will be cut)."""
+    taken = list(chosen) + ([lead] if lead else [])
+    covered: set[tuple[str, str]] = set()
+    for s in taken:
+        covered.update(s.concepts)
+    best, best_gain = None, 0.0
+    for s in body:
+        if s in taken or any(_similarity(space, s, t) > config.redundancy_threshold for t in taken):
+            continue
+        gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered) * (1.0 + config.salience_weight * s.salience)
+        if gain > best_gain:
+            best, best_gain = s, gain
+    return best
 
 
 def with_config(**changes: Any) -> ExtractiveConfig:
