@@ -131,3 +131,5 @@ def test_api_answers_match_the_schemas(client, spec, sample):
     assert client.get("/api/search").status_code == 400
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/stories/{story_id}" in docs.text
+    assert "One story with its summary, sources and similar stories" in docs.text
+    assert "<code>offset</code>" in docs.text
