@@ -240,10 +240,58 @@ default_source_interval_minutes = 30   # how often one healthy source is polled
 threshold = 0.85   # Jaccard similarity (MinHash over word shingles) for syndicated copies
 num_perm = 128
 shingle_size = 5
+
+# ---- stories -------------------------------------------------------------------------------
+# The online clusterer (tidings/stories/cluster.py, ClusterConfig); defaults tuned on ECB+ train/dev.
+# [cluster]
+# embedder = "multilingual-e5-small"   # or "use-multilingual-v3"
+# threshold = 0.45                     # join the best story at or above this score
+# window_days = 3.0                    # only stories active this close in time are candidates
+
+# Sections: one primary section per story, zero-shot from the descriptions, better with examples.
+# Without [[sections]] tables the defaults apply: GenAI, Open-source AI, Closed-source AI,
+# Policy & regulation, Robotics, Research (tidings/stories/default_sections.toml).
+# [[sections]]
+# name = "Open-source AI"
+# description = "Open-weight models, open datasets and open-source AI tools and their releases."
+# examples = ["Lab releases open-weight model under Apache licence"]
+
+# Ranking (docs/ranking.md) and similar news.
+# [rank]
+# half_life_hours = 36.0
+# [similar]
+# count = 5
+
+# ---- summaries -----------------------------------------------------------------------------
+# [summarize]
+# words = 120
+# An optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp server); every sentence
+# it writes is checked against the articles it cites before it is published.
+# [summarize.llm]
+# base_url = "http://127.0.0.1:11434/v1"
+# model = "qwen2.5:7b-instruct"
+# api_key_env = "OPENAI_API_KEY"       # the key is read from this variable, never stored here
+
+# ---- newsletter and mail -------------------------------------------------------------------
+# [newsletter]
+# name = "Tidings Weekly"
+# intro = "The week in AI, told once, with sources."
+# base_url = "https://news.example.org"
+# from_address = "Tidings <news@example.org>"
+# per_section = 3
+# sponsor = { name = "Acme", text = "Acme builds ...", url = "https://acme.example" }
+# [smtp]
+# host = "smtp.example.org"
+# port = 587
+# username = "news@example.org"
+# password_env = "TIDINGS_SMTP_PASSWORD"
+# starttls = true
+# rate_per_minute = 60
 """
 
 
 def default_toml() -> str:
     from tidings.sources.registry import DEFAULT_SOURCES_PATH
 
-    return DEFAULT_TOML.format(default_sources=str(DEFAULT_SOURCES_PATH), user_agent=FetchConfig().user_agent)
+    return DEFAULT_TOML.replace("{default_sources}", str(DEFAULT_SOURCES_PATH)).replace(
+        "{user_agent}", FetchConfig().user_agent)
