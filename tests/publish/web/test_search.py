@@ -35,3 +35,22 @@ def test_index_search_filters_and_incremental_refresh(store):
     with store.reading() as s:
         assert all(h.ref != sample.other for h in search(s, "rates")[0])
         assert s.scalar(select(Story.id).where(Story.id == sample.other))
+
+
+def test_migration_0003_goes_down_and_up(store):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from tidings.store.db import alembic_config, upgrade
+
+    populate(store)
+    reindex(store)
+    cfg = alembic_config(store.engine)
+    with store.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0002")
+    assert not any(name.startswith("search_") for name in inspect(store.engine).get_table_names())
+    upgrade(store.engine)
+    assert reindex(store).added == 11  # the index is rebuilt from the stories and articles
+    with store.reading() as s:
+        assert search(s, "skyward")[1] >= 2
