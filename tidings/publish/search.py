@@ -54,6 +54,23 @@ class ReindexReport:
 
 
 # ---------------------------------------------------------------------------------------------
+# schema
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic ``include_object`` hook: False for the search index's tables, columns and
+    indexes (``search_documents``, SQLite's FTS5 ``search_fts*`` tables). They live in
+    migration 0003 with dialect-specific DDL that has no model, so a model comparison
+    (``compare_metadata``, autogenerate) must leave them out."""
+    if type_ == "table":
+        table = name
+    else:
+        parent = getattr(obj, "table", None)
+        table = getattr(parent, "name", None)
+    return not (table or "").startswith("search_")
+
+
+# ---------------------------------------------------------------------------------------------
 # building the documents
 
 
