@@ -102,7 +102,8 @@ def _published_edition(session: Session, edition_id: str) -> dict[str, Any] | No
     from tidings.publish.editions.models import PUBLISHED, Edition
 
     query = select(Edition).where(Edition.status == PUBLISHED)
-    query = query.where(Edition.id == int(edition_id)) if edition_id.isdigit() else query.where(Edition.slug == edition_id)
+    by = Edition.id == int(edition_id) if edition_id.isdigit() else Edition.slug == edition_id
+    query = query.where(by)
     edition = session.scalars(query).first()
     return _edition_json(edition, items=True) if edition else None
 
