@@ -57,6 +57,8 @@ def test_french_story_uses_french_stopwords():
     keys = {t.key for t in tags}
     assert "reglement" in keys
     assert "thierry breton" in keys
+    # "Parlement européen" is the European Parliament; its words are not tags of their own
+    assert "european parliament" in keys and not keys & {"parlement", "europeen"}
     assert not keys & {"le", "la", "les", "sur", "des", "pour"}
 
 

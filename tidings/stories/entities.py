@@ -60,13 +60,14 @@ class Entity:
     """One distinct entity of an article: its display text, unified label and key.
 
     ``count`` is the number of mentions (title and text), ``in_title`` whether the
-    title names it; both help rank tags."""
+    title names it; both help rank tags. ``forms`` are the ways the article wrote it."""
 
     text: str
     label: str
     key: str
     count: int = 1
     in_title: bool = False
+    forms: tuple[str, ...] = ()  # the surface forms seen, most frequent first
 
 
 @dataclass(slots=True)
@@ -416,7 +417,9 @@ def extract_entities(title: str, text: str, language: str | None = None,
             forms = surfaces[key]
             display = forms.most_common(1)[0][0] if forms else key
         label = labels[key].most_common(1)[0][0]
-        result.append(Entity(text=display, label=label, key=key, count=counts[key], in_title=key in titled))
+        forms = tuple(f for f, _ in surfaces[key].most_common())
+        result.append(Entity(text=display, label=label, key=key, count=counts[key], in_title=key in titled,
+                             forms=forms))
     return result
 
 

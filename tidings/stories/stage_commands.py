@@ -116,7 +116,12 @@ def tags_command(top: int) -> None:
             texts.extend(t for t in (article.title, article.text) if t)
         languages = {a.language for a in articles if a.language}
         language = languages.pop() if len(languages) == 1 else None
-        tags = tags_for(texts, language, top=top)
+        try:
+            tags = tags_for(texts, language, top=top)
+        except (LineError, ValueError):
+            raise
+        except Exception as exc:  # one odd story must not stop the stage
+            raise LineError(f"tagging failed: {type(exc).__name__}: {exc}") from exc
         return {"id": record["id"], "tags": [asdict(t) for t in tags]}
 
     failures = run_lines(handle)

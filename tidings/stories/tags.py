@@ -25,6 +25,7 @@ from tidings.stories.entities import (
     detect_language,
     entity_key,
     extract_entities,
+    normalise_key,
 )
 
 # Ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py).
@@ -264,7 +265,8 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         kinds[key] = "entity"
         # a word of a longer name ("LeCun" of "Yann LeCun"), capitalised or not used outside it,
         # is that name, not a tag of its own
-        for part in key.split() if " " in key else []:
+        words = {w for form in (e.text, *e.forms) for w in normalise_key(form.replace("-", " ")).split()}
+        for part in sorted(words) if len(words) > 1 else []:
             w = stats.get(part)
             if w is not None and kinds.get(part) == "keyphrase" and (
                     w.count <= e.count or w.mid_sentence and w.capitalised / w.mid_sentence > 0.5):
