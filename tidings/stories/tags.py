@@ -1,15 +1,17 @@
-"""Tags of a story: its keyphrases and named entities, normalised and ranked.
+"""Tags of a story: its topic words and phrases and its named entities, normalised and ranked.
 
-A story's tags come from all its articles' titles and texts. Keyphrases are
-found by YAKE with the language's stopword list; named entities by
-:mod:`tidings.stories.entities`. Both are keyed the same way (case, accents,
-plurals, possessives, hyphens and aliases folded), so "open-source models" and
-"Open-Source model" are one tag and "Meta Platforms" joins "Meta". A tag's score
-blends how high YAKE ranks the phrase with how often (and whether in a title) the
-entity is named; the list comes best first, with a display name in title case
-where the source text was lower case ("open-source model" -> "Open-Source
-Model"), leaving acronyms and brand spellings ("GPT-4o", "DeepSeek") as written.
-"""
+A story's tags come from all its articles' titles and texts. Three kinds of
+candidate compete: single words (scored by frequency, first position, presence in
+a title and YAKE's single-word rank, with the language's stopwords removed and
+capitalised words, i.e. names, left to NER), YAKE's lower-case two-word phrases
+("open-source model"), and named entities from :mod:`tidings.stories.entities`
+(scored by mentions and presence in a title). All are keyed the same way (case,
+accents, plurals, possessives, hyphens and aliases folded), so "open-source models"
+and "Open-Source model" are one tag, "Meta Platforms" joins "Meta", and the words of
+a name ("LeCun", "Parlement") fold into it. The list comes best first, with a
+display name in title case where the text wrote the word in lower case
+("open-source model" -> "Open-Source Model"), leaving acronyms and brand spellings
+("GPT-4o", "DeepSeek") as written."""
 
 from __future__ import annotations
 
