@@ -45,3 +45,38 @@ def test_serve_command_answers_health_and_pages(tmp_path):
         process.terminate()
         process.wait(20)
 
+
+
+def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
+    import threading
+
+    from tidings.config import Config
+    from tidings.publish.search import search
+    from tidings.publish.serve import Scheduler
+    from tidings.store.db import Store
+    from tidings.store.models import Story, Summary
+
+    config = Config(database_url=f"sqlite:///{tmp_path / 'tidings.db'}")
+    store = Store(config.database_url)
+    with store.transaction() as s:
+        s.add(Story(id="tickstory0000001", title="Harbour cranes automated", section="Robotics", score=1.0,
+                    languages=["en"], language="en"))
+        s.flush()
+        summary = Summary(story_id="tickstory0000001", version=1, headline="Harbour cranes go automatic",
+                          lead="The port automated its cranes.", sentences=[], method="extractive")
+        s.add(summary)
+        s.flush()
+        s.get(Story, "tickstory0000001").summary_id = summary.id
+    ticked = threading.Event()
+    scheduler = Scheduler(config, store, interval=3600, on_done=ticked.set)
+    scheduler.start()
+    try:
+        assert ticked.wait(120), "the scheduler did not tick"
+    finally:
+        scheduler.stop()
+    scheduler.thread.join(10)
+    assert not scheduler.thread.is_alive()  # stop() ends the wait between ticks
+    with store.reading() as s:
+        hits, _ = search(s, "cranes")
+    assert [h.ref for h in hits] == ["tickstory0000001"]
+    store.close()
