@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, load_only
 
 from tidings.publish.sanitize import plain_text, safe_url
 from tidings.store.models import Article, Source, Story, Summary
@@ -180,12 +180,14 @@ def _card(story: Story, summary: Summary | None) -> StoryCard:
 
 def _cards(session: Session, stories: list[Story]) -> list[StoryCard]:
     ids = [s.summary_id for s in stories if s.summary_id is not None]
-    summaries = {s.id: s for s in session.scalars(select(Summary).where(Summary.id.in_(ids)))} if ids else {}
+    summaries = {s.id: s for s in session.scalars(
+        select(Summary).options(load_only(Summary.id, Summary.headline, Summary.lead, Summary.language))
+        .where(Summary.id.in_(ids)))} if ids else {}
     return [_card(s, summaries.get(s.summary_id)) for s in stories]
 
 
 # columns a page never shows: not loaded (the clusterer's state holds vectors)
-HEAVY = (Story.state, Story.rank_signals, Story.section_scores)
+HEAVY = (Story.state, Story.rank_signals, Story.section_scores, Story.similar)
 
 
 def live_stories():
