@@ -222,7 +222,10 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
             result = update(config, store, ingest_first=not no_ingest, force=force,
                             progress=_UpdateProgress(progress))
     if as_json:
-        click.echo(json.dumps({k: v.as_dict() if v is not None else None for k, v in result.items()}, indent=2))
+        from dataclasses import asdict
+
+        click.echo(json.dumps({k: None if v is None else v.as_dict() if hasattr(v, "as_dict") else asdict(v)
+                               for k, v in result.items()}, indent=2))
         return
     if result["ingest"] is not None:
         out.print(report_table(result["ingest"]))

@@ -408,4 +408,7 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
         report["ingest"] = ingest(config, store, force=force, progress=progress)
     report["stories"] = update_stories(config, store, progress=progress)
     report["summaries"] = refresh_summaries(config, store, progress=progress)
+    from tidings.publish.search import reindex
+
+    report["search"] = reindex(store)
     return report
