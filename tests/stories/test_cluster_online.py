@@ -46,7 +46,7 @@ def counter_ids():
 
 
 # a config whose text scale is plain cosine, so hand-made vectors read easily
-CONFIG = ClusterConfig(cos_floor=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.8, window_days=3.0,
+CONFIG = ClusterConfig(cos_floor=0.0, xl_shift=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.8, window_days=3.0,
                        grace_hours=36.0, time_penalty=0.25)
 
 

@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,7 @@ class ClusterConfig:
     key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
     salient_share: float = 1 / 3  # a story's salient keys: held by at least this share of its members
     cos_floor: float = 0.84  # cosine that counts as "unrelated" (0 on the text scale)
+    xl_shift: float = 0.04  # across languages the floor is this much lower (unrelated pairs score lower)
     window_days: float = 3.0  # only stories active within this many days are candidates
     grace_hours: float = 36.0  # no time penalty within this gap
     time_penalty: float = 0.25  # score lost at the edge of the window
@@ -103,6 +105,11 @@ def _vector_from_json(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=np.float32)
 
 
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm).astype(np.float32) if norm > 0 else np.asarray(vector, dtype=np.float32)
+
+
 def _dt_to_json(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -127,10 +134,21 @@ class StoryState:
     keys: Counter[str] = field(default_factory=Counter)  # key -> members mentioning it
     languages: Counter[str] = field(default_factory=Counter)
     title: str = ""  # the first member's title, for people reading logs and dumps
+    # mean vector of the members in each language, kept only while the story has more than one language
+    by_language: dict[str, np.ndarray] = field(default_factory=dict)
 
     def unit(self) -> np.ndarray:
-        norm = float(np.linalg.norm(self.centroid))
-        return (self.centroid / norm).astype(np.float32) if norm > 0 else self.centroid.astype(np.float32)
+        return _unit(self.centroid)
+
+    def language_unit(self, language: str | None) -> np.ndarray | None:
+        """The unit mean of the members written in ``language``; None when there are none
+        (for a story in one language, that mean is the centroid itself)."""
+        if language is None or language not in self.languages:
+            return None
+        if len(self.languages) == 1:
+            return self.unit()
+        vector = self.by_language.get(language)
+        return None if vector is None else _unit(vector)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; the centroid is base64 of little-endian float32 bytes."""
@@ -143,6 +161,7 @@ class StoryState:
             "keys": dict(self.keys),
             "languages": dict(self.languages),
             "title": self.title,
+            "by_language": {lang: _vector_to_json(v) for lang, v in self.by_language.items()},
         }
 
     @classmethod
@@ -157,6 +176,7 @@ class StoryState:
             keys=Counter({str(k): int(v) for k, v in (data.get("keys") or {}).items()}),
             languages=Counter({str(k): int(v) for k, v in (data.get("languages") or {}).items()}),
             title=str(data.get("title") or ""),
+            by_language={str(k): _vector_from_json(v) for k, v in (data.get("by_language") or {}).items()},
         )
 
 
@@ -188,16 +208,38 @@ class Placement:
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
 
 
+# Scale words after a number, in the corpus languages (en, fr, de, es): "340 million dollars",
+# "340 millions de dollars", "340 Millionen Dollar" and "340 millones de dólares" all give #340000000.
+_SCALE = re.compile(
+    r"\s*(mil\s+millones|millones|millón|millon|millions?|millionen|mio\b\.?|mn\b|"
+    r"billions?|bn\b|milliards?|milliarden?|mrd\b\.?|thousand|tausend|mille|mil\b)",
+    re.IGNORECASE,
+)
+_SCALES = {"thousand": 3, "tausend": 3, "mille": 3, "mil": 3, "billion": 9, "billions": 9, "bn": 9,
+           "milliard": 9, "milliards": 9, "milliarde": 9, "milliarden": 9, "mrd": 9, "mil millones": 9}
+
+
+def _scale_of(word: str) -> int:
+    word = re.sub(r"\s+", " ", word.lower().rstrip("."))
+    return _SCALES.get(word, 6)  # every other word of _SCALE means a million
+
+
 def number_keys(text: str) -> set[str]:
     """Language-agnostic keys of the numbers in ``text``: ``"2,000"``, ``"2 000"`` and
-    ``"2.000"`` all give ``#2000``; ``"6.8"`` and ``"6,8"`` give ``#6.8``. Numbers
-    below 10 without decimals are too common to tell stories apart and are skipped."""
+    ``"2.000"`` all give ``#2000``; ``"6.8"`` and ``"6,8"`` give ``#6.8``; a scale word
+    after a number is applied in any of the corpus languages (``"1.5 billion"``,
+    ``"1,5 Milliarden"`` and ``"1500 millones"`` all give ``#1500000000``). Numbers
+    below 10 without decimals or scale are too common to tell stories apart and are skipped."""
     out: set[str] = set()
     for match in _NUMBER.finditer(text):
         whole = re.sub(r"[ .,\u00a0\u202f]", "", match.group(1))
         frac = match.group(2)
         value = whole.lstrip("0") or "0"
-        if frac:
+        scale = _SCALE.match(text, match.end())
+        if scale:
+            amount = Decimal(f"{value}.{frac}" if frac else value).scaleb(_scale_of(scale.group(1)))
+            out.add(f"#{amount.normalize():f}")
+        elif frac:
             out.add(f"#{value}.{frac}")
         elif len(value) >= 2:
             out.add(f"#{value}")
@@ -299,7 +341,8 @@ def story_score(
     """The clusterer's score of an article against a story (or of two stories), in [0, 1]."""
     if gap_days is not None and gap_days > config.window_days:
         return 0.0
-    text = min(1.0, max(0.0, (cosine - config.cos_floor) / (1.0 - config.cos_floor)))
+    floor = config.cos_floor if same_language else config.cos_floor - config.xl_shift
+    text = min(1.0, max(0.0, (cosine - floor) / (1.0 - floor)))
     if overlap is None:
         score = text
     else:
@@ -322,9 +365,9 @@ def pair_similarity(fa: ArticleFeatures, fb: ArticleFeatures, config: ClusterCon
     (a pair has no story frequencies to weight them by)."""
     config = config or ClusterConfig()
     cosine = float(np.asarray(fa.vector) @ np.asarray(fb.vector))
-    overlap = key_agreement(fa.keys, set(fb.keys), config.key_boost)
     gap = time_gap_days(fa.published, fb.published, fb.published)
     same_lang = _same_language(fa.language, {fb.language} if fb.language else set())
+    overlap = key_agreement(fa.keys, set(fb.keys), config.key_boost)
     score = story_score(cosine, overlap, same_lang, gap, config)
     return score, score >= config.threshold
 
@@ -414,10 +457,14 @@ class OnlineClusterer:
                story: StoryState, cosine: float | None = None) -> float:
         if cosine is None:
             cosine = float(vector @ story.unit())
+        own = story.language_unit(language) if len(story.languages) > 1 else None
+        if own is not None:  # the members in the article's own language, free of cross-lingual offsets
+            cosine = max(cosine, float(vector @ own))
         salient = salient_keys(story.keys, story.size, self.config.salient_share)
+        same = _same_language(language, story.languages)
         overlap = key_agreement(keys, salient, self.config.key_boost)
         gap = time_gap_days(when, story.first_seen, story.last_seen)
-        return story_score(cosine, overlap, _same_language(language, story.languages), gap, self.config)
+        return story_score(cosine, overlap, same, gap, self.config)
 
     def _window(self, when: datetime | None) -> list[DayKey]:
         assert self._index is not None
@@ -483,6 +530,13 @@ class OnlineClusterer:
         if len(story.keys) > self.config.max_keys:
             story.keys = Counter(dict(story.keys.most_common(self.config.max_keys)))
         if f.language:
+            if len(story.languages) == 1 and f.language not in story.languages:
+                (only,) = story.languages  # a second language: remember the first one's mean
+                story.by_language[only] = ((story.centroid * story.size - f.vector) / (story.size - 1)).astype(np.float32)
+            if story.by_language or (story.languages and f.language not in story.languages):
+                n = story.languages[f.language]
+                old = story.by_language.get(f.language, np.zeros_like(f.vector))
+                story.by_language[f.language] = ((old * n + f.vector) / (n + 1)).astype(np.float32)
             story.languages[f.language] += 1
         self._index_story(story)
 
@@ -517,7 +571,14 @@ class OnlineClusterer:
         dated = [d for d in (keep.last_seen, gone.last_seen) if d is not None]
         keep.last_seen = max(dated) if dated else None
         keep.keys = Counter(dict((keep.keys + gone.keys).most_common(self.config.max_keys)))
+        means = {}
+        for lang in set(keep.languages) | set(gone.languages):
+            parts = [(m[lang], s.languages[lang]) for s, m in ((keep, _language_means(keep)),
+                                                               (gone, _language_means(gone))) if lang in m]
+            n = sum(c for _, c in parts)
+            means[lang] = (sum(v * c for v, c in parts) / n).astype(np.float32)
         keep.languages = keep.languages + gone.languages
+        keep.by_language = means if len(keep.languages) > 1 else {}
         self.add_story(keep)
         self._redirects[gone.id] = keep.id
         self._merges.append((gone.id, keep.id))
@@ -526,6 +587,13 @@ class OnlineClusterer:
     def export(self) -> list[dict[str, Any]]:
         """Every story as :meth:`StoryState.to_dict` (for a save/restore round trip)."""
         return [story.to_dict() for story in self.stories.values()]
+
+
+def _language_means(story: StoryState) -> dict[str, np.ndarray]:
+    """Mean member vector per language (the centroid itself for a story in one language)."""
+    if len(story.languages) == 1:
+        return {next(iter(story.languages)): story.centroid}
+    return {lang: v for lang, v in story.by_language.items() if lang in story.languages}
 
 
 def _order(story: StoryState) -> float:
