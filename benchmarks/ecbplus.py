@@ -81,7 +81,8 @@ def features(split: str | tuple[str, ...], config, cache: Path | None):
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         tag = "-".join(split) if isinstance(split, tuple) else split
-        path = cache / f"ecb-{tag}-{name}-{config.lead_words}-{config.key_chars}.pkl"
+        kind = "" if config.embed_kind == "passage" else f"-{config.embed_kind}"
+        path = cache / f"ecb-{tag}-{name}{kind}-{config.lead_words}-{config.key_chars}.pkl"
         if path.exists():
             return docs, pickle.loads(path.read_bytes())
     feats = features_for(docs_to_articles(docs), None, config)

@@ -58,6 +58,7 @@ class ClusterConfig:
 
     embedder: str | None = None  # None: tidings.stories.embed.DEFAULT_EMBEDDER
     lead_words: int = 80  # words of the text embedded after the title
+    embed_kind: str = "passage"  # the embedder's input kind ("passage" or "query": E5's prefixes)
     key_chars: int = 2_000  # characters of the text searched for names and numbers
     threshold: float = 0.35  # join the best story at or above this score
     merge_threshold: float = 0.70  # merge two stories at or above this score
@@ -276,7 +277,7 @@ def features_for(articles: list[Article], embedder: Any = None, config: ClusterC
     embedder = embedder or get_embedder(config.embedder)
     if not articles:
         return []
-    vectors = embedder.embed([embed_text(a, config.lead_words) for a in articles])
+    vectors = embedder.embed([embed_text(a, config.lead_words) for a in articles], kind=config.embed_kind)
     out = []
     for article, vector in zip(articles, vectors):
         head = article.text[: config.key_chars]
