@@ -19,6 +19,12 @@ For each model that :mod:`tidings.stories.embed` knows it prints:
 
 The ECB+ part is skipped with a message when the data folder is missing; the
 cross-lingual part needs no data.
+
+``--xl`` prints instead the calibration of the clusterer's cross-language floor
+(``ClusterConfig.xl_shift``) on :data:`TRANSLATIONS` with the default embedder:
+how much lower unrelated sentences score across languages than within one
+(mean, 90th and 99th percentile), and BCubed scores of the online clusterer
+over the 80 sentences (20 gold clusters, 20 random orders) for several shifts.
 """
 
 from __future__ import annotations
@@ -247,8 +253,59 @@ def crosslingual(embedder) -> tuple[float, float]:
     return hits / len(texts), float(np.mean(margins))
 
 
+def xl_calibration(shifts: tuple[float, ...] = (0.0, 0.02, 0.04, 0.06, 0.08), orders: int = 20) -> int:
+    """Print the cross-language cosine shift and clustering scores on :data:`TRANSLATIONS`."""
+    import itertools
+    import random
+    from dataclasses import replace
+
+    from benchmarks.ecbplus import bcubed
+    from tidings.records import Article
+    from tidings.stories.cluster import ClusterConfig, OnlineClusterer, features_for
+
+    articles = [Article(id=f"{r}-{lang}", title="", text=text, language=lang)
+                for r, row in enumerate(TRANSLATIONS) for lang, text in zip(LANGUAGES, row)]
+    gold = [r for r in range(len(TRANSLATIONS)) for _ in LANGUAGES]
+    feats = features_for(articles, None, ClusterConfig())
+    v = np.stack([f.vector for f in feats])
+    iu = np.triu_indices(len(feats), k=1)
+    sims = (v @ v.T)[iu]
+    row = np.array(gold)
+    lang = np.array([a.language for a in articles])
+    unrelated = row[iu[0]] != row[iu[1]]
+    same_lang = lang[iu[0]] == lang[iu[1]]
+    mono, cross = sims[unrelated & same_lang], sims[unrelated & ~same_lang]
+    print("| unrelated sentence pairs | mean | p90 | p99 |")
+    print("|---|---|---|---|")
+    for label, s in (("same language", mono), ("across languages", cross)):
+        print(f"| {label} ({len(s)}) | {s.mean():.3f} | {np.percentile(s, 90):.3f} | {np.percentile(s, 99):.3f} |")
+    print(f"| shift (same - across) | {mono.mean() - cross.mean():.3f} | "
+          f"{np.percentile(mono, 90) - np.percentile(cross, 90):.3f} | "
+          f"{np.percentile(mono, 99) - np.percentile(cross, 99):.3f} |")
+    print()
+    print(f"| xl_shift | BCubed P | BCubed R | BCubed F1 ({orders} random orders, mean) |")
+    print("|---|---|---|---|")
+    for shift in shifts:
+        config = replace(ClusterConfig(), xl_shift=shift)
+        rng = random.Random(0)
+        runs = []
+        for _ in range(orders):
+            order = list(range(len(feats)))
+            rng.shuffle(order)
+            counter = itertools.count(1)
+            clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
+            placed = {i: clusterer.place(feats[i]).story_id for i in order}
+            runs.append(bcubed([clusterer.resolve(placed[i]) for i in range(len(feats))], gold))
+        p, r, f = (float(np.mean([x[k] for x in runs])) for k in range(3))
+        print(f"| {shift:.2f} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    return 0
+
+
 def main() -> int:
     from tidings.stories.embed import DEFAULT_EMBEDDER, available_embedders, get_embedder
+
+    if "--xl" in sys.argv[1:]:
+        return xl_calibration()
 
     data_ok = (datasets_dir() / "ecbplus" / "ecbplus_docs.jsonl").exists()
     if not data_ok:
