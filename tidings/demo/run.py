@@ -5,7 +5,8 @@ the feed-less one from its homepage), ingests everything into a fresh SQLite
 file, ingests again to show that unchanged feeds cost a 304, prints which
 copies were folded together and which source is unhealthy, then builds the
 stories (clustered across outlets and languages, filed, tagged, ranked) and
-their cited summaries, and checks them against the corpus's ground truth.
+their cited summaries, checks them against the corpus's ground truth, drafts
+and publishes a newsletter edition, and ends serving the site.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ timeout = 20.0
 
 [ingest]
 sitemap_max_age_days = 36500   # the demo corpus has fixed dates
+
+[site]
+title = "Tidings demo"
+
+[newsletter]
+name = "Towards Tidings"
+intro = "The week in AI from the demo newsstand: each story told once, every sentence credited to the outlets that reported it."
+sponsor = {{ name = "Open Weights Fund", text = "A fictional sponsor, shown so you can see how a sponsored block is labelled.", url = "https://example.org/sponsor" }}
 """,
         encoding="utf-8",
     )
@@ -156,11 +165,50 @@ def show_stories(store, truth, site_articles, limit: int = 6) -> None:
                   + (f"; split: {', '.join(split)}" if split else ""))
 
 
+def publish_edition(config, store) -> str:
+    """Draft an edition from the week before the newest story and publish it; returns its slug."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from tidings.publish.editions.service import new_draft, publish
+    from tidings.publish.editions.settings import newsletter_settings
+    from tidings.store.models import Story
+
+    settings = newsletter_settings(config)
+    with store.reading() as session:
+        latest = session.scalar(select(func.max(Story.last_published)))
+    edition_id = new_draft(store, settings, since=latest - timedelta(days=7), now=latest)
+    return publish(store, settings, edition_id, now=latest)
+
+
+def serve_site_forever(config, store, port: int, slug: str) -> None:
+    import uvicorn
+
+    from tidings.publish.web.app import create_app
+
+    if port and not _port_free(port):
+        console.print(f"port {port} is busy; using a free one")
+        port = 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))
+        port = probe.getsockname()[1]
+    app = create_app(config, store)
+    console.rule("[bold]the site")
+    console.print(f"front page:  http://127.0.0.1:{port}/")
+    console.print(f"edition:     http://127.0.0.1:{port}/editions/{slug}")
+    console.print(f"search:      http://127.0.0.1:{port}/search?q=open-weight")
+    console.print(f"API:         http://127.0.0.1:{port}/api/docs")
+    console.print("Ctrl-C stops the demo.")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
 @click.command()
 @click.option("--dir", "directory", default="var/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--port", default=8765, show_default=True, help="Port of the demo newsstand (0: any free port).")
-@click.option("--site-port", default=8000, show_default=True, help="Port of the Tidings site (once publishing exists).")
-def main(directory: str, port: int, site_port: int) -> None:
+@click.option("--site-port", default=8000, show_default=True, help="Port of the Tidings site.")
+@click.option("--serve/--no-serve", default=True, help="End by serving the site until Ctrl-C.")
+def main(directory: str, port: int, site_port: int, serve: bool) -> None:
     """Run Tidings end to end on the bundled demo corpus, offline."""
     from tidings.commands import report_table
     from tidings.config import load_config
@@ -227,8 +275,17 @@ def main(directory: str, port: int, site_port: int) -> None:
                       f"({stories.copies} copies attached, {stories.merges} merges); "
                       f"{summaries.summarized} summaries written")
         show_stories(store, server.site.truth, server.site.articles)
+
+        console.rule("newsletter edition")
+        slug = publish_edition(config, store)
+        console.print(f"published edition [bold]{slug}[/bold]")
+        from tidings.publish.search import reindex
+
+        reindex(store)
         console.print(f"database: {root / 'tidings.db'}  config: {root / 'tidings.toml'}")
         console.print(f"try: .venv/bin/tidings --config {root / 'tidings.toml'} sources list")
+        if serve:
+            serve_site_forever(config, store, site_port, slug)
 
 
 if __name__ == "__main__":
