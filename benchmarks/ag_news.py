@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from tidings.stories.embed import get_embedder, resolve_name
-from tidings.stories.sections import Section, SectionClassifier, section_text
+from tidings.stories.sections import EXAMPLE_WEIGHT, Section, SectionClassifier, section_text
 
 CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
 
@@ -168,6 +168,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<10} {dev_scores[name]:>8.3f}")
     chosen = max(dev_scores, key=dev_scores.__getitem__)
     print(f"chosen wording: {chosen}\n")
+
+    # how the prototype's example share was chosen: 8-shot inside the dev slice (seeds 100-104)
+    print(f"{'example weight':<15} {'dev 8-shot':>10}")
+    for weight in (0.3, 0.5, 0.7, 1.0):
+        accs = []
+        for seed in range(100, 100 + DRAWS):
+            draw = np.random.default_rng(seed)
+            picked = np.concatenate([draw.permutation(dev[labels[dev] == c])[:SHOTS] for c in range(4)])
+            examples = {CLASSES[c]: [texts[i] for i in picked if labels[i] == c] for c in range(4)}
+            clf = SectionClassifier(sections_for(WORDINGS[chosen], examples), embedder, example_weight=weight)
+            held = np.setdiff1d(dev, picked)
+            accs.append(accuracy(clf, vectors[held], labels[held]))
+        mark = "  (product default)" if weight == EXAMPLE_WEIGHT else ""
+        print(f"{weight:<15} {np.mean(accs):>10.3f}{mark}")
+    print()
 
     zero = SectionClassifier(sections_for(WORDINGS[chosen]), embedder)
     zero_acc = accuracy(zero, vectors[evaluation], labels[evaluation])
