@@ -141,3 +141,15 @@ def test_the_main_thread_beats_a_side_piece() -> None:
     # the lead is a news lead from the reports, not the analysis piece's teaser
     assert result.lead in (news, "The Agence continentale de presse signed a multi-year licensing agreement with "
                            "Corvid AI on Saturday that lets Corvid use its reporting for training.")
+
+
+def test_evaluation_budget_counts_the_lead_and_fill_runs_past_it() -> None:
+    plain = summarize_articles(QUILLSTACK, words=60)
+    assert sum(len(s.text.split()) for s in plain.sentences) <= 60
+    counted = summarize_articles(QUILLSTACK, words=60, lead_in_budget=True)
+    assert counted.lead
+    assert len(counted.lead.split()) + sum(len(s.text.split()) for s in counted.sentences) <= 60
+    filled = summarize_articles(QUILLSTACK, words=60, lead_in_budget=True, fill=True)
+    total = len(filled.lead.split()) + sum(len(s.text.split()) for s in filled.sentences)
+    assert total > 60  # one more sentence, to be cut by a fixed-length evaluation
+    assert [s.text for s in filled.sentences[:-1]] == [s.text for s in counted.sentences]

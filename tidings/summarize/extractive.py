@@ -106,6 +106,7 @@ _CLICKBAIT = re.compile(
     r"you need to|must see|shocking|jaw-dropping|omg|wow|watch|video|photos|live|live updates|explained|"
     r"opinion|analysis|quiz|in pictures|the latest)\b"
 )
+_QUOTE = re.compile(r"[\"“”«»„]|``|''")
 _TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
 
 
@@ -115,7 +116,7 @@ class ExtractiveConfig:
 
     concepts: str = "loose"  # "content": pairs of content words; "loose": any pair not made of two stop words
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
-    min_df_fraction: float = 0.25  # ... and at least this share of the story's articles (3 of 10, 25 of 100)
+    min_df_fraction: float = 0.35  # ... and at least this share of the story's articles (4 of 10, 35 of 100)
     lead_concept_boost: float = 1.0  # extra worth per article that has the concept in its first three sentences
     unigram_weight: float = 0.1  # single content words count too, at this share of their worth
     length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
@@ -123,7 +124,7 @@ class ExtractiveConfig:
     position_weight: float = 1.0  # of the salience: earlier sentences in an article weigh more
     centrality_weight: float = 1.0  # of the salience: cosine to the story's centroid
     agreement_weight: float = 0.5  # of the salience: share of articles carrying a near-identical sentence
-    article_weight: float = 0.5  # of the salience: how central the sentence's article is to the story
+    article_weight: float = 0.25  # of the salience: how central the sentence's article is to the story
     redundancy_threshold: float = 0.5  # TF-IDF cosine above which a candidate repeats a chosen sentence
     cite_threshold: float = 0.5  # TF-IDF cosine at which another same-language sentence counts as stating it
     cite_embed_threshold: float = 0.88  # embedding cosine for a sentence in another language (for an unknown model)
@@ -132,6 +133,8 @@ class ExtractiveConfig:
     max_words: int = 55
     max_sentences: int = 6
     min_sentences: int = 3
+    ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
+    quotes: bool = True  # sentences with a quotation may be chosen (the product keeps quotes, verbatim)
     selector: str = "ilp"  # "ilp": exact budgeted coverage (HiGHS via scipy), "greedy": ratio greedy
     ilp_pool: int = 50  # the ILP considers this many candidates, the best by the greedy score
     ilp_time_limit: float = 5.0  # seconds; past it the best solution found so far (or the greedy one) is used
@@ -302,6 +305,8 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
                           number=number)
             index += 1
             s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
+            if s.candidate and not config.quotes and _QUOTE.search(text):
+                s.candidate = False
             s.concepts = concepts_of(st) if config.concepts == "content" else loose_concepts_of(text, lang)
             if config.unigram_weight:
                 s.concepts = s.concepts | unigram_concepts_of(st)
@@ -485,7 +490,8 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
     words = np.array([s.words for s in pool], dtype=float)
     worth = np.array([weights[c] for c in concept_ids], dtype=float)
     per_word = (worth.sum() / max(1.0, words.sum())) if m else 1.0
-    bonus = np.array([config.salience_weight * (s.salience / top_salience) * s.words * per_word * 0.1 for s in pool])
+    bonus = np.array([config.salience_weight * (s.salience / top_salience) * s.words * per_word * config.ilp_bonus
+                      for s in pool])
     objective = -np.concatenate([bonus, worth])
     rows, cols, vals = [], [], []
     r = 0
@@ -600,7 +606,7 @@ def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], f
     def score(s: _Sentence) -> float:
         worth = sum(weights.get(c, 0.0) for c in s.concepts)
         distance = max(0, 18 - s.words, s.words - 45)
-        return (worth / s.words ** 0.3 + 1.0) * math.exp(-distance / 15) * (1.0 + s.salience)
+        return (worth + 1.0) * math.exp(-distance / 15) * (1.0 + s.salience)
     early = ([s for s in candidates if s.index == 0 and 12 <= s.words <= 50]
              or [s for s in candidates if s.index <= 2 and 12 <= s.words <= 50] or list(candidates))
     return max(early, key=score)
