@@ -115,27 +115,36 @@ def evaluate(docs, feats, config, shuffles: int = 0, seed: int = 0) -> tuple[dic
     return fixed, runs
 
 
-def tune(config, cache: Path | None) -> None:
-    """Grid search over the decision rule on train + dev (BCubed F1, sorted order and 3 shuffles)."""
+def tune(config, cache: Path | None, top: int = 15) -> None:
+    """Grid search over the decision rule on train + dev (BCubed F1, sorted order and 2 shuffles)."""
     sets = [features(split, config, cache) for split in ("train", "dev")]
     results = []
     grid = itertools.product(
-        [0.75, 0.78, 0.80, 0.82, 0.84],  # cos_floor
-        [0.3, 0.4, 0.5, 0.6, 0.7],  # key_weight
-        [0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60],  # threshold
+        [0.80, 0.82, 0.84, 0.86],  # cos_floor
+        [0.2, 0.3, 0.4, 0.5],  # key_weight
+        [0.30, 0.35, 0.40, 0.45, 0.50],  # threshold
+        [0.5, 0.6, 0.7, 0.8],  # merge_threshold
+        [1.5, 2.5, 3.5],  # key_boost
     )
-    for floor, kw, th in grid:
-        cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=max(th + 0.2, 0.7))
+    for floor, kw, th, merge, boost in grid:
+        if merge <= th:
+            continue
+        cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=merge, key_boost=boost)
         f1s = []
         for docs, feats in sets:
             fixed, runs = evaluate(docs, feats, cfg, shuffles=2, seed=1)
             f1s.append(statistics.mean([fixed["F1"]] + [r["F1"] for r in runs]))
-        results.append((statistics.mean(f1s), f1s, floor, kw, th))
+        results.append((statistics.mean(f1s), f1s, floor, kw, th, merge, boost))
     results.sort(reverse=True)
-    print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold |")
-    print("|---|---|---|---|---|---|")
-    for mean_f1, f1s, floor, kw, th in results[:15]:
-        print(f"| {mean_f1:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f} | {floor} | {kw} | {th} |")
+    print(f"embed_kind {config.embed_kind}, lead_words {config.lead_words}")
+    print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold | merge_threshold | key_boost |")
+    print("|---|---|---|---|---|---|---|---|")
+    for mean_f1, f1s, floor, kw, th, merge, boost in results[:top]:
+        print(f"| {mean_f1:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f} | {floor} | {kw} | {th} | {merge} | {boost} |")
+    shipped = [r for r in results if r[2:] == (config.cos_floor, config.key_weight, config.threshold,
+                                               config.merge_threshold, config.key_boost)]
+    if shipped:
+        print(f"shipped settings: mean F1 {shipped[0][0]:.3f} (rank {results.index(shipped[0]) + 1} of {len(results)})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,12 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test")
     parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--embedder", default=None)
+    parser.add_argument("--kind", default=None, help="embedder input kind (passage or query)")
     parser.add_argument("--cache", type=Path, default=None, help="feature cache folder (outside the repo)")
     args = parser.parse_args(argv)
     if not (datasets_dir() / "ecbplus" / "ecbplus_docs.jsonl").exists():
         print(f"skipped: ECB+ not found under {datasets_dir() / 'ecbplus'} (set TIDINGS_DATASETS)")
         return 0
     config = ClusterConfig(embedder=args.embedder)
+    if args.kind:
+        config.embed_kind = args.kind
     if args.tune:
         tune(config, args.cache)
         return 0
