@@ -63,7 +63,7 @@ def run_lines(
             continue
         try:
             result = handle(record)
-        except (LineError, ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # one bad line never stops the stage
             write_record(stdout, error_record(number, record, exc))
             failures += 1
             continue
@@ -93,7 +93,7 @@ def run_batches(
             results = list(handle_batch([r for _, r in good])) if good else []
             if len(results) != len(good):
                 raise RuntimeError(f"stage returned {len(results)} results for {len(good)} records")
-        except (LineError, ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # the whole batch failed: report it on each of its lines
             results = [exc] * len(good)
         by_line = {n: res for (n, _), res in zip(good, results)}
         for number, record in pending:
