@@ -133,6 +133,7 @@ class ExtractiveConfig:
     max_words: int = 55
     max_sentences: int = 6
     min_sentences: int = 3
+    lead_length_power: float = 0.0  # the lead's worth is divided by (its words) ** this
     ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
     quotes: bool = True  # sentences with a quotation may be chosen (the product keeps quotes, verbatim)
     selector: str = "ilp"  # "ilp": exact budgeted coverage (HiGHS via scipy), "greedy": ratio greedy
@@ -597,7 +598,8 @@ def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str |
     return best
 
 
-def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float]) -> _Sentence | None:
+def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float],
+               config: ExtractiveConfig = DEFAULT_CONFIG) -> _Sentence | None:
     """The story's one-line lead: an article's first sentence (else one of its first three) that covers much of
     what the outlets share, from a central article, of the length of a news lead (18-45 words)."""
     if not candidates:
@@ -606,7 +608,7 @@ def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], f
     def score(s: _Sentence) -> float:
         worth = sum(weights.get(c, 0.0) for c in s.concepts)
         distance = max(0, 18 - s.words, s.words - 45)
-        return (worth + 1.0) * math.exp(-distance / 15) * (1.0 + s.salience)
+        return (worth / s.words ** config.lead_length_power + 1.0) * math.exp(-distance / 15) * (1.0 + s.salience)
     early = ([s for s in candidates if s.index == 0 and 12 <= s.words <= 50]
              or [s for s in candidates if s.index <= 2 and 12 <= s.words <= 50] or list(candidates))
     return max(early, key=score)
@@ -689,10 +691,10 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         _salience(space, candidates, n_main, config)
         if not headline:
             # no usable title: the best opening sentence is the headline, and the lead must be another one
-            top = _pick_lead(candidates, weights)
+            top = _pick_lead(candidates, weights, config)
             headline = top.text if top else ""
             candidates = [s for s in candidates if s is not top]
-        lead = _pick_lead([s for s in candidates if not same_words(s.text, headline, 0.6)], weights)
+        lead = _pick_lead([s for s in candidates if not same_words(s.text, headline, 0.6)], weights, config)
         body = candidates
         if lead is not None:
             body = [s for s in candidates if s is not lead and _similarity(space, s, lead) <= config.redundancy_threshold
