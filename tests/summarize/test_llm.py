@@ -279,4 +279,7 @@ def test_llm_judge_can_reject_what_the_guard_accepts():
     assert "llm sentence 3 rejected (llm judge: towns not named)" in notes
     assert "llm judge gave no verdict on sentence 2 (judge answer not understood); guard verdict kept" in notes
     assert summary.method == "mixed"
-    assert GOOD["sentences"][2]["text"] not in [s.text for s in summary.sentences]
+    # the rejected LLM sentence is gone as written text; an extractive sentence taken from the
+    # sources (source_article set) may say the same thing, and that is the point of the fallback
+    written = [s.text for s in summary.sentences if s.source_article is None]
+    assert GOOD["sentences"][2]["text"] not in written
