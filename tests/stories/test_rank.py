@@ -50,3 +50,13 @@ def test_similar_news_skips_repeats_and_unrelated_stories():
     chosen = [i for i, _ in picks]
     assert "unrelated" not in chosen and "same" not in chosen
     assert len({"macron-a", "macron-b"} & set(chosen)) == 1 and "lagarde" in chosen
+
+
+def test_story_tags_put_names_first_and_drop_contained_repeats():
+    from tidings.stories.tags import Tag
+    from tidings.stories.update import story_tags
+
+    candidates = [Tag("Cloud", "cloud", "keyphrase", 3.4), Tag("Stratus Cloud", "stratus cloud", "entity", 2.8),
+                  Tag("Stratus", "stratus", "entity", 2.1), Tag("Inquiry", "inquiry", "keyphrase", 2.7),
+                  Tag("Les", "les", "keyphrase", 2.0), Tag("Corvid AI", "corvid ai", "entity", 2.9)]
+    assert [t.name for t in story_tags(candidates, count=4)] == ["Stratus Cloud", "Corvid AI", "Inquiry"]

@@ -30,6 +30,9 @@ from tidings.timeutil import utcnow
 BATCH = 64
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
+TAG_CANDIDATES = 16
+STORY_TAGS = 8
+MAX_ENTITY_TAGS = 5
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
@@ -213,23 +216,31 @@ class StoriesUpdater:
                 articles = list(session.scalars(
                     select(Article).where(Article.story_id == story_id)
                     .order_by(Article.copy_of_id.is_not(None), Article.published_at, Article.id)))
-                if articles:
-                    stories.append((story_id, articles[0].language, [
-                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in articles if a.copy_of_id is None
-                    ][:4]))
-        texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts in stories]
+                originals = [a for a in articles if a.copy_of_id is None] or articles
+                if originals:
+                    main = Counter(a.language for a in originals if a.language).most_common(1)
+                    language = main[0][0] if main else None
+                    stories.append((story_id, language, [
+                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
+                    ][:4], [
+                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
+                        if language is None or a.language == language
+                    ][:6]))
+        texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
         results = classifier.classify(texts) if texts else []
         self.report.seconds["sections"] += time.perf_counter() - started
         started = time.perf_counter()
         tags = {}
-        for story_id, language, parts in stories:
-            items = [p for title, text in parts for p in (title, text)]
+        for story_id, language, _, same_language in stories:
+            # tags come from the story's main-language articles, so another language's function
+            # words never become tags; names lead, keyphrases follow
+            items = [p for title, text in same_language for p in (title, text)]
             tags[story_id] = [{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
-                              for t in tags_for(items, language, top=10)]
+                              for t in story_tags(tags_for(items, language, top=TAG_CANDIDATES))]
             self.progress("tagged", {})
         self.report.seconds["tags"] += time.perf_counter() - started
         with self.store.transaction() as session:
-            for (story_id, _, _), result in zip(stories, results):
+            for (story_id, _, _, _), result in zip(stories, results):
                 story = session.get(Story, story_id)
                 story.section = result.section
                 story.section_scores = {k: round(float(v), 4) for k, v in result.scores.items()}
@@ -290,6 +301,29 @@ class StoriesUpdater:
         self.rank_and_link()
         self.report.touched = len(touched)
         return self.report
+
+
+def story_tags(candidates: list, count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list:
+    """A story's displayed tags: its names first (people, organisations, places, products, at most
+    ``max_entities``), then its keyphrases, each group in score order — seed 004's
+    "Yann Lecun · Meta · Deepseek" next to "Open-Source · Regulation"."""
+    picked: list = []
+    seen: list[set[str]] = []
+
+    def take(tag) -> None:
+        words = set(tag.key.replace("-", " ").split())
+        if any(words <= other or other <= words for other in seen):
+            return  # "Stratus" next to "Stratus Cloud", "Office" next to "AI Office": one is enough
+        picked.append(tag)
+        seen.append(words)
+
+    for tag in candidates:
+        if tag.kind == "entity" and len(picked) < max_entities:
+            take(tag)
+    for tag in candidates:
+        if tag.kind != "entity" and len(tag.key) >= 4 and len(picked) < count:
+            take(tag)
+    return picked
 
 
 def _best_title(articles: list[Article]) -> str:
