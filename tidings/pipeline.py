@@ -200,10 +200,18 @@ class Ingestor:
         return result, parsed
 
     async def ingest_source(self, fetcher: Any, job: SourceJob) -> None:
+        try:
+            await self._ingest_source(fetcher, job)
+        except Exception as exc:  # an unforeseen failure fails this source only; the run goes on
+            self._source_failed(job, "internal", f"{exc.__class__.__name__}: {exc}")
+            self.progress("source_done", {"source": job.name, "status": "error"})
+
+    async def _ingest_source(self, fetcher: Any, job: SourceJob) -> None:
         from tidings.fetch.errors import FetchError
         from tidings.parse.feeds import ParseError, unique_entries
 
         self.progress("source_start", {"source": job.name, "url": job.url})
+        result = None
         try:
             result, parsed = await self._fetch_parsed(fetcher, job.url, etag=job.etag, last_modified=job.last_modified)
             if parsed is not None and parsed.kind == "sitemapindex":
@@ -218,7 +226,7 @@ class Ingestor:
             self.progress("source_done", {"source": job.name, "status": "error"})
             return
         except ParseError as exc:
-            self._source_failed(job, "parse", str(exc), result.status if "result" in locals() else None)
+            self._source_failed(job, "parse", str(exc), result.status if result is not None else None)
             self.progress("source_done", {"source": job.name, "status": "error"})
             return
         if parsed is None:
@@ -251,7 +259,11 @@ class Ingestor:
         if self._slots is None:
             self._slots = asyncio.Semaphore(ENTRIES_IN_FLIGHT)
         async with self._slots:
-            await self._ingest_entry(fetcher, job, entry)
+            try:
+                await self._ingest_entry(fetcher, job, entry)
+            except Exception as exc:  # an unforeseen failure loses this entry only, and it is retried next run
+                self.report.error("internal", entry.url or "", f"{exc.__class__.__name__}: {exc}", job.name)
+                self.progress("entry_done", {})
 
     async def _ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
         from tidings.extract.urls import canonicalize_url
