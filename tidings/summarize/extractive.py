@@ -8,18 +8,19 @@ every article that states it or a near paraphrase of it.
 
 How sentences are chosen (pure functions; no model is needed):
 
-* cleanup drops datelines, boilerplate, captions, questions, unbalanced quotes
-  and sentences that need context they do not carry;
+* cleanup drops datelines, boilerplate, captions, questions, unbalanced quotes,
+  headings and sentences that need context they do not carry;
 * *concepts* are stemmed word bigrams (not made of two stop words) and, at a
   tenth of the worth, single content words; a concept is worth the number of
   articles that mention it (plus one per article that has it in its first
-  three sentences), and only concepts that at least a quarter of the articles
+  three sentences), and only concepts that at least 35 % of the articles
   share count, so what several outlets report weighs most;
 * an exact budgeted maximum-coverage program (an ILP solved by HiGHS through
   ``scipy.optimize.milp``) picks at most six sentences within the word budget
   maximising the worth of the concepts they cover, plus a small salience bonus
-  (centrality to the story's TF-IDF centroid, position in the article, and
-  agreement: how many articles carry a near-identical sentence); no two chosen
+  (centrality to the story's TF-IDF centroid, position in the article,
+  agreement: how many articles carry a near-identical sentence, and how central
+  the sentence's article is to the story: its main thread); no two chosen
   sentences may be near-duplicates. Coverage counts each concept once, so a
   sentence repeating what is already said gains nothing. A greedy
   gain-per-length selection is the fallback when the solver runs out of time;
