@@ -157,11 +157,11 @@ def test_good_cited_answer_is_kept(monkeypatch):
     assert body["model"] == "fake-7b" and body["messages"][0]["role"] == "system"
     assert "[1]" in body["messages"][1]["content"] and "[2]" in body["messages"][1]["content"]
     assert summary.method == "llm"
-    assert [s.text for s in summary.sentences] == [s["text"] for s in GOOD["sentences"]]
-    assert summary.sentences[0].cites == ["wire-1", "paper-2"]
-    assert summary.sentences[1].cites == ["paper-2"]
-    assert summary.headline == GOOD["headline"]
+    # the first sentence is the lead; the summary goes on from there without repeating it
     assert summary.lead == GOOD["sentences"][0]["text"]
+    assert [s.text for s in summary.sentences] == [s["text"] for s in GOOD["sentences"][1:]]
+    assert summary.sentences[0].cites == ["paper-2"]
+    assert summary.headline == GOOD["headline"]
     assert any("fake-7b" in n for n in summary.notes)
 
 
@@ -169,12 +169,11 @@ def test_bad_answer_is_cleaned_and_checked():
     with FakeOpenAI(lambda body: (200, completion(BAD), 0.0)) as server:
         summary = summarize_with_llm(ARTICLES, client_for(server), words=120)
     texts = [s.text for s in summary.sentences]
-    joined = " ".join(texts)
+    joined = " ".join([summary.lead, *texts])
     assert summary.method == "mixed"
-    # the reasoning and markdown are gone, the good sentence is kept (cleaned)
+    # the reasoning and markdown are gone, the good sentence is kept (cleaned) and leads
     assert "<think>" not in joined and "**" not in joined and "Reasoning" not in joined
-    assert texts[0].startswith("Heavy rain caused rivers")
-    assert summary.sentences[0].source_article is None  # written by the model
+    assert summary.lead.startswith("Heavy rain caused rivers") and summary.lead not in texts
     # the invented number, the misquote and the assistant phrasing are rejected, with reasons
     assert "40 people" not in joined and "such a disaster" not in joined and "As an AI" not in joined
     notes = " | ".join(summary.notes)
@@ -279,7 +278,5 @@ def test_llm_judge_can_reject_what_the_guard_accepts():
     assert "llm sentence 3 rejected (llm judge: towns not named)" in notes
     assert "llm judge gave no verdict on sentence 2 (judge answer not understood); guard verdict kept" in notes
     assert summary.method == "mixed"
-    # the rejected LLM sentence is gone as written text; an extractive sentence taken from the
-    # sources (source_article set) may say the same thing, and that is the point of the fallback
-    written = [s.text for s in summary.sentences if s.source_article is None]
-    assert GOOD["sentences"][2]["text"] not in written
+    assert GOOD["sentences"][2]["text"] not in [s.text for s in summary.sentences]
+    assert summary.lead not in [s.text for s in summary.sentences]

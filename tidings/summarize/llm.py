@@ -450,7 +450,7 @@ def summarize_with_llm(
                 total += len(text.split())
                 continue
             reason = verdict.reason or "unsupported"
-        replacement = _closest_unused(text, pool, used)
+        replacement = _closest_unused(text, pool, used | {text})  # never put back what was just rejected
         if replacement is not None and total + len(replacement.text.split()) <= words + 10:
             out.append(replacement)
             used.add(replacement.text)
@@ -472,9 +472,12 @@ def summarize_with_llm(
             headline = h
         else:
             notes.append(f"llm headline rejected ({verdict.reason}); extractive headline used")
+    # the model's first checked sentence is the lead; the summary does not repeat it
+    lead = out[0].text
+    out = out[1:] or out
     return StorySummary(
         headline=headline,
-        lead=out[0].text,
+        lead=lead,
         sentences=out,
         language=extractive.language,
         languages=list(extractive.languages),
