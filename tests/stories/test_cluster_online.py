@@ -212,3 +212,20 @@ def test_ivf_index_finds_near_vectors_in_the_window_only():
     assert len(index.candidates(vectors[0], days, exact_below=10_000)) == len(index.in_window(days))
     index.remove("s0")
     assert "s0" not in index.in_window(index.window_days(-2, 2))
+
+
+def test_index_learns_more_cells_when_old_days_fill_up_before_the_store_doubles():
+    rng = np.random.default_rng(5)
+
+    def build(check_every: int) -> CentroidIndex:
+        index = CentroidIndex(8, n_cells=4, n_probe=1, warmup=64, target_candidates=2)
+        index.check_every = check_every
+        for i in range(64):  # one story a day: a week holds 7, so 4 cells are enough
+            index.add(f"a{i}", unit(rng.standard_normal(8)), i, i)
+        assert index.trained and len(index.cells) == 4
+        for i in range(63):  # the first week fills up late (stories loaded out of date order)
+            index.add(f"b{i}", unit(rng.standard_normal(8)), i % 7, i % 7)
+        return index
+
+    assert len(build(check_every=16).cells) == 8  # relearnt for the denser days
+    assert len(build(check_every=10**9).cells) == 4  # without the check: only when the store doubles

@@ -14,8 +14,9 @@ still have a cosine near 0.8), so the index works on centred vectors. The centre
 and the cell centres (spherical k-means, a few rounds, on at most
 ``train_sample`` stories) are learnt from the first ``warmup`` stories added;
 until then the index answers by an exact scan of the window. Each time the
-number of stories doubles, the cells are learnt again, and their number grows
-with the number of stories a week holds, so that a query looks at about
+number of stories doubles (or the days grow dense enough to want more cells,
+checked every few thousand additions), the cells are learnt again, and their
+number grows with the number of stories a week holds, so that a query looks at about
 ``target_candidates`` stories however dense the news gets (a one-off cost of a
 few seconds at the larger sizes). Random-hyperplane LSH was tried first and dropped: on
 ECB+ e5 vectors, 16 tables of 6 bits found 88 % of same-event pairs while
@@ -62,6 +63,8 @@ class CentroidIndex:
         self.max_cells = max_cells
         self.train_sample = train_sample
         self._trained_at = 0  # number of stories when the cells were last learnt
+        self.check_every = 4096  # additions between two checks of the density (see _denser)
+        self._since_check = 0
         self.centre: np.ndarray | None = None
         self.cells: np.ndarray | None = None  # (n_cells, dim) unit cell centres, in centred space
         self._vectors: dict[str, np.ndarray] = {}
@@ -112,10 +115,19 @@ class CentroidIndex:
         self._days[story_id] = days
         for day in days:
             self._by_day.setdefault(day, set()).add(story_id)
-        if self.cells is not None and len(self._vectors) < 2 * self._trained_at:
+        if self.cells is not None and len(self._vectors) < 2 * self._trained_at and not self._denser():
             self._file(story_id, self.nearest_cells(vector, 1)[0], days)
         elif len(self._vectors) >= self.warmup:
             self._train()
+
+    def _denser(self) -> bool:
+        """Every ``check_every`` additions: True when the days have grown dense enough to want
+        more cells than were learnt (stories loaded out of date order fill old days late)."""
+        self._since_check += 1
+        if self._since_check < self.check_every:
+            return False
+        self._since_check = 0
+        return self.cells is not None and min(self.cells_wanted(), max(1, len(self._vectors) // 4)) > len(self.cells)
 
     def _file(self, story_id: str, cell: int, days: list[DayKey]) -> None:
         self._cell_of[story_id] = cell
