@@ -10,7 +10,12 @@ The decision rule (:func:`story_score`) mixes three signals into a score in
 
 * text: the cosine between the article and the story centroid, rescaled so that
   ``cos_floor`` (about what two unrelated news texts score with the embedder)
-  maps to 0 and 1 stays 1;
+  maps to 0 and 1 stays 1. When the article's language is not among the
+  story's, the floor is ``xl_shift`` lower: unrelated texts score that much
+  lower across languages (measured on translated sentences,
+  ``benchmarks/embed_choice.py --xl``). A story in several languages also keeps
+  the mean vector of its members in each language, and an article is scored
+  against the better of the centroid and its own language's mean;
 * keys: the Jaccard index between the article's keys and the story's salient
   keys (those held by at least a third of its members), times ``key_boost``
   and capped at 1. Keys are compared only when they can be: across languages
