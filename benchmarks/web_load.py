@@ -15,6 +15,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -120,6 +121,33 @@ async def _load(url: str, clients: int, seconds: float) -> tuple[list[float], in
     return latencies, errors, elapsed, time.process_time() - cpu
 
 
+_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _wrk_seconds(value: str) -> float:
+    import re
+
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value.strip()).groups()
+    return float(number) * _WRK_UNITS[unit]
+
+
+def run_wrk(url: str, clients: int, seconds: float) -> dict[str, float]:
+    """Drive ``url`` with Debian's wrk (a C load generator: the client costs little CPU)."""
+    import re
+
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "30s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))
+    if "99" not in pct:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
+    return {"requests": total, "errors": errors, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _wrk_seconds(pct["50"]), "p99": _wrk_seconds(pct["99"])}
+
+
 def load_process(url: str, clients: int, seconds: float, queue: multiprocessing.Queue) -> None:
     queue.put(asyncio.run(_load(url, clients, seconds)))
 
@@ -206,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--stories", type=int, default=300)
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk" if shutil.which("wrk") else "httpx",
+                        help="load generator: Debian's wrk (default when installed) or a Python httpx loop")
     parser.add_argument("--serve", nargs=3, metavar=("DATABASE_URL", "PORT", "CACHE_SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -233,6 +263,14 @@ def main(argv: list[str] | None = None) -> None:
 
                 assert httpx.get(base + path, timeout=30).status_code == 200
                 server_cpu = process_cpu(server.pid)
+                if args.client == "wrk":
+                    r = run_wrk(base + path, args.clients, args.seconds)
+                    server_cpu = process_cpu(server.pid) - server_cpu
+                    print(f"| {name} | {'on, ' + str(int(cache_seconds)) + ' s' if cache_seconds else 'off'} "
+                          f"| {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50'] * 1000:.1f} "
+                          f"| {r['p99'] * 1000:.1f} | {server_cpu / max(1, r['requests']) * 1000:.2f} | wrk |",
+                          flush=True)
+                    continue
                 latencies, errors, elapsed, client_cpu = run_load(base + path, args.clients, args.seconds)
                 server_cpu = process_cpu(server.pid) - server_cpu
                 done = max(1, len(latencies) + errors)
