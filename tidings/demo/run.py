@@ -251,8 +251,8 @@ def main(directory: str, port: int, site_port: int, serve: bool) -> None:
 
         console.rule("ingest again: unchanged feeds answer 304")
         again = ingest(config, store, force=True)
-        console.print(f"{again.not_modified} feeds not modified, {again.new} new, {again.updated} updated, "
-                      f"{again.failed} failed (the broken feed keeps failing, with backoff)")
+        console.print(f"{again.not_modified} of {again.sources} feeds not modified, {again.new} new, "
+                      f"{again.updated} updated, {again.failed} failed; the malformed feed stays flagged in doctor")
 
         console.rule("what is stored")
         show_articles(store, getattr(server.site, "truth", None))
