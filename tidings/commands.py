@@ -229,6 +229,8 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
         return
     if result["ingest"] is not None:
         out.print(report_table(result["ingest"]))
+        for sample in result["ingest"].error_samples[:5]:
+            out.print(f"[red]{sample['kind']}[/red] {sample['url']}: {sample['message']}", highlight=False)
     stories, summaries = result["stories"], result["summaries"]
     table = Table(title="stories", show_header=True, header_style="bold")
     table.add_column("what")
