@@ -144,6 +144,7 @@ def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
         return
     out.print(f"database: {store.engine.url.render_as_string(hide_password=True)} "
               f"(schema {current_revision(store.engine)}, code expects {head_revision()})", highlight=False)
+    print_recent_runs(store)
     if not rows:
         out.print("all sources healthy" if not show_all else "no sources; add one with `tidings sources add URL`")
         return
@@ -154,6 +155,27 @@ def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
         table.add_row(str(r["id"]), r["name"], str(r["errors"]), r["kind"] or "", (r["reason"] or "")[:120],
                       (r["last_success"] or "never")[:19], (r["next_retry"] or "now")[:19])
     out.print(table)
+
+
+def print_recent_runs(store: Any, limit: int = 5) -> None:
+    """The last ingest runs; a run still "running" that is not the newest was interrupted
+    (killed or crashed): nothing it stored is lost, and the next run picks up the rest."""
+    from tidings.pipeline import last_runs
+
+    runs = last_runs(store, limit)
+    if not runs:
+        out.print("no ingest run yet")
+        return
+    parts = []
+    for position, run in enumerate(runs):
+        status = run.status
+        if status == "running" and position > 0:
+            status = "[yellow]interrupted[/yellow]"
+        stats = run.stats or {}
+        parts.append(f"#{run.id} {run.started_at:%Y-%m-%d %H:%M} {status}"
+                     + (f" ({stats.get('new', 0)} new, {sum((stats.get('errors') or {}).values())} errors)"
+                        if stats else ""))
+    out.print("recent ingest runs: " + "; ".join(parts))
 
 
 @click.group("db")

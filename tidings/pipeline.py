@@ -389,8 +389,12 @@ def ingest(config: Config, store: Store, *, force: bool = False, source_ids: lis
 
 
 def last_runs(store: Store, limit: int = 5) -> list[IngestRun]:
+    """The newest ingest runs first, detached from the session with their values loaded."""
     with store.reading() as session:
-        return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+        runs = list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+        for run in runs:
+            session.expunge(run)  # keeps the loaded values (a rollback would expire them)
+        return runs
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:

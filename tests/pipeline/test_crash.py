@@ -77,3 +77,8 @@ def test_sigkill_mid_ingest_then_rerun_loses_and_duplicates_nothing(tmp_path):
         urls = {r[0] for r in con.execute("SELECT canonical_url FROM articles")}
         assert urls == {srv.url(f"/f{f}/a{n}") for f in range(N_FEEDS) for n in range(PER_FEED)}
         con.close()
+
+        doctor = subprocess.run([sys.executable, "-m", "tidings", "--config", str(toml), "doctor"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert doctor.returncode == 0, doctor.stderr
+        assert "interrupted" in doctor.stdout and "done" in doctor.stdout
