@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tidings.config import load_config
-from tidings.pipeline import parse_since
+from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.render import GMAIL_CLIP_BYTES, Links
 from tidings.publish.editions.security import Signer, load_secret

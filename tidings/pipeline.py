@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -395,20 +395,6 @@ def last_runs(store: Store, limit: int = 5) -> list[IngestRun]:
         for run in runs:
             session.expunge(run)  # keeps the loaded values (a rollback would expire them)
         return runs
-
-
-def parse_since(value: str, now: datetime | None = None) -> datetime:
-    """``7d``, ``12h``, ``30m`` or an ISO date → an aware datetime in the past."""
-    from tidings.timeutil import parse_datetime
-
-    now = now or utcnow()
-    units = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
-    if value and value[-1] in units and value[:-1].isdigit():
-        return now - timedelta(**{units[value[-1]]: int(value[:-1])})
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValueError(f"not a duration (7d, 12h) or a date: {value!r}")
-    return parsed
 
 
 def update(config: Config, store: Store, *, ingest_first: bool = True, force: bool = False,

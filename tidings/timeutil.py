@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 
 def utcnow() -> datetime:
@@ -47,3 +47,15 @@ def parse_datetime(value: object) -> datetime | None:
         return as_utc(email.utils.parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """``7d``, ``12h``, ``30m`` or an ISO date → an aware datetime in the past."""
+    now = now or utcnow()
+    units = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+    if value and value[-1] in units and value[:-1].isdigit():
+        return now - timedelta(**{units[value[-1]]: int(value[:-1])})
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not a duration (7d, 12h) or a date: {value!r}")
+    return parsed

@@ -72,16 +72,6 @@ class Fingerprint:
         return self.signature.astype("<u4").tobytes()
 
 
-def signature_from_bytes(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<u4")
-
-
-def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if a.shape != b.shape:
-        return 0.0
-    return float(np.mean(a == b))
-
-
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> tuple[tuple[int, int], ...]:
     keys = []
     for band in range(bands):

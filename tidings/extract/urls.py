@@ -142,3 +142,17 @@ def same_site(a: str, b: str) -> bool:
     host_a = urlsplit(a).hostname or ""
     host_b = urlsplit(b).hostname or ""
     return _site(host_a) == _site(host_b)
+
+
+def absolute_http_url(link: str | None, base: str) -> str | None:
+    """``link`` resolved against ``base`` when the result is an http(s) URL with a host, else ``None``."""
+    if not link:
+        return None
+    try:
+        url = urljoin(base, link)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url

@@ -15,10 +15,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from tidings.extract.urls import absolute_http_url
 from tidings.parse.safexml import (
     ParseError,
     UnsafeXMLError,
@@ -60,17 +60,7 @@ def _language(value: Any) -> str | None:
 
 def _absolute(link: Any, base: str) -> str | None:
     """An absolute http(s) URL for ``link`` resolved against ``base``, else ``None``."""
-    text = _clean(link)
-    if not text:
-        return None
-    try:
-        url = urljoin(base, text)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return absolute_http_url(_clean(link), base)
 
 
 def unique_entries(entries: Iterable[FeedEntry]) -> list[FeedEntry]:

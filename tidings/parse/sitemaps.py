@@ -8,9 +8,9 @@ namespace still read.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
+from tidings.extract.urls import absolute_http_url
 from tidings.parse.safexml import ParseError, local_name, maybe_gunzip, parse_xml, to_bytes
 from tidings.records import FeedEntry, ParsedFeed
 from tidings.timeutil import parse_datetime
@@ -32,19 +32,6 @@ def _child(node: Element, name: str) -> Element | None:
     return None
 
 
-def _absolute(value: str | None, base: str) -> str | None:
-    if not value:
-        return None
-    try:
-        url = urljoin(base, value)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
-
 def _language(value: str | None) -> str | None:
     if not value:
         return None
@@ -53,7 +40,7 @@ def _language(value: str | None) -> str | None:
 
 
 def _url_entry(node: Element, base: str) -> FeedEntry | None:
-    loc = _absolute(_text(_child(node, "loc")), base)
+    loc = absolute_http_url(_text(_child(node, "loc")), base)
     if loc is None:
         return None
     entry = FeedEntry(url=loc, guid=loc, updated=parse_datetime(_text(_child(node, "lastmod"))))
@@ -66,7 +53,7 @@ def _url_entry(node: Element, base: str) -> FeedEntry | None:
             entry.language = _language(_text(_child(publication, "language")))
     image = _child(node, "image")
     if image is not None:
-        entry.image = _absolute(_text(_child(image, "loc")), base)
+        entry.image = absolute_http_url(_text(_child(image, "loc")), base)
     return entry
 
 
@@ -88,7 +75,7 @@ def parse_sitemap(body: bytes | str, url: str) -> ParsedFeed:
         children: list[str] = []
         for node in root:
             if local_name(node.tag) == "sitemap":
-                loc = _absolute(_text(_child(node, "loc")), url)
+                loc = absolute_http_url(_text(_child(node, "loc")), url)
                 if loc and loc not in children:
                     children.append(loc)
         return ParsedFeed(kind="sitemapindex", sitemaps=children)

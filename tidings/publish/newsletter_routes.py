@@ -302,7 +302,7 @@ async def editor_home(request: Request) -> Response:
 
 
 async def editor_new(request: Request) -> Response:
-    from tidings.pipeline import parse_since
+    from tidings.timeutil import parse_since
 
     ctx = _context(request)
     user = await _editor(ctx, request)

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from tidings.publish.sanitize import plain_text
-from tidings.store.db import Store
+from tidings.store.db import Store, include_object  # noqa: F401  (re-exported: the search tables have no model)
 from tidings.store.models import Article, Story, Summary
 
 BODY_CHARS = 20_000
@@ -51,23 +51,6 @@ class ReindexReport:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-
-
-# ---------------------------------------------------------------------------------------------
-# schema
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic ``include_object`` hook: False for the search index's tables, columns and
-    indexes (``search_documents``, SQLite's FTS5 ``search_fts*`` tables). They live in
-    migration 0003 with dialect-specific DDL that has no model, so a model comparison
-    (``compare_metadata``, autogenerate) must leave them out."""
-    if type_ == "table":
-        table = name
-    else:
-        parent = getattr(obj, "table", None)
-        table = getattr(parent, "name", None)
-    return not (table or "").startswith("search_")
 
 
 # ---------------------------------------------------------------------------------------------

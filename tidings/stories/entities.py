@@ -185,12 +185,10 @@ def spacy_model(language: str) -> Any | None:
 
 
 def detect_language(text: str) -> str | None:
-    if not text.strip():
-        return None
-    import py3langid
+    """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
+    from tidings.extract.language import detect_language as identify
 
-    lang, _ = py3langid.classify(text[:2000])
-    return lang
+    return identify(text, min_confidence=0.0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -220,13 +220,10 @@ def unigram_concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
 
 
 def detect_language(text: str) -> str | None:
-    text = text.strip()
-    if len(text) < 20:
-        return None
-    import py3langid
+    """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
+    from tidings.extract.language import detect_language as identify
 
-    lang, _ = py3langid.classify(text[:2000])
-    return lang
+    return identify(text, min_confidence=0.0)
 
 
 def article_language(article: Article) -> str:

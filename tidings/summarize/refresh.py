@@ -83,6 +83,7 @@ class Summarizer:
 
         self.words = int(config.table("summarize").get("words", 120))
         self.llm = llm_config(config)
+        self.embedder_name = config.table("cluster").get("embedder")  # the model the stories stage loaded
         self._client = None
         self._embedder = None
 
@@ -91,7 +92,7 @@ class Summarizer:
         from tidings.stories.embed import get_embedder
 
         if self._embedder is None:
-            self._embedder = get_embedder()
+            self._embedder = get_embedder(self.embedder_name)
         return self._embedder
 
     def __call__(self, articles: list[ArticleRecord]) -> StorySummary:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.cli import cli
-from tidings.pipeline import parse_since
+from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.models import Edition, Subscriber, User
 from tidings.publish.editions.scheduler import run_due

@@ -13,7 +13,7 @@ from tidings.publish.editions import service
 from tidings.publish.editions.models import Edition
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.editions.users import add_user
-from tidings.pipeline import parse_since
+from tidings.timeutil import parse_since
 
 PASSWORD = "correct horse battery staple"
 

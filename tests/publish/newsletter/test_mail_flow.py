@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import seed_stories
-from tidings.pipeline import parse_since
+from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.models import Send, Subscriber
 from tidings.publish.editions.security import Signer, load_secret

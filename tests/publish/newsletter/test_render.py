@@ -11,7 +11,7 @@ import pytest
 
 from tests.publish.newsletter.conftest import seed_stories
 from tidings.config import ConfigError
-from tidings.pipeline import parse_since
+from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.render import GMAIL_CLIP_BYTES, Links, render_html, render_markdown, render_text
 from tidings.publish.editions.settings import newsletter_settings

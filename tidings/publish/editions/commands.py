@@ -36,7 +36,7 @@ def edition_group() -> None:
 @click.pass_context
 def new_command(ctx: click.Context, since: str, per_section: int | None) -> None:
     """Draft an edition from the top stories of each section."""
-    from tidings.pipeline import parse_since
+    from tidings.timeutil import parse_since
     from tidings.publish.editions import service
 
     try:
