@@ -229,3 +229,33 @@ def test_index_learns_more_cells_when_old_days_fill_up_before_the_store_doubles(
 
     assert len(build(check_every=16).cells) == 8  # relearnt for the denser days
     assert len(build(check_every=10**9).cells) == 4  # without the check: only when the store doubles
+
+
+def test_a_lone_article_refused_by_a_small_story_joins_it_once_it_has_grown():
+    # the delayed decision: "b" starts its own story because the story of "a" is still one
+    # article with other keys; once that story has grown towards "b", b's one-article story
+    # merges into it at threshold + single_merge_margin, not at the higher merge_threshold
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.9,
+                           single_merge_margin=0.05)
+    c = OnlineClusterer(config, new_id=counter_ids())
+    u, w = basis(0), basis(1)
+    a = c.place(feat("a", u, 0, {"acme"}))
+    b = c.place(feat("b", unit(u + 1.2 * w), 0, {"launch"}))  # cos 0.64, no shared key: 0.32
+    assert b.is_new
+    # "c" joins "a" (score 1.0 against 0.82 for "b") and brings the key "launch" along;
+    # "b" now scores 0.5 * 0.64 + 0.5 * 1 = 0.82 against the grown story: over 0.65, under 0.9
+    grown = c.place(feat("c", u, 0, {"acme", "launch"}))
+    assert grown.story_id == a.story_id
+    assert c.merges() == [(b.story_id, a.story_id)] and c.resolve(b.story_id) == a.story_id
+    assert c.stories[a.story_id].size == 3
+
+
+def test_two_grown_stories_still_need_the_merge_threshold():
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.9,
+                           single_merge_margin=0.05)
+    c = OnlineClusterer(config, new_id=counter_ids())
+    assert c.merge_threshold_for(StoryState("x", basis(0), size=1), StoryState("y", basis(0), size=5)) == \
+        pytest.approx(0.65)
+    assert c.merge_threshold_for(StoryState("x", basis(0), size=2), StoryState("y", basis(0), size=5)) == 0.9
+    loose = ClusterConfig(threshold=0.6, merge_threshold=0.62, single_merge_margin=0.05)
+    assert OnlineClusterer(loose).merge_threshold_for(StoryState("x", basis(0)), StoryState("y", basis(0))) == 0.62

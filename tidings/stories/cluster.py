@@ -29,6 +29,9 @@ The article joins the best-scoring candidate at or above ``threshold``; else it
 starts a story. After a join, the grown story is compared with the other
 candidates; two stories scoring ``merge_threshold`` or more are merged, the
 smaller one's id redirecting to the larger one's (:meth:`OnlineClusterer.merges`).
+A one-article story needs only ``threshold + single_merge_margin``: its article
+was refused when the other story was smaller, and this places it again now that
+the story has grown (a delayed decision; ECB+ train + dev BCubed F1 0.898 to 0.916).
 
 Candidates come from :class:`tidings.stories.index.CentroidIndex` (time blocking
 plus a small inverted file over centroids), never from a scan of all stories. The thresholds were tuned on the
@@ -65,8 +68,10 @@ class ClusterConfig:
     lead_words: int = 80  # words of the text embedded after the title
     embed_kind: str = "passage"  # the embedder's input kind ("passage" or "query": E5's prefixes)
     key_chars: int = 2_000  # characters of the text searched for names and numbers
-    threshold: float = 0.35  # join the best story at or above this score
+    threshold: float = 0.40  # join the best story at or above this score
     merge_threshold: float = 0.70  # merge two stories at or above this score
+    # a one-article story merges into a grown story at threshold + this (a delayed join decision)
+    single_merge_margin: float = 0.05
     key_weight: float = 0.3  # share of the score given to shared keys
     key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
     salient_share: float = 1 / 3  # a story's salient keys: held by at least this share of its members
@@ -554,14 +559,25 @@ class OnlineClusterer:
         lang = small.languages.most_common(1)[0][0] if small.languages else None
         return self._score(small.unit(), list(small.keys), lang, when, large)
 
+    def merge_threshold_for(self, a: StoryState, b: StoryState) -> float:
+        """The score two stories need to merge. A one-article story is the article whose
+        join was refused when the other story was smaller: it is placed again against
+        the grown story, at the join threshold plus ``single_merge_margin`` (a delayed
+        decision); two larger stories need ``merge_threshold``."""
+        c = self.config
+        if min(a.size, b.size) == 1:
+            return min(c.merge_threshold, c.threshold + c.single_merge_margin)
+        return c.merge_threshold
+
     def _maybe_merge(self, story: StoryState, others: list[str]) -> str:
-        """Merge ``story`` with any of ``others`` that now score above the merge threshold."""
+        """Merge ``story`` with any of ``others`` that now score at or above
+        :meth:`merge_threshold_for` the pair."""
         survivor = story
         for other_id in others:
             other = self.stories.get(other_id)
             if other is None or other.id == survivor.id:
                 continue
-            if self._pair_score(survivor, other) >= self.config.merge_threshold:
+            if self._pair_score(survivor, other) >= self.merge_threshold_for(survivor, other):
                 survivor = self._merge(survivor, other)
         return survivor.id
 
