@@ -8,11 +8,17 @@ lower-cased, hyphens and punctuation removed, and every word Porter-stemmed
 stemmed form equals a stemmed gold phrase. P, R and F are averaged over
 documents (macro), as in the published results.
 
+Like pke's TfIdf with its DF file, the tags stage may be given a table of how many
+other documents use each word (:class:`tidings.stories.tags.DocFreq`); here it is
+built from the collection's own texts, leaving each document out of the table it
+is tagged with (no keyphrases are read to build it). ``--no-doc-freq`` tags
+without a table, as the product does where it has none.
+
 The tag ranking's weights were set on a dev slice (every fifth document in
 file-name order, 100 documents); the table reports that slice, the other 400
 documents, and all 500.
 
-    .venv/bin/python -m benchmarks.keyphrases [--top 10] [--limit N]
+    .venv/bin/python -m benchmarks.keyphrases [--top 10] [--limit N] [--no-doc-freq]
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from tidings.stories.tags import tags_for
+from tidings.stories.tags import document_frequencies, document_terms, tags_for
 
 ANCHORS = {"YAKE": 0.173, "MultipartiteRank": 0.182, "FirstPhrases": 0.171, "TfIdf": 0.169}
 
@@ -67,6 +73,12 @@ def load_documents(zip_path: Path, workdir: Path) -> list[tuple[str, str, list[s
     return docs
 
 
+def _parts(text: str) -> list[str]:
+    """An article's first line as its title and the rest as its text."""
+    title, _, body = text.strip().partition("\n")
+    return [title, body] if body.strip() else [title]
+
+
 def score(predicted: list[str], gold: list[str], stem) -> tuple[float, float, float]:
     gold_set = {normalise(g, stem) for g in gold} - {""}
     seen: list[str] = []
@@ -86,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--limit", type=int, default=0, help="only the first N documents (quick look)")
+    parser.add_argument("--no-doc-freq", action="store_true",
+                        help="tag without the collection's document-frequency table")
     args = parser.parse_args(argv)
 
     zip_path = data_dir() / "keyphrases" / "500N-KPCrowd-v1.1.zip"
@@ -101,17 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         docs = docs[: args.limit]
 
+    parts = [_parts(text) for _, text, _ in docs]
+    table = None if args.no_doc_freq else document_frequencies(parts, "en")
+
     rows: dict[str, list[tuple[float, float, float]]] = {"dev (every 5th, 100)": [], "rest (400)": [], "all": []}
     start = time.perf_counter()
-    for i, (_, text, gold) in enumerate(docs):
-        title, _, body = text.strip().partition("\n")
-        tags = tags_for([title, body] if body.strip() else [title], "en", top=args.top)
+    for i, (_, _, gold) in enumerate(docs):
+        doc_freq = table.without(document_terms(parts[i], "en")) if table is not None else None
+        tags = tags_for(parts[i], "en", top=args.top, doc_freq=doc_freq)
         result = score([t.name for t in tags], gold, stemmer.stem)
         rows["dev (every 5th, 100)" if i % 5 == 0 else "rest (400)"].append(result)
         rows["all"].append(result)
     elapsed = time.perf_counter() - start
 
-    print(f"500N-KPCrowd: {len(docs)} documents, top {args.top} tags, stemmed exact match")
+    print(f"500N-KPCrowd: {len(docs)} documents, top {args.top} tags, stemmed exact match, "
+          + ("no document-frequency table" if table is None else "leave-one-out document frequencies"))
     print(f"{'documents':<22} {'n':>4} {'P@10':>7} {'R@10':>7} {'F@10':>7}")
     for name, values in rows.items():
         if not values:

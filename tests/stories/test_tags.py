@@ -7,7 +7,15 @@ import json
 from click.testing import CliRunner
 
 from tidings.cli import cli
-from tidings.stories.tags import display_name, sentence_case_title, tag_key, tags_for
+from tidings.stories.tags import (
+    display_name,
+    document_frequencies,
+    document_terms,
+    sentence_case_title,
+    stem_key,
+    tag_key,
+    tags_for,
+)
 
 STORY = [
     "Meta's LeCun warns Europe against restricting open-source AI",
@@ -102,3 +110,52 @@ def test_tags_command_reports_a_bad_line_and_goes_on():
     assert {"waymo", "miami"} <= {t["key"] for t in out[2]["tags"]}
     assert "meta" in {t["key"] for t in out[3]["tags"]}
     assert "'articles' must be" in out[4]["error"]
+
+
+def test_word_variants_of_one_stem_count_as_one_candidate():
+    assert stem_key("hiring", "en") == stem_key("hire", "en") == stem_key("hires", "en")
+    assert stem_key("hiring", "xx") == "hiring"  # no stemmer for the language: the key itself
+    text = ("Factories are hiring again. Hiring rose in March, and firms that hire now say they "
+            "will hire more; the hiring wave reached retailers, the report said.")
+    tags = tags_for(["Factories hiring again", text], "en", top=10)
+    hire = [t for t in tags if stem_key(t.key, "en") == stem_key("hire", "en")]
+    assert len(hire) == 1 and tags[0] is hire[0]  # five uses in three forms: one tag, ranked first
+
+
+def test_doc_freq_rarity_and_leave_one_out():
+    docs = [["Farm report", "The farm sold wheat this year."],
+            ["City report", "The city said this year was calm."],
+            ["Port report", "The port said trade grew this year."]]
+    table = document_frequencies(docs, "en")
+    assert table.docs == 3
+    year, wheat = stem_key("year", "en"), stem_key("wheat", "en")
+    assert table.counts[year] == 3 and table.counts[wheat] == 1
+    assert table.rarity(wheat) > table.rarity(year)
+    assert table.rarity(stem_key("unseen", "en")) == 1.0
+    # leave the first document out: "wheat" is then used nowhere else, "year" by both others
+    alone = table.without(document_terms(docs[0], "en"))
+    assert alone.rarity(wheat) == 1.0
+    assert alone.rarity(year) == 0.0
+
+
+def test_doc_freq_ranks_a_word_common_everywhere_lower():
+    story = ["Council approves the budget",
+             "This week the council approved the budget to fund libraries. Officials expect the libraries "
+             "to open longer next week, and the week ended with the budget passed."]
+    others = [["Weather", "Rain is likely this week, the weather service warned."],
+              ["Trade", "Exports grew this week, the ministry reported."],
+              ["Sport", "The team played well this week, fans cheered."]]
+    table = document_frequencies([story, *others], "en").without(document_terms(story, "en"))
+    plain = {t.key: t.score for t in tags_for(story, "en", top=20)}
+    weighted = {t.key: t.score for t in tags_for(story, "en", top=20, doc_freq=table)}
+    assert weighted["budget"] == plain["budget"]  # no other document uses it
+    assert weighted["week"] < plain["week"]  # every other document does
+    ranked = sorted(weighted, key=lambda k: -weighted[k])
+    assert ranked.index("week") > sorted(plain, key=lambda k: -plain[k]).index("week")
+
+
+def test_html_entities_are_decoded_before_tagging():
+    tags = tags_for(["Profits &amp; losses at the bakery",
+                     "The bakery reported profits &amp; losses for the year; profits rose at the bakery."], "en")
+    assert "amp" not in {t.key for t in tags}
+    assert "bakery" in {t.key for t in tags}

@@ -15,9 +15,11 @@ display name in title case where the text wrote the word in lower case
 
 from __future__ import annotations
 
+import html
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +42,9 @@ PHRASE_WEIGHT = 1.2  # times 1/sqrt(rank) for YAKE's two-word phrases written in
 ENTITY_WEIGHT = 0.8  # times log(1 + mentions) for a named entity
 ENTITY_TITLE = 0.5  # bonus for an entity named in a title
 ENTITY_BASE = 0.5  # bonus for being a name at all: a person named once still beats a passing word
+ENTITY_LONG = 0.0  # bonus for a name of several words ("Hollywood Walk of Fame")
+DF_WEIGHT = 0.75  # times (1 - rarity) off a word found in many other documents (only with a doc_freq table)
+SURNAME_TAGS = False  # show a person by the surname when the text uses it alone more than the full name
 YAKE_CANDIDATES = 30
 _YAKE_LANGS = {"cs": "cz"}  # ISO 639-1 code -> YAKE's stopword file name, where they differ
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "via",
@@ -153,6 +158,55 @@ def sentence_case_title(title: str, body: str) -> str:
     return " ".join(w.lower() if w.lower() in lower_in_body else w for w in words)
 
 
+_SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+             "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "hu": "hungarian",
+             "id": "indonesian", "it": "italian", "lt": "lithuanian", "nl": "dutch", "no": "norwegian",
+             "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish"}
+
+
+@lru_cache(maxsize=32)
+def _snowball(language: str):
+    name = _SNOWBALL.get(language)
+    if name is None:
+        return None
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(name)
+
+
+def stem_key(key: str, language: str) -> str:
+    """The Snowball stem of each word of a tag key ("hiring" and "hired" -> "hire"), so that
+    a word's morphological variants count as one candidate; the key itself where the
+    language has no stemmer."""
+    stemmer = _snowball(language)
+    if stemmer is None:
+        return key
+    return " ".join(stemmer.stemWords(key.split()))
+
+
+@dataclass(frozen=True, slots=True)
+class DocFreq:
+    """How many of ``docs`` documents use each stemmed word (``counts``), to rank words
+    common everywhere ("said", "year") below the words of this story. ``left_out`` are the
+    stems of one document taken out of the table (leave-one-out), see :meth:`without`."""
+
+    counts: Mapping[str, int]
+    docs: int
+    left_out: frozenset[str] = field(default_factory=frozenset)
+
+    def rarity(self, stem: str) -> float:
+        """Inverse document frequency scaled to [0, 1]: 1 for a word no other document uses."""
+        docs = self.docs - (1 if self.left_out else 0)
+        if docs < 1:
+            return 1.0
+        df = max(0, self.counts.get(stem, 0) - (stem in self.left_out))
+        return math.log((docs + 1) / (df + 1)) / math.log(docs + 1)
+
+    def without(self, stems: Iterable[str]) -> DocFreq:
+        """The table less one document whose stems are ``stems`` (one document at a time)."""
+        return DocFreq(self.counts, self.docs, frozenset(stems))
+
+
 @dataclass(slots=True)
 class _Word:
     count: int = 0
@@ -193,17 +247,54 @@ def _word_stats(titles: list[str], bodies: list[str], stop: frozenset[str],
     return stats, position
 
 
-def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
-             aliases: AliasTable | None = None) -> list[Tag]:
-    """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
+def _group_by_stem(stats: dict[str, _Word], language: str,
+                   table: AliasTable) -> tuple[dict[str, _Word], dict[str, str]]:
+    """Merge the words whose keys share a stem; the most used key names the group.
+    Returns the merged stats by that key, and each group key's stem."""
+    groups: dict[str, list[str]] = {}
+    for key in stats:
+        groups.setdefault(stem_key(key, language), []).append(key)
+    merged: dict[str, _Word] = {}
+    stems: dict[str, str] = {}
+    for stem, keys in groups.items():
+        keys.sort(key=lambda k: (-stats[k].count, len(k), k))
+        if len(keys) == 1:
+            merged[keys[0]] = stats[keys[0]]
+        else:
+            words = [stats[k] for k in keys]
+            forms: dict[str, int] = {}
+            for w in words:
+                for form, n in (w.forms or {}).items():
+                    forms[form] = forms.get(form, 0) + n
+            merged[keys[0]] = _Word(count=sum(w.count for w in words), first=min(w.first for w in words),
+                                    capitalised=sum(w.capitalised for w in words),
+                                    mid_sentence=sum(w.mid_sentence for w in words),
+                                    in_title=any(w.in_title for w in words),
+                                    in_title_count=sum(w.in_title_count for w in words),
+                                    forms={f: n for f, n in forms.items() if tag_key(f, table) == keys[0]} or forms)
+        stems[keys[0]] = stem
+    return merged, stems
 
-    Short one-line items are read as titles; ``language`` None detects it from the texts.
-    Candidates: single words (frequency, first position, titles, YAKE's rank; names are
-    left to NER), YAKE's lower-case two-word phrases, and named entities."""
-    table = aliases or default_aliases()
+
+def _surname_form(name: str, stats: dict[str, _Word], table: AliasTable) -> str:
+    """A person's surname alone ("LeCun") where the text uses it more often alone than with
+    the first name ("Yann LeCun"); the full name otherwise."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    first, last = stats.get(tag_key(words[0], table)), stats.get(tag_key(words[-1], table))
+    if last is None:
+        return name
+    full = first.count if first is not None else 0
+    return words[-1] if last.count - full > full else name
+
+
+def _prepare(texts: list[str] | str, language: str | None) -> tuple[list[str], list[str], str, frozenset[str]]:
+    """Titles (sentence-cased), bodies, language and stopwords of a story's texts."""
     parts = [texts] if isinstance(texts, str) else [t for t in texts if t and t.strip()]
-    if not parts or top < 1:
-        return []
+    parts = [html.unescape(p) for p in parts]
+    if not parts:
+        return [], [], (language or "en"), frozenset()
     lang = (language or detect_language(_join(parts)) or "en").split("-")[0].lower()
     stop = stopwords(lang)
     if language is None and len(parts) > 1:  # a story in several languages: every one's stopwords
@@ -211,11 +302,50 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
             other = detect_language(part)
             if other and other != lang:
                 stop = stop | stopwords(other)
-
     titles = [p.strip() for p in parts if _is_title(p)]
     bodies = [p.strip() for p in parts if not _is_title(p)]
     body_text = "\n".join(bodies)
-    titles_cased = [sentence_case_title(t, body_text) for t in titles]
+    return [sentence_case_title(t, body_text) for t in titles], bodies, lang, stop
+
+
+def document_terms(texts: list[str] | str, language: str | None = None,
+                   aliases: AliasTable | None = None) -> set[str]:
+    """The stemmed words that :func:`tags_for` would weigh in these texts: one document's
+    entry in a :class:`DocFreq` table."""
+    table = aliases or default_aliases()
+    titles, bodies, lang, stop = _prepare(texts, language)
+    stats, _ = _word_stats(titles, bodies, stop, table)
+    return {stem_key(key, lang) for key in stats}
+
+
+def document_frequencies(documents: Iterable[list[str] | str], language: str | None = None,
+                         aliases: AliasTable | None = None) -> DocFreq:
+    """A :class:`DocFreq` table over ``documents`` (each a story's or an article's texts)."""
+    counts: dict[str, int] = {}
+    docs = 0
+    for texts in documents:
+        docs += 1
+        for stem in document_terms(texts, language, aliases):
+            counts[stem] = counts.get(stem, 0) + 1
+    return DocFreq(counts, docs)
+
+
+def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
+             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None) -> list[Tag]:
+    """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
+
+    Short one-line items are read as titles; ``language`` None detects it from the texts.
+    Candidates: single words (frequency, first position, titles, YAKE's rank; names are
+    left to NER; variants of one stem merged), YAKE's lower-case two-word phrases, and
+    named entities. ``doc_freq``, a table of how many other stories use each word (see
+    :func:`document_frequencies`), ranks words common everywhere lower."""
+    table = aliases or default_aliases()
+    if top < 1:
+        return []
+    titles_cased, bodies, lang, stop = _prepare(texts, language)
+    if not titles_cased and not bodies:
+        return []
+    titles = titles_cased
     joined = _join(titles_cased + bodies)
 
     scores: dict[str, float] = {}
@@ -224,12 +354,22 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
 
     # single words
     stats, length = _word_stats(titles_cased, bodies, stop, table)
-    yake_words = {tag_key(_clean_phrase(p), table): r for r, (p, _) in enumerate(keyphrases(joined, lang, n=1))}
+    raw_stats = stats
+    stats, stems = _group_by_stem(stats, lang, table)
+    by_stem = {stem: g for g, stem in stems.items()}
+    group_of = {k: by_stem[stem_key(k, lang)] for k in raw_stats}
+    unused = {g: w.count for g, w in stats.items()}  # uses not yet read as parts of a name
+    folded: set[str] = set()
+    yake_words: dict[str, int] = {}
+    for r, (p, _) in enumerate(keyphrases(joined, lang, n=1)):
+        yake_words.setdefault(stem_key(tag_key(_clean_phrase(p), table), lang), r)
     for key, w in stats.items():
         score = math.log1p(w.count) + WORD_POSITION * (1 - w.first / max(1, length))
         score += WORD_TITLE * w.in_title
-        if key in yake_words:
-            score += WORD_YAKE / math.sqrt(yake_words[key] + 1)
+        if stems[key] in yake_words:
+            score += WORD_YAKE / math.sqrt(yake_words[stems[key]] + 1)
+        if doc_freq is not None:
+            score -= DF_WEIGHT * (1 - doc_freq.rarity(stems[key]))
         if w.mid_sentence:
             score += WORD_CAPITALISED * w.capitalised / w.mid_sentence
         if bodies and w.count == w.in_title_count:
@@ -262,18 +402,29 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if len(key) < 2:
             continue
         score = ENTITY_BASE + ENTITY_WEIGHT * math.log1p(e.count) + (ENTITY_TITLE if e.in_title else 0.0)
+        if doc_freq is not None and " " not in key:
+            score -= DF_WEIGHT * (1 - doc_freq.rarity(stem_key(key, lang)))
+        name = _surname_form(e.text, stats, table) if SURNAME_TAGS and e.label == "PERSON" else e.text
+        if " " in name:
+            score += ENTITY_LONG
         scores[key] = max(scores.get(key, 0.0), score)
-        names[key] = e.text
+        names[key] = name
         kinds[key] = "entity"
         # a word of a longer name ("LeCun" of "Yann LeCun"), capitalised or not used outside it,
         # is that name, not a tag of its own
         words = {w for form in (e.text, *e.forms) for w in normalise_key(form.replace("-", " ")).split()}
+        # (a stem group, "européen" with "européenne", goes once all its uses are in names)
         for part in sorted(words) if len(words) > 1 else []:
-            w = stats.get(part)
-            if w is not None and kinds.get(part) == "keyphrase" and (
-                    w.count <= e.count or w.mid_sentence and w.capitalised / w.mid_sentence > 0.5):
-                scores[key] = max(scores[key], scores.pop(part))
-                del names[part], kinds[part]
+            w, group = raw_stats.get(part), group_of.get(part)
+            if w is None or group is None or kinds.get(group) != "keyphrase" or part in folded:
+                continue
+            capitalised = bool(w.mid_sentence and w.capitalised / w.mid_sentence > 0.5)
+            if w.count <= e.count or capitalised:
+                folded.add(part)
+                unused[group] -= w.count
+                if unused[group] <= 0 or capitalised:
+                    scores[key] = max(scores[key], scores.pop(group))
+                    del names[group], kinds[group]
 
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
     return [Tag(names[k], k, kinds[k], round(scores[k], 4)) for k in ranked[:top]]
