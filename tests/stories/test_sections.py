@@ -1,10 +1,12 @@
 """Sections: loading the configuration, zero-shot filing from descriptions, and
-examples that move the decision; plus the ``tidings classify`` command."""
+examples that move the decision; adapting the prototypes to a batch
+(:func:`refine_prototypes`); plus the ``tidings classify`` command."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -16,6 +18,7 @@ from tidings.stories.sections import (
     SectionClassifier,
     SectionsError,
     load_sections,
+    refine_prototypes,
     section_text,
 )
 
@@ -97,6 +100,86 @@ def test_examples_decide_when_the_descriptions_cannot(embedder):
     assert shots.scores["Desk A"] > 0.6
     # and the same examples send a recipe the other way
     assert SectionClassifier(sections, embedder).classify(["Roast chicken with lemon"])[0].section == "Desk B"
+
+
+def _at(degrees):
+    """Unit vectors in the plane at the given angles."""
+    r = np.radians(np.asarray(degrees, dtype=np.float64))
+    return np.stack([np.cos(r), np.sin(r)], axis=-1).astype(np.float32)
+
+
+def _two_clusters(rng, n):
+    """Two clusters of n unit vectors each, around 30 and -30 degrees."""
+    labels = np.repeat([0, 1], n)
+    return _at(np.where(labels == 0, 30.0, -30.0) + 8.0 * rng.standard_normal(2 * n)), labels
+
+
+def test_refine_prototypes_moves_skewed_anchors_onto_the_clusters():
+    rng = np.random.default_rng(0)
+    vectors, labels = _two_clusters(rng, 40)
+    anchors = _at([55.0, 0.0])  # both anchors tilted: the boundary cuts through the first cluster
+    before = np.mean(np.argmax(vectors @ anchors.T, axis=1) == labels)
+    refined = refine_prototypes(anchors, vectors)
+    after = np.mean(np.argmax(vectors @ refined.T, axis=1) == labels)
+    assert before < 0.85 and after > 0.95
+    assert np.allclose(np.linalg.norm(refined, axis=1), 1.0, atol=1e-5)
+    # anchored: each prototype ends between its anchor and its cluster, not on the cluster
+    angles = np.degrees(np.arctan2(refined[:, 1], refined[:, 0]))
+    assert 30.0 < angles[0] < 55.0 and -30.0 < angles[1] < 0.0
+
+
+def test_refine_prototypes_degrades_to_the_anchors():
+    rng = np.random.default_rng(1)
+    vectors, _ = _two_clusters(rng, 10)
+    anchors = _at([35.0, -25.0, 180.0])  # the third section is far from everything in the batch
+    assert np.array_equal(refine_prototypes(anchors, np.zeros((0, 2), np.float32)), anchors)
+    assert np.array_equal(refine_prototypes(anchors, vectors, weight=0.0), anchors)
+    one = refine_prototypes(anchors, vectors[:1])
+    assert np.array_equal(one[1:], anchors[1:])  # sections that won nothing do not move
+    assert float(one[0] @ anchors[0]) > 0.99  # and a batch of one story barely moves its winner
+    many = refine_prototypes(anchors, vectors)
+    assert np.array_equal(many[2], anchors[2])  # a section absent from the batch keeps its anchor
+    with pytest.raises(ValueError):
+        refine_prototypes(anchors, vectors, weight=1.5)
+
+
+def test_adapting_to_a_batch_keeps_clear_headlines_in_place(default_classifier):
+    cases = {
+        "EU Parliament passes the AI Act, setting rules for high-risk systems": "Policy & regulation",
+        "Tesla's Optimus humanoid robot walks across the factory floor": "Robotics",
+        "US judge rules AI training on books is fair use in authors' lawsuit": "Policy & regulation",
+        "Meta releases Llama weights for anyone to download and fine-tune": "Open-source AI",
+        "Google adds its Gemini assistant to Gmail and Docs for all users": "GenAI",
+    }
+    vectors = default_classifier.embed(list(cases))
+    adapted = default_classifier.classify_vectors(vectors, adapt=True)
+    assert [r.section for r in adapted] == list(cases.values())
+    assert all(sum(r.scores.values()) == pytest.approx(1.0, abs=1e-3) for r in adapted)
+    # one story alone: the adapted answer is the plain one
+    for i in range(len(cases)):
+        plain = default_classifier.classify_vectors(vectors[i:i + 1])[0]
+        assert default_classifier.classify_vectors(vectors[i:i + 1], adapt=True)[0].section == plain.section
+
+
+def test_a_batch_from_one_section_is_not_taken_over_by_the_others(embedder):
+    sections = [
+        Section("Sport", "Sports: matches, teams, players and championships."),
+        Section("Food", "Cooking: recipes, restaurants, chefs and food."),
+        Section("Politics", "Politics: governments, parliaments, elections and ministers."),
+    ]
+    classifier = SectionClassifier(sections, embedder)
+    headlines = [
+        "Striker scores twice as United win the derby",
+        "Tennis champion knocked out in the first round",
+        "Goalkeeper saves a penalty in the cup final",
+        "Marathon runner breaks the course record in Berlin",
+        "Coach sacked after five straight defeats",
+        "Cyclist takes the yellow jersey on the mountain stage",
+    ]
+    plain = [r.section for r in classifier.classify(headlines)]
+    adapted = [r.section for r in classifier.classify(headlines, adapt=True)]
+    assert plain == ["Sport"] * len(headlines)
+    assert adapted == plain
 
 
 def test_section_text_cuts_and_joins():
