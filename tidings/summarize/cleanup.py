@@ -69,7 +69,8 @@ _BACK_NOUNS = ("claim|decision|move|deal|ruling|report|plan|figure|number|statem
 _ANAPHORA = re.compile(
     rf"(?i)\b(?:(?:this|that)\s+(?:{_BACK_NOUNS})\b"  # "examining that claim" ("said that claims ..." is not one)
     rf"|(?:these|those|such)\s+(?:{_BACK_NOUNS})s\b"
-    r"|the (?:move|latter|former)\b)"
+    r"|the (?:move|latter|former)\b"
+    r"|\b(?:do|does|did|doing|done) so\b)"  # "said they would do so": do what?
 )
 # a pronoun subject right after an opening phrase: "Read closely, it makes ...", "On Friday, he said ..."
 _LATE_PRONOUN = re.compile(r"^[^,;:\"“«]{1,40},\s+(?:it|he|she|they|il|elle|ils|elles|er|sie|es)\s")
@@ -159,3 +160,106 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return "all caps"
     return None
+
+
+# ---------------------------------------------------------------- compression
+#
+# :func:`compress_sentence` drops asides that a summary can do without, so that a fixed word budget holds
+# more of what the story reports. Every rule deletes a whole span and changes nothing else (but the
+# capital of a new first word): no quotation is touched, no attribution ("..., officials said") and no
+# span with a negation is dropped, and what remains is still a sentence. English only.
+
+COMPRESSION_RULES = ("dash", "paren", "age", "connective", "relative", "appositive", "trailing")
+
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|``.*?''|„[^“]*“")
+_NEGATION = re.compile(r"(?i)\b(?:not|no|never|nor|none|nobody|nothing|without|n't|neither|cannot)\b|n't\b|n’t\b")
+_SAYS = re.compile(r"(?i)\b(?:said|says|say|told|according|added|stated|claimed|quoted)\b")
+# "_ the youngest of whom are in their teens _", "-- as expected --", "— and others —"
+_DASH_ASIDE = re.compile(r"\s+(?:_|--|—|–)\s+[^_—–]*?\s+(?:_|--|—|–)(?=\s)")
+# a short parenthesis: "(PORT)", "(147.4 feet)", "(R-Texas)"
+_PAREN = re.compile(r"\s*\((?=[^()]*\))[^()]{1,60}\)")
+# an age after a name: "Schulz, 77, died ..."
+_AGE = re.compile(r"(?<=[a-z]), \d{1,3},(?= [a-z])")
+# a leading connective that only ties the sentence to the one before it
+_CONNECTIVE = re.compile(
+    r"^(?:Meanwhile|In a related development|In another development|In other developments|Separately|"
+    r"In addition|Additionally|Moreover|Furthermore|Also|Besides|However|Still|Nevertheless|Nonetheless|"
+    r"Indeed|In fact|Now|Today|Earlier today|Later|Earlier|On (?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)|(?:Last|This|Next) (?:week|month|year))\s*,\s+(?=[\w\"“`])"
+)
+# a non-restrictive relative clause in the middle of a sentence: "Schizophrenia, which ... , affects ..."
+# (not when the comma that closes it could be a list's: "..., delusions, and withdrawal, affects")
+_RELATIVE = re.compile(r",\s+(?:who|which|whose)\s+[^,;:\"“”`'()]{3,120}?,(?=\s+[a-z])(?![^,]*,\s+(?:and|or)\b)")
+# a relative clause that ends the sentence: "... in the Chuanxi Forest Area, which covers 4.6 million hectares."
+_TRAILING = re.compile(r"(?<=\w),\s+(?:which|who|whose)\s+[^,;:\"“”`'()]{3,150}?(?=[.!]$)")
+# an appositive after a name: "McGorry, the director of the Australian study, said ..."
+_APPOSITIVE = re.compile(r"\b[A-Z][\w.'’-]*[a-z](?P<drop>,\s+(?:the|a|an)\s+[^,;:\"“”`'()]{3,80}?,)(?=\s+[a-z])"
+                         r"(?![^,]*,\s+(?:and|or)\b)")
+
+
+# what comes right after a dropped modifier of the subject must be the verb: "Reno, who ..., has not decided"
+# (not "Kramer, who ..., the ACC said", where the comma is the attribution's, nor a list going on)
+_VERB_NEXT = re.compile(
+    r"\s+(?:also\s+|still\s+|now\s+|then\s+|later\s+|already\s+)?(?:is|are|was|were|has|have|had|will|would|can|"
+    r"could|may|might|must|should|shall|does|did|do|said|says|told|[a-z]+ed|[a-z]{2,}[^s]s)\b")
+
+
+def _subject_before(prefix: str) -> bool:
+    """``prefix`` may be the whole subject that a dropped modifier followed: short, with no comma (so that
+    the modifier's closing comma is not that of an earlier phrase: "The commander, Brown, a veteran, said")."""
+    return "," not in prefix and len(prefix.split()) <= 8
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _QUOTED.finditer(text)]
+
+
+def _drop(text: str, pattern: re.Pattern[str], replacement: str = "", verb_next: bool = False) -> str:
+    """Delete every match of ``pattern`` that touches no quotation and holds no negation or attribution
+    (and, with ``verb_next``, is followed by a verb)."""
+    quoted = _quoted_spans(text)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        group = "drop" if "drop" in pattern.groupindex else 0
+        start, end = match.span(group)
+        span = match.group(group)
+        if any(start < qe and qs < end for qs, qe in quoted) or _NEGATION.search(span) or _SAYS.search(span):
+            continue
+        if verb_next and (not _VERB_NEXT.match(text, end) or not _subject_before(text[:start])):
+            continue
+        out.append(text[last:start])
+        out.append(replacement)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def compress_sentence(sentence: str, language: str | None = "en",
+                      rules: tuple[str, ...] = COMPRESSION_RULES) -> str:
+    """``sentence`` without the asides named in ``rules`` (see :data:`COMPRESSION_RULES`); unchanged for a
+    language other than English, or when what would remain is not a sentence any more."""
+    if (language or "en")[:2] != "en" or not rules:
+        return sentence
+    text = sentence
+    if "connective" in rules:
+        match = _CONNECTIVE.match(text)
+        if match and not any(qs < match.end() for qs, _ in _quoted_spans(text)):
+            rest = text[match.end():]
+            text = rest[:1].upper() + rest[1:]
+    if "dash" in rules:
+        text = _drop(text, _DASH_ASIDE)
+    if "paren" in rules:
+        text = _drop(text, _PAREN)
+    if "age" in rules:
+        text = _drop(text, _AGE)
+    if "relative" in rules:
+        text = _drop(text, _RELATIVE, verb_next=True)
+    if "appositive" in rules:
+        text = _drop(text, _APPOSITIVE, verb_next=True)
+    if "trailing" in rules and word_count(text) > 12:
+        text = _drop(text, _TRAILING)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split()))
+    if text == sentence or word_count(text) < 4 or not _TERMINAL.search(text):
+        return sentence
+    return text
+

@@ -63,7 +63,7 @@ from functools import lru_cache
 from typing import Any
 
 from tidings.records import Article
-from tidings.summarize.cleanup import reject_reason, strip_sentence, word_count
+from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
 
@@ -140,6 +140,10 @@ class ExtractiveConfig:
     selector: str = "ilp"  # "ilp": exact budgeted coverage (HiGHS via scipy), "greedy": ratio greedy
     ilp_pool: int = 50  # the ILP considers this many candidates, the best by the greedy score
     ilp_time_limit: float = 5.0  # seconds; past it the best solution found so far (or the greedy one) is used
+    fact_overlap: float = 0.4  # two sentences with one distinctive number and this share of words: one fact
+    # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
+    # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
+    compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
 
 
 DEFAULT_CONFIG = ExtractiveConfig()
@@ -163,6 +167,7 @@ class _Sentence:
     candidate: bool = False
     salience: float = 0.0
     number: int = -1  # its number among the sentences the splitter found in the article's text
+    original: str | None = None  # for a compressed version, the sentence as the article has it
 
 
 # ---------------------------------------------------------------- text helpers
@@ -306,10 +311,17 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
             s.candidate = lang == main and reject_reason(text, config.min_words, config.max_words) is None
             if s.candidate and not config.quotes and _QUOTE.search(text):
                 s.candidate = False
-            s.concepts = concepts_of(st) if config.concepts == "content" else loose_concepts_of(text, lang)
-            if config.unigram_weight:
-                s.concepts = s.concepts | unigram_concepts_of(st)
+            s.concepts = _concepts(text, st, lang, config)
             sentences.append(s)
+            short = compress_sentence(text, lang, config.compress) if config.compress and lang == main else text
+            if short != text:
+                # the shorter version competes with the sentence it came from; at most one of them is chosen
+                v = _Sentence(article=a, index=s.index, text=short, words=word_count(short), language=lang,
+                              stems=stems(short, lang), number=number, original=text)
+                v.candidate = reject_reason(short, config.min_words, config.max_words) is None and (
+                    config.quotes or not _QUOTE.search(short))
+                v.concepts = _concepts(short, v.stems, lang, config)
+                sentences.append(v)
     spaces: dict[str, _Space] = {}
     by_lang: dict[str, list[_Sentence]] = defaultdict(list)
     for s in sentences:
@@ -317,6 +329,20 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
     for lang, group in by_lang.items():
         spaces[lang] = _space(group)
     return sentences, spaces
+
+
+def _concepts(text: str, stemmed: list[str], lang: str, config: ExtractiveConfig) -> frozenset[tuple[str, str]]:
+    found = concepts_of(stemmed) if config.concepts == "content" else loose_concepts_of(text, lang)
+    return found | unigram_concepts_of(stemmed) if config.unigram_weight else found
+
+
+def _full_words(s: _Sentence) -> int:
+    return word_count(s.original) if s.original is not None else s.words
+
+
+def _twins(a: _Sentence, b: _Sentence) -> bool:
+    """``a`` and ``b`` are one sentence of one article (a sentence and its compressed version)."""
+    return a.article == b.article and a.number == b.number
 
 
 def _space(group: list[_Sentence]) -> _Space:
@@ -351,7 +377,8 @@ def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, confi
         # one article: a concept's worth is how often it comes back in the text
         counts: Counter[tuple[str, str]] = Counter()
         for s in main_sentences:
-            counts.update(s.concepts)
+            if s.original is None:
+                counts.update(s.concepts)
         return {c: float(k) for c, k in counts.items()}
     df: Counter[tuple[str, str]] = Counter()
     early: Counter[tuple[str, str]] = Counter()
@@ -388,7 +415,8 @@ def _article_centrality(space: _Space) -> dict[int, float]:
         return {a: 1.0 for a in articles}
     index = {a: k for k, a in enumerate(articles)}
     rows = [index[m.article] for m in space.members]
-    member = csr_matrix((np.ones(len(rows)), (rows, range(len(rows)))), shape=(len(articles), len(rows)))
+    ones = [0.0 if m.original is not None else 1.0 for m in space.members]  # compressed versions not counted
+    member = csr_matrix((ones, (rows, range(len(rows)))), shape=(len(articles), len(rows)))
     vectors = np.asarray((member @ space.matrix).todense())
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
     total = vectors.sum(axis=0)
@@ -431,6 +459,41 @@ def _similarity(space: _Space, a: _Sentence, b: _Sentence) -> float:
     return float(space.matrix[a.row].multiply(space.matrix[b.row]).sum())
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def distinctive_numbers(text: str) -> frozenset[str]:
+    """Numbers that name one fact ("14,000", "9.8", "80"): not a day of the month (1-31) or a year."""
+    out = set()
+    for raw in _NUMBER.findall(text):
+        digits = raw.replace(",", "")
+        if "." in digits:
+            out.add(digits)
+            continue
+        value = int(digits)
+        if value > 31 and not 1900 <= value <= 2100:
+            out.add(digits)
+    return frozenset(out)
+
+
+def same_fact(a: str, b: str, language: str | None = "en", overlap: float = 0.4) -> bool:
+    """``a`` and ``b`` state one fact in other words: they give the same distinctive number and at least
+    ``overlap`` of the shorter one's content words are in the other ("scans found about 14,000 servers
+    reachable from the public internet" / "counted about 14,000 instances reachable from the internet")."""
+    if overlap <= 0 or not distinctive_numbers(a) & distinctive_numbers(b):
+        return False
+    x, y = {w for w in stems(a, language) if w}, {w for w in stems(b, language) if w}
+    if not x or not y:
+        return False
+    return len(x & y) / min(len(x), len(y)) >= overlap
+
+
+def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig) -> bool:
+    """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors, or one fact restated."""
+    return (_twins(a, b) or _similarity(space, a, b) > config.redundancy_threshold
+            or same_fact(a.text, b.text, a.language, config.fact_overlap))
+
+
 def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
             config: ExtractiveConfig) -> list[_Sentence]:
     chosen: list[_Sentence] = []
@@ -452,7 +515,7 @@ def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str,
             break
         pool.remove(best)
         key = " ".join(tokens(best.text))
-        if key in seen_texts or any(_similarity(space, best, c) > config.redundancy_threshold for c in chosen):
+        if key in seen_texts or any(_redundant(space, best, c, config) for c in chosen):
             continue
         seen_texts.add(key)
         chosen.append(best)
@@ -489,8 +552,10 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
     words = np.array([s.words for s in pool], dtype=float)
     worth = np.array([weights[c] for c in concept_ids], dtype=float)
     per_word = (worth.sum() / max(1.0, words.sum())) if m else 1.0
-    bonus = np.array([config.salience_weight * (s.salience / top_salience) * s.words * per_word * config.ilp_bonus
-                      for s in pool])
+    # the bonus grows with the words a sentence brings; a compressed version is credited with its original's
+    # words, so that it wins over the original unless the words it drops carried concepts
+    bonus = np.array([config.salience_weight * (s.salience / top_salience) * _full_words(s) * per_word
+                      * config.ilp_bonus for s in pool])
     objective = -np.concatenate([bonus, worth])
     rows, cols, vals = [], [], []
     r = 0
@@ -524,7 +589,8 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
     keys = [" ".join(tokens(s.text)) for s in pool]
     for a in range(n):
         for b in range(a + 1, n):
-            if sims[a, b] > config.redundancy_threshold or keys[a] == keys[b]:
+            if (sims[a, b] > config.redundancy_threshold or keys[a] == keys[b] or _twins(pool[a], pool[b])
+                    or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)):
                 rows += [r, r]
                 cols += [a, b]
                 vals += [1.0, 1.0]
@@ -691,11 +757,11 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
             # no usable title: the best opening sentence is the headline, and the lead must be another one
             top = _pick_lead(candidates, weights, config)
             headline = top.text if top else ""
-            candidates = [s for s in candidates if s is not top]
+            candidates = [s for s in candidates if top is None or not _twins(s, top)]
         lead = _pick_lead([s for s in candidates if not same_words(s.text, headline, 0.6)], weights, config)
         body = candidates
         if lead is not None:
-            body = [s for s in candidates if s is not lead and _similarity(space, s, lead) <= config.redundancy_threshold
+            body = [s for s in candidates if not _redundant(space, lead, s, config)
                     and not same_words(s.text, lead.text, 0.6)]
             if not body:
                 lead = None  # a single usable sentence: it is the summary, and there is no separate lead
@@ -743,7 +809,7 @@ def _overflow(space: _Space, body: Sequence[_Sentence], chosen: Sequence[_Senten
         covered.update(s.concepts)
     best, best_gain = None, 0.0
     for s in body:
-        if s in taken or any(_similarity(space, s, t) > config.redundancy_threshold for t in taken):
+        if s in taken or any(_redundant(space, t, s, config) for t in taken):
             continue
         gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered) * (1.0 + config.salience_weight * s.salience)
         if gain > best_gain:
