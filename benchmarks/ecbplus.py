@@ -118,7 +118,8 @@ def evaluate(docs, feats, config, shuffles: int = 0, seed: int = 0) -> tuple[dic
 def tune(config, cache: Path | None, top: int = 15) -> None:
     """Grid search over the decision rule on train + dev (BCubed F1, sorted order and 2 shuffles):
     first cosine floor x key weight x join threshold (merge threshold 0.2 above the join threshold,
-    at least 0.7), then merge threshold x key boost around the shipped floor, weight and threshold."""
+    at least 0.7), then merge threshold x key boost around the shipped floor, weight and threshold,
+    then join threshold x single_merge_margin (1.0 turns the delayed merge of one-article stories off)."""
     sets = [features(split, config, cache) for split in ("train", "dev")]
     grid = [(floor, kw, th, max(th + 0.2, 0.7), config.key_boost) for floor, kw, th in itertools.product(
         [0.75, 0.78, 0.80, 0.82, 0.84],  # cos_floor
@@ -127,10 +128,14 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
     )]
     grid += [(config.cos_floor, config.key_weight, config.threshold, merge, boost)
              for merge, boost in itertools.product([0.5, 0.6, 0.7, 0.8], [1.5, 2.5, 3.5])]
+    grid = [(*setting, config.single_merge_margin) for setting in grid]
+    grid += [(config.cos_floor, config.key_weight, th, config.merge_threshold, config.key_boost, margin)
+             for th, margin in itertools.product([0.35, 0.38, 0.40, 0.42], [0.03, 0.05, 0.08, 1.0])]
     results = []
     for setting in dict.fromkeys(grid):
-        floor, kw, th, merge, boost = setting
-        cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=merge, key_boost=boost)
+        floor, kw, th, merge, boost, margin = setting
+        cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=merge, key_boost=boost,
+                      single_merge_margin=margin)
         f1s = []
         for docs, feats in sets:
             fixed, runs = evaluate(docs, feats, cfg, shuffles=2, seed=1)
@@ -138,8 +143,9 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
         results.append((statistics.mean(f1s), f1s, setting))
     results.sort(reverse=True)
     print(f"embed_kind {config.embed_kind}, lead_words {config.lead_words}")
-    print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold | merge_threshold | key_boost |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold | merge_threshold | key_boost "
+          "| single_merge_margin |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for mean_f1, f1s, setting in results[:top]:
         print(f"| {mean_f1:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f} | " + " | ".join(str(x) for x in setting) + " |")
 
