@@ -32,19 +32,19 @@ from tidings.stories.entities import (
     normalise_key,
 )
 
-# Ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py).
+# Ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py, docs/evaluation.md).
 WORD_POSITION = 0.5  # bonus for a word seen early in the story (1 at the start, 0 at the end)
-WORD_TITLE = 0.3  # bonus for a word of a title
-WORD_YAKE = 0.5  # bonus 1/sqrt(rank) for the word's place in YAKE's single-word ranking
+WORD_TITLE = 0.0  # bonus for a word of a title (the position bonus already favours them)
+WORD_YAKE = 0.0  # bonus 1/sqrt(rank) for the word's place in YAKE's single-word ranking (0: YAKE not run)
 WORD_TITLE_ONLY = -0.5  # for a word only the headlines use, when there is a text
-WORD_CAPITALISED = -0.6  # times the share of mid-sentence capitalised uses: names are left to NER
+WORD_CAPITALISED = -1.2  # times the share of mid-sentence capitalised uses: names are left to NER
 PHRASE_WEIGHT = 1.2  # times 1/sqrt(rank) for YAKE's two-word phrases written in lower case
-ENTITY_WEIGHT = 0.8  # times log(1 + mentions) for a named entity
+ENTITY_WEIGHT = 0.5  # times log(1 + mentions) for a named entity
 ENTITY_TITLE = 0.5  # bonus for an entity named in a title
-ENTITY_BASE = 0.5  # bonus for being a name at all: a person named once still beats a passing word
-ENTITY_LONG = 0.0  # bonus for a name of several words ("Hollywood Walk of Fame")
-DF_WEIGHT = 0.75  # times (1 - rarity) off a word found in many other documents (only with a doc_freq table)
-SURNAME_TAGS = False  # show a person by the surname when the text uses it alone more than the full name
+ENTITY_BASE = 0.5  # bonus for being a name at all
+ENTITY_LONG = -1.0  # for a name of several words, not a person nor in a title ("Walk of Fame"): readers tag its words
+DF_WEIGHT = 1.0  # times (1 - rarity) off a word found in many other documents (only with a doc_freq table)
+SURNAME_TAGS = True  # show a person by the surname when the text uses it alone more than the full name
 YAKE_CANDIDATES = 30
 _YAKE_LANGS = {"cs": "cz"}  # ISO 639-1 code -> YAKE's stopword file name, where they differ
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "via",
@@ -361,7 +361,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
     unused = {g: w.count for g, w in stats.items()}  # uses not yet read as parts of a name
     folded: set[str] = set()
     yake_words: dict[str, int] = {}
-    for r, (p, _) in enumerate(keyphrases(joined, lang, n=1)):
+    for r, (p, _) in enumerate(keyphrases(joined, lang, n=1) if WORD_YAKE else []):
         yake_words.setdefault(stem_key(tag_key(_clean_phrase(p), table), lang), r)
     for key, w in stats.items():
         score = math.log1p(w.count) + WORD_POSITION * (1 - w.first / max(1, length))
@@ -405,7 +405,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if doc_freq is not None and " " not in key:
             score -= DF_WEIGHT * (1 - doc_freq.rarity(stem_key(key, lang)))
         name = _surname_form(e.text, stats, table) if SURNAME_TAGS and e.label == "PERSON" else e.text
-        if " " in name:
+        if " " in name and e.label != "PERSON" and not e.in_title:
             score += ENTITY_LONG
         scores[key] = max(scores.get(key, 0.0), score)
         names[key] = name
