@@ -280,3 +280,26 @@ def test_llm_judge_can_reject_what_the_guard_accepts():
     assert summary.method == "mixed"
     assert GOOD["sentences"][2]["text"] not in [s.text for s in summary.sentences]
     assert summary.lead not in [s.text for s in summary.sentences]
+
+
+def test_answer_cut_short_keeps_its_complete_sentences():
+    full = json.dumps(GOOD)
+    cut = full[: full.index("Schools") + 10]  # max_tokens ran out inside the third sentence
+    draft = parse_answer("```json\n" + cut)
+    assert draft.headline == GOOD["headline"]
+    assert [(s.text, s.articles) for s in draft.sentences] == [
+        (s["text"], s["articles"]) for s in GOOD["sentences"][:2]]
+    assert "unfinished JSON, its complete sentences read" in draft.cleaned
+    with FakeOpenAI(lambda body: (200, completion(cut), 0.0)) as server:
+        summary = summarize_with_llm(ARTICLES, client_for(server), words=120)
+    assert summary.method == "llm" and summary.lead == GOOD["sentences"][0]["text"]
+    assert [s.text for s in summary.sentences] == [GOOD["sentences"][1]["text"]]
+
+
+def test_looping_answer_is_read_once():
+    looping = {"headline": "Valencia floods", "sentences": [GOOD["sentences"][1]] * 6 + [GOOD["sentences"][2]]}
+    draft = parse_answer(json.dumps(looping))
+    assert [s.text for s in draft.sentences] == [GOOD["sentences"][1]["text"], GOOD["sentences"][2]["text"]]
+    assert draft.cleaned == ["5 repeated sentences"]
+    text = parse_answer("Rivers burst their banks. [1]\nRivers burst their banks. [1]\nSchools stay shut. [1]")
+    assert len(text.sentences) == 2 and text.cleaned == ["not JSON, read as text", "1 repeated sentences"]

@@ -273,6 +273,18 @@ class LlamaCppClient:
             raise LLMError("the model returned an empty answer")
         return content
 
+    def variant(self, **changes: Any) -> "LlamaCppClient":
+        """A client on the same loaded model with other settings (``max_tokens``, ``temperature``,
+        ``seed``, ``json_grammar``), e.g. a judge; the model itself is not loaded again."""
+        fixed = {"backend", "model_path", "n_ctx", "n_threads"} & set(changes)
+        if fixed:
+            raise ValueError(f"{sorted(fixed)[0]} needs a new model load, not a variant")
+        twin = object.__new__(LlamaCppClient)
+        twin.config = LLMConfig.from_table({**{f: getattr(self.config, f) for f in LLMConfig.__dataclass_fields__},
+                                            **changes})
+        twin.path, twin.name, twin._llm = self.path, self.name, self._llm
+        return twin
+
     def close(self) -> None:
         close = getattr(self._llm, "close", None)
         if callable(close):
@@ -294,17 +306,20 @@ SYSTEM_PROMPT = (
 )
 
 # The answer's shape as a JSON schema, used to constrain decoding where the backend can (llama-cpp).
+# The bounds keep a small model that loops from filling max_tokens with the same sentence.
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "headline": {"type": "string"},
+        "headline": {"type": "string", "maxLength": 160},
         "sentences": {
             "type": "array",
+            "minItems": 1,
+            "maxItems": 8,
             "items": {
                 "type": "object",
                 "properties": {
-                    "text": {"type": "string"},
-                    "articles": {"type": "array", "items": {"type": "integer"}},
+                    "text": {"type": "string", "maxLength": 400},
+                    "articles": {"type": "array", "maxItems": 10, "items": {"type": "integer"}},
                 },
                 "required": ["text", "articles"],
             },
@@ -401,8 +416,51 @@ def _numbers(value: Any) -> list[int]:
     return []
 
 
+_JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
+_SALVAGE_SENTENCE = re.compile(
+    r'\{\s*"text"\s*:\s*' + _JSON_STRING + r'\s*,\s*"(?:articles|cites|sources)"\s*:\s*\[([^\]]*)\]\s*\}')
+_SALVAGE_HEADLINE = re.compile(r'"headline"\s*:\s*' + _JSON_STRING + r'\s*[,}]')
+
+
+def _json_string(body: str) -> str | None:
+    try:
+        value = json.loads(f'"{body}"')
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def salvage_json(text: str) -> tuple[str | None, list[DraftSentence]]:
+    """The headline and the complete ``{"text", "articles"}`` objects of a JSON answer cut short
+    (by ``max_tokens``, or a model that stops mid-string); an incomplete last sentence is left out."""
+    found = _SALVAGE_HEADLINE.search(text)
+    headline = _json_string(found.group(1)) if found else None
+    sentences = []
+    for match in _SALVAGE_SENTENCE.finditer(text):
+        body = _json_string(match.group(1))
+        if body is not None:
+            sentences.append(DraftSentence(body, _numbers(match.group(2))))
+    return headline, sentences
+
+
+def _without_repeats(sentences: list[DraftSentence], removed: list[str]) -> list[DraftSentence]:
+    """Drop sentences that repeat an earlier one word for word (small models loop)."""
+    seen: set[str] = set()
+    out = []
+    for sentence in sentences:
+        key = " ".join(clean_sentence(sentence.text).casefold().split())
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append(sentence)
+    if len(out) < len(sentences):
+        removed.append(f"{len(sentences) - len(out)} repeated sentences")
+    return out
+
+
 def parse_answer(raw: str) -> Draft:
-    """Read the model's answer: the JSON asked for, or failing that, lines with ``[1, 2]`` marks."""
+    """Read the model's answer: the JSON asked for, what is complete of a JSON answer cut short,
+    or failing both, lines with ``[1, 2]`` marks. Sentences repeated word for word are dropped."""
     text, removed = strip_reasoning(raw)
     start, end = text.find("{"), text.rfind("}")
     if start != -1 and end > start:
@@ -420,7 +478,12 @@ def parse_answer(raw: str) -> Draft:
                     cites = item.get("articles", item.get("cites", item.get("sources", [])))
                     sentences.append(DraftSentence(item["text"], _numbers(cites)))
             headline = data.get("headline") if isinstance(data.get("headline"), str) else None
-            return Draft(headline, sentences, removed)
+            return Draft(headline, _without_repeats(sentences, removed), removed)
+    if start != -1:
+        headline, sentences = salvage_json(text[start:])
+        if sentences:
+            removed.append("unfinished JSON, its complete sentences read")
+            return Draft(headline, _without_repeats(sentences, removed), removed)
     # free text: one sentence per line or per end mark, citations as [n]
     removed.append("not JSON, read as text")
     sentences = []
@@ -428,7 +491,7 @@ def parse_answer(raw: str) -> Draft:
         for piece in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", line.strip()):
             if piece.strip():
                 sentences.append(DraftSentence(piece, _numbers(_CITE_MARKS.findall(piece))))
-    return Draft(None, sentences, removed)
+    return Draft(None, _without_repeats(sentences, removed), removed)
 
 
 JUDGE_PROMPT = (
@@ -440,7 +503,7 @@ JUDGE_PROMPT = (
 
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"supported": {"type": "boolean"}, "reason": {"type": "string"}},
+    "properties": {"supported": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 120}},
     "required": ["supported", "reason"],
 }
 
@@ -602,6 +665,8 @@ def summarize_with_llm(
             notes.append(f"llm headline rejected ({verdict.reason}); extractive headline used")
     # the model's first checked sentence is the lead; the summary does not repeat it
     lead = out[0].text
+    first = out[0].source_article
+    notes.append("lead written by the llm" if first is None else f"lead taken from article {first} (extractive)")
     out = out[1:] or out
     return StorySummary(
         headline=headline,
