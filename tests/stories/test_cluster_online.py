@@ -250,6 +250,22 @@ def test_a_lone_article_refused_by_a_small_story_joins_it_once_it_has_grown():
     assert c.stories[a.story_id].size == 3
 
 
+def test_the_delayed_merge_works_across_runs_on_restored_stories():
+    # as in `tidings update`: the lone article's story was stored by an earlier run
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.9,
+                           single_merge_margin=0.05)
+    first = OnlineClusterer(config, new_id=counter_ids())
+    u, w = basis(0), basis(1)
+    a = first.place(feat("a", u, 0, {"acme"}))
+    b = first.place(feat("b", unit(u + 1.2 * w), 0, {"launch"}))
+    assert b.is_new and first.merges() == []
+    second = OnlineClusterer(config, new_id=lambda: "fresh")
+    for data in json.loads(json.dumps(first.export())):
+        second.add_story(StoryState.from_dict(data))
+    grown = second.place(feat("c", u, 1, {"acme", "launch"}))
+    assert grown.story_id == a.story_id and second.drain_merges() == [(b.story_id, a.story_id)]
+
+
 def test_two_grown_stories_still_need_the_merge_threshold():
     config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, key_weight=0.5, threshold=0.6, merge_threshold=0.9,
                            single_merge_margin=0.05)
