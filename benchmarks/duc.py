@@ -127,13 +127,12 @@ def score_ours(scorer: Scorer, clusters: list[dict], config=None, words: int = 1
 
 
 def tune(scorer: Scorer, clusters: list[dict]) -> None:
-    from tidings.summarize.extractive import with_config
+    from tidings.summarize.extractive import DEFAULT_CONFIG, with_config
 
-    grid = {
-        "min_df_fraction": [0.25, 0.35],
-        "article_weight": [0.0, 0.25],
-        "quotes": [True, False],
-        "ilp_bonus": [0.1, 0.3],
+    grid = {  # round three: compression, the early-mention boost, one fact said once (earlier rounds: docs)
+        "compress": [(), DEFAULT_CONFIG.compress],
+        "lead_concept_boost": [1.0, 2.0],
+        "fact_overlap": [0.0, 0.4],
     }
     rows = []
     for values in itertools.product(*grid.values()):

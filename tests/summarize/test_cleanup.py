@@ -27,6 +27,10 @@ from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_se
         ("Flood waters covered the main square of the town. (Photo: Jane Doe/AP)",
          "Flood waters covered the main square of the town."),
         ("_ Officials said the bridge would reopen next week.", "Officials said the bridge would reopen next week."),
+        ("BEIJING (AP) _ China was evacuating 330,000 people on Friday from land along the river.",
+         "China was evacuating 330,000 people on Friday from land along the river."),
+        ("SANTA ROSA, Calif. _ Cartoonist Charles Schulz has found a home for Charlie Brown.",
+         "Cartoonist Charles Schulz has found a home for Charlie Brown."),
     ],
 )
 def test_strip(raw: str, clean: str) -> None:
@@ -57,6 +61,8 @@ def test_strip_leaves_ordinary_sentences_alone(sentence: str) -> None:
         ("But the board rejected the offer after a long meeting on Friday.", "needs context"),
         ("It added that the talks would resume in Geneva next month.", "needs context"),
         ("The maintainers said they would do so in the next major release of the server.", "needs context"),
+        ("The claim filed against Corvid in New York on Monday looks, at first sight, like many others.",
+         "needs context"),
         ("Prices rose again.", "too short"),
         ("“The vote is over and we have won a great victory for the country,", "unbalanced quotes"),
         ("THE COMPANY SAID ON MONDAY THAT IT WOULD CLOSE THREE FACTORIES NEXT YEAR.", "all caps"),

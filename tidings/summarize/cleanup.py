@@ -23,12 +23,13 @@ import re
 MIN_WORDS = 6
 MAX_WORDS = 60
 
-# "PARIS (Reuters) — ", "WASHINGTON (AP) -- ", "LONDON, March 3 (Reuters) - ", "BERLIN — ", "Paris, 3 mars (AFP) - "
+# "PARIS (Reuters) — ", "WASHINGTON (AP) -- ", "LONDON, March 3 (Reuters) - ", "BERLIN — ", "Paris, 3 mars (AFP) - ",
+# "BEIJING (AP) _ "
 _DATELINE = re.compile(
     r"^\s*(?:"
     r"[A-ZÀ-Ý][A-ZÀ-Ý.'’\- ]{1,40}(?:,\s*[\w.'’ ]{1,40}?)?\s*(?:\([\w&.'’ /-]{1,30}\))?"  # "PARIS (Reuters)", "BERLIN, Jan. 3"
     r"|[A-ZÀ-Ý][\w.'’\- ]{1,30}(?:,\s*[\w.'’ ]{1,40}?)?\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA|[A-Z][\w.]{1,20})\)"
-    r")\s*(?:--|—|–|-|:)\s+"
+    r")\s*(?:--|—|–|-|:|_)\s+"  # "_" is the dash of the AP and New York Times wires
 )
 _AGENCY_ONLY = re.compile(r"^\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA)\)\s*(?:--|—|–|-)?\s*")
 _BYLINE = re.compile(r"^\s*(?:By|Par|Von|Por)\s+[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]+|and|et|und|y|de|van|von))*"
@@ -76,7 +77,8 @@ _ANAPHORA = re.compile(
 _LATE_PRONOUN = re.compile(r"^[^,;:\"“«]{1,40},\s+(?:it|he|she|they|il|elle|ils|elles|er|sie|es)\s")
 # a teaser that sets up a story without reporting anything: "Lumen Labs had a week of contrasts."
 _TEASER = re.compile(r"(?i)\b(?:had|has had|is having|was having) an? (?:week|day|month|year|season) of\b|"
-                     r"\b(?:a tale of two|it was a (?:week|day|month|year)\b|what a (?:week|day|month|year)\b)")
+                     r"\b(?:a tale of two|it was a (?:week|day|month|year)\b|what a (?:week|day|month|year)\b)|"
+                     r"\blooks?, at first (?:sight|glance),")  # "The claim looks, at first sight, like many others."
 # a sentence that is all quotation: the speaker was named in an earlier sentence
 _BARE_QUOTE = re.compile(r"^(?:\"|“|«|„|``)[^\"“”«»„]*[.!?…]\s*(?:\"|”|»|“|'')$")
 # closing punctuation a sentence must end with (then closing quotes or brackets)

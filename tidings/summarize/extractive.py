@@ -10,18 +10,25 @@ How sentences are chosen (pure functions; no model is needed):
 
 * cleanup drops datelines, boilerplate, captions, questions, unbalanced quotes,
   headings and sentences that need context they do not carry;
+* an English sentence may also compete in a shorter version, without its asides
+  (``cleanup.compress_sentence``: a dash aside, an age, a leading connective, a
+  non-restrictive relative clause or appositive; never a quotation, an
+  attribution or a negation); at most one of the two is chosen, and the shorter
+  wins unless the words it drops carried concepts;
 * *concepts* are stemmed word bigrams (not made of two stop words) and, at a
   tenth of the worth, single content words; a concept is worth the number of
-  articles that mention it (plus one per article that has it in its first
-  three sentences), and only concepts that at least 35 % of the articles
-  share count, so what several outlets report weighs most;
+  articles that mention it (plus three per article that has it in its first
+  three sentences: what outlets put first matters most), and only concepts that
+  at least 35 % of the articles share count, so what several outlets report
+  weighs most;
 * an exact budgeted maximum-coverage program (an ILP solved by HiGHS through
   ``scipy.optimize.milp``) picks at most six sentences within the word budget
   maximising the worth of the concepts they cover, plus a small salience bonus
   (centrality to the story's TF-IDF centroid, position in the article,
   agreement: how many articles carry a near-identical sentence, and how central
   the sentence's article is to the story: its main thread); no two chosen
-  sentences may be near-duplicates. Coverage counts each concept once, so a
+  sentences may be near-duplicates or state one fact (the same distinctive
+  number, most of the words) twice. Coverage counts each concept once, so a
   sentence repeating what is already said gains nothing. A greedy
   gain-per-length selection is the fallback when the solver runs out of time;
 * the chosen sentences are ordered by their article's date, then their position.
@@ -118,7 +125,7 @@ class ExtractiveConfig:
     concepts: str = "loose"  # "content": pairs of content words; "loose": any pair not made of two stop words
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
     min_df_fraction: float = 0.35  # ... and at least this share of the story's articles (4 of 10, 35 of 100)
-    lead_concept_boost: float = 1.0  # extra worth per article that has the concept in its first three sentences
+    lead_concept_boost: float = 3.0  # extra worth per article that has the concept in its first three sentences
     unigram_weight: float = 0.1  # single content words count too, at this share of their worth
     length_power: float = 0.6  # gain is divided by (sentence words) ** length_power
     salience_weight: float = 0.5  # weight of a sentence's own salience beside its concept gain
