@@ -33,6 +33,7 @@ from tidings.stories.entities import (
 )
 
 # Ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py, docs/evaluation.md).
+WORD_FREQ = 1.0  # times log(1 + uses) of a word
 WORD_POSITION = 0.5  # bonus for a word seen early in the story (1 at the start, 0 at the end)
 WORD_TITLE = 0.0  # bonus for a word of a title (the position bonus already favours them)
 WORD_YAKE = 0.0  # bonus 1/sqrt(rank) for the word's place in YAKE's single-word ranking (0: YAKE not run)
@@ -364,7 +365,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
     for r, (p, _) in enumerate(keyphrases(joined, lang, n=1) if WORD_YAKE else []):
         yake_words.setdefault(stem_key(tag_key(_clean_phrase(p), table), lang), r)
     for key, w in stats.items():
-        score = math.log1p(w.count) + WORD_POSITION * (1 - w.first / max(1, length))
+        score = WORD_FREQ * math.log1p(w.count) + WORD_POSITION * (1 - w.first / max(1, length))
         score += WORD_TITLE * w.in_title
         if stems[key] in yake_words:
             score += WORD_YAKE / math.sqrt(yake_words[stems[key]] + 1)
