@@ -161,6 +161,24 @@ def test_adapting_to_a_batch_keeps_clear_headlines_in_place(default_classifier):
         assert default_classifier.classify_vectors(vectors[i:i + 1], adapt=True)[0].section == plain.section
 
 
+def test_context_vectors_adapt_without_being_classified(default_classifier):
+    headlines = [
+        "EU Parliament passes the AI Act, setting rules for high-risk systems",
+        "Tesla's Optimus humanoid robot walks across the factory floor",
+        "Meta releases Llama weights for anyone to download and fine-tune",
+        "Google adds its Gemini assistant to Gmail and Docs for all users",
+        "Boston Dynamics shows a warehouse robot that unloads trucks",
+        "OpenAI keeps the weights of its newest model private",
+    ]
+    vectors = default_classifier.embed(headlines)
+    whole = default_classifier.classify_vectors(vectors, adapt=True)
+    first = default_classifier.classify_vectors(vectors[:2], adapt=True, context=vectors[2:])
+    assert len(first) == 2
+    assert [(r.section, r.scores) for r in first] == [(r.section, r.scores) for r in whole[:2]]
+    empty = default_classifier.classify_vectors(vectors[:2], adapt=True, context=vectors[:0])
+    assert [r.scores for r in empty] == [r.scores for r in default_classifier.classify_vectors(vectors[:2], adapt=True)]
+
+
 def test_a_batch_from_one_section_is_not_taken_over_by_the_others(embedder):
     sections = [
         Section("Sport", "Sports: matches, teams, players and championships."),

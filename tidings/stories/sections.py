@@ -228,15 +228,25 @@ class SectionClassifier:
         """Embeddings of texts as the classifier sees them (for callers that reuse them)."""
         return self.embedder.embed(list(texts), kind="query")
 
-    def classify_vectors(self, vectors: np.ndarray, *, adapt: bool = False) -> list[SectionResult]:
+    def classify_vectors(self, vectors: np.ndarray, *, adapt: bool = False,
+                         context: np.ndarray | None = None) -> list[SectionResult]:
         """Classify texts already embedded by :meth:`embed`.
 
         ``adapt=True`` files the vectors as one batch: the prototypes are first
-        adapted to it with :func:`refine_prototypes` (for this call only)."""
+        adapted to it with :func:`refine_prototypes` (for this call only).
+        ``context`` adds unlabeled vectors (e.g. recently filed stories, embedded
+        by :meth:`embed`) to the adaptation without classifying them: the
+        adaptation needs hundreds of stories to help, more than one incremental
+        update usually brings."""
         if len(vectors) == 0:
             return []
         vectors = np.asarray(vectors, dtype=np.float32)
-        prototypes = refine_prototypes(self.prototypes, vectors) if adapt else self.prototypes
+        prototypes = self.prototypes
+        if adapt:
+            batch = vectors
+            if context is not None and len(context):
+                batch = np.vstack([vectors, np.asarray(context, dtype=np.float32)])
+            prototypes = refine_prototypes(self.prototypes, batch)
         sims = vectors @ prototypes.T
         probs = _softmax(sims, self.temperature)
         results = []
