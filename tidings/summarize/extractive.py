@@ -284,6 +284,7 @@ class _Space:
     members: list[_Sentence]
 
 
+@lru_cache(maxsize=65_536)
 def _token_set(text: str) -> frozenset[str]:
     return frozenset(tokens(text))
 
@@ -495,9 +496,12 @@ def same_fact(a: str, b: str, language: str | None = "en", overlap: float = 0.4)
     return len(x & y) / min(len(x), len(y)) >= overlap
 
 
-def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig) -> bool:
-    """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors, or one fact restated."""
-    return (_twins(a, b) or _similarity(space, a, b) > config.redundancy_threshold
+def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig,
+               similarity: float | None = None) -> bool:
+    """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors (``similarity`` when it is
+    already known), or one fact restated."""
+    similarity = _similarity(space, a, b) if similarity is None else similarity
+    return (_twins(a, b) or similarity > config.redundancy_threshold
             or same_fact(a.text, b.text, a.language, config.fact_overlap))
 
 
@@ -768,7 +772,8 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         lead = _pick_lead([s for s in candidates if not same_words(s.text, headline, 0.6)], weights, config)
         body = candidates
         if lead is not None:
-            body = [s for s in candidates if not _redundant(space, lead, s, config)
+            to_lead = (space.matrix @ space.matrix[lead.row].T).toarray().ravel()  # cosine of every sentence
+            body = [s for s in candidates if not _redundant(space, lead, s, config, float(to_lead[s.row]))
                     and not same_words(s.text, lead.text, 0.6)]
             if not body:
                 lead = None  # a single usable sentence: it is the summary, and there is no separate lead
