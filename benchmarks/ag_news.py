@@ -13,7 +13,8 @@ News test set (7,600 news items, 4 classes: World, Sports, Business, Sci/Tech):
 * transductive (``adapt=True``): the same two settings, but the evaluation items
   are filed as one batch and the prototypes are first adapted to the batch's
   texts (never its labels) by :func:`refine_prototypes`; also in random batches
-  of 50, closer to one ``tidings update``. Its settings were chosen on the dev
+  of 50, closer to one ``tidings update``, alone or adapting also on the 2,000
+  items filed before each batch (``context``). Its settings were chosen on the dev
   slice, where the table printed also covers batches drawn from a single class
   (the case where a careless adaptation lets absent sections take over).
 
@@ -77,6 +78,7 @@ SHOTS = 8
 DRAWS = 5
 DEV_PER_CLASS = 100
 BATCH = 50  # items a batch for the "small batches" transductive rows
+CONTEXT = 2000  # earlier items a small batch may adapt on as context (what update could keep of recent stories)
 
 
 def data_dir() -> Path:
@@ -129,27 +131,32 @@ def cached_embeddings(classifier: SectionClassifier, model: str, texts: list[str
 
 
 def accuracy(classifier: SectionClassifier, vectors: np.ndarray, labels: np.ndarray, *,
-             adapt: bool = False, batch: int = 0) -> float:
+             adapt: bool = False, batch: int = 0, context: int = 0) -> float:
     """Accuracy of the product path; with ``adapt``, the items are filed as one batch,
-    or as random batches of ``batch`` items (fixed order, seed 2)."""
+    or as random batches of ``batch`` items (fixed order, seed 2), each adapting also on
+    the up to ``context`` items filed before it (their texts only)."""
     if adapt and batch:
         order = np.random.default_rng(2).permutation(len(labels))
         correct = 0
         for start in range(0, len(order), batch):
             part = order[start:start + batch]
-            correct += round(accuracy(classifier, vectors[part], labels[part], adapt=True) * len(part))
+            before = vectors[order[max(0, start - context):start]] if context else None
+            results = classifier.classify_vectors(vectors[part], adapt=True, context=before)
+            correct += sum(CLASSES.index(r.section) == y for r, y in zip(results, labels[part]))
         return correct / len(labels)
     predicted = [CLASSES.index(r.section) for r in classifier.classify_vectors(vectors, adapt=adapt)]
     return float(np.mean(np.asarray(predicted) == labels))
 
 
-def _dev_batches(items: np.ndarray, labels: np.ndarray) -> dict[str, list[np.ndarray]]:
-    """The dev-slice batch shapes the adaptation was chosen on."""
+def _dev_batches(items: np.ndarray, labels: np.ndarray) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """The dev-slice batch shapes the adaptation was chosen on: (batch, context) pairs."""
     order = np.random.default_rng(3).permutation(items)
+    none = np.zeros(0, dtype=int)
     return {
-        "whole": [items],
-        f"by {BATCH}": [order[i:i + BATCH] for i in range(0, len(order), BATCH)],
-        "1 class": [items[labels[items] == c] for c in range(len(CLASSES))],
+        "whole": [(items, none)],
+        f"by {BATCH}": [(order[i:i + BATCH], none) for i in range(0, len(order), BATCH)],
+        f"{BATCH}+ctx": [(order[i:i + BATCH], order[max(0, i - CONTEXT):i]) for i in range(0, len(order), BATCH)],
+        "1 class": [(items[labels[items] == c], none) for c in range(len(CLASSES))],
     }
 
 
@@ -169,8 +176,9 @@ def dev_adaptation_table(embedder: object, wording: dict[str, str], texts: list[
             for shape, batches in _dev_batches(held, labels).items():
                 for name, weight, n0 in settings:
                     correct = 0
-                    for part in batches:
-                        protos = refine_prototypes(clf.prototypes, vectors[part], weight=weight, pseudo_count=n0)
+                    for part, context in batches:
+                        adapt_on = vectors[np.concatenate([part, context])]
+                        protos = refine_prototypes(clf.prototypes, adapt_on, weight=weight, pseudo_count=n0)
                         correct += int(np.sum(np.argmax(vectors[part] @ protos.T, axis=1) == labels[part]))
                     rows[name].setdefault(shape, []).append(correct / len(held))
         shapes = list(_dev_batches(dev, labels))
@@ -255,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     modes = {"inductive": {}, "transductive, one batch": {"adapt": True},
-             f"transductive, batches of {BATCH}": {"adapt": True, "batch": BATCH}}
+             f"transductive, batches of {BATCH}": {"adapt": True, "batch": BATCH},
+             f"transductive, batches of {BATCH} + {CONTEXT} earlier as context":
+                 {"adapt": True, "batch": BATCH, "context": CONTEXT}}
     zero = SectionClassifier(sections_for(WORDINGS[chosen]), embedder)
     zero_acc = {mode: accuracy(zero, vectors[evaluation], labels[evaluation], **kw) for mode, kw in modes.items()}
 
