@@ -11,6 +11,7 @@ from tidings.stories.tags import (
     display_name,
     document_frequencies,
     document_terms,
+    reserve_names,
     sentence_case_title,
     stem_key,
     tag_key,
@@ -160,3 +161,27 @@ def test_html_entities_are_decoded_before_tagging():
                      "The bakery reported profits &amp; losses for the year; profits rose at the bakery."], "en")
     assert "amp" not in {t.key for t in tags}
     assert "bakery" in {t.key for t in tags}
+
+
+def test_reserve_names_gives_the_weakest_places_to_the_best_names():
+    ranked = ["model", "release", "public", "general", "nordlicht", "olbrich", "junk"]
+    names = {"nordlicht", "olbrich"}
+    assert reserve_names(ranked, names, 4, 0.5) == ["model", "release", "nordlicht", "olbrich"]
+    assert reserve_names(ranked, names, 4, 0.25) == ["model", "release", "public", "nordlicht"]
+    assert reserve_names(ranked, names, 4, 0.0) == ranked[:4]
+    assert reserve_names(ranked, set(), 4, 0.5) == ranked[:4]  # no names: nothing to reserve
+    assert reserve_names(ranked, {"model", "olbrich"}, 4, 0.5) == ["model", "release", "public", "olbrich"]
+    assert reserve_names(ranked, {"model", "public"}, 4, 0.5) == ranked[:4]  # already two names in
+
+
+def test_a_story_keeps_its_names_among_common_words():
+    story = ["Consortium releases open model for public administration",
+             "The Nordlicht consortium released an open model for public administration on Wednesday. "
+             "The model was trained for public administration tasks, and the model is released under an "
+             "open licence. Matthias Olbrich, who leads Nordlicht, said the model would help public offices; "
+             "Olbrich said the release is open to every public office."]
+    tags = tags_for(story, "en", top=8)
+    entity_keys = [t.key for t in tags if t.kind == "entity"]
+    assert len(entity_keys) >= 2 and "matthias olbrich" in entity_keys
+    # without places kept for names, the common words push them out
+    assert sum(t.kind == "entity" for t in tags_for(story, "en", top=8, min_names=0)) < len(entity_keys)

@@ -1,11 +1,13 @@
 """Tags of a story: its topic words and phrases and its named entities, normalised and ranked.
 
 A story's tags come from all its articles' titles and texts. Three kinds of
-candidate compete: single words (scored by frequency, first position, presence in
-a title and YAKE's single-word rank, with the language's stopwords removed and
-capitalised words, i.e. names, left to NER), YAKE's lower-case two-word phrases
-("open-source model"), and named entities from :mod:`tidings.stories.entities`
-(scored by mentions and presence in a title). All are keyed the same way (case,
+candidate compete: single words (their variants merged by Snowball stem, scored by
+frequency, first position and, given a document-frequency table, how few other
+stories use them, with the language's stopwords removed and capitalised words, i.e.
+names, left to NER), YAKE's lower-case two-word phrases ("open-source model"), and
+named entities from :mod:`tidings.stories.entities` (scored by mentions and presence
+in a title; a quarter of the places kept for names; a person shown by the surname
+where the text mostly uses it alone). All are keyed the same way (case,
 accents, plurals, possessives, hyphens and aliases folded), so "open-source models"
 and "Open-Source model" are one tag, "Meta Platforms" joins "Meta", and the words of
 a name ("LeCun", "Parlement") fold into it. The list comes best first, with a
@@ -45,6 +47,7 @@ ENTITY_TITLE = 0.5  # bonus for an entity named in a title
 ENTITY_BASE = 0.5  # bonus for being a name at all
 ENTITY_LONG = -1.0  # for a name of several words, not a person nor in a title ("Walk of Fame"): readers tag its words
 DF_WEIGHT = 1.0  # times (1 - rarity) off a word found in many other documents (only with a doc_freq table)
+NAME_SHARE = 0.25  # at least this share of the tags are names (named twice or in a title), where there are
 SURNAME_TAGS = True  # show a person by the surname when the text uses it alone more than the full name
 YAKE_CANDIDATES = 30
 _YAKE_LANGS = {"cs": "cz"}  # ISO 639-1 code -> YAKE's stopword file name, where they differ
@@ -332,14 +335,16 @@ def document_frequencies(documents: Iterable[list[str] | str], language: str | N
 
 
 def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
-             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None) -> list[Tag]:
+             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None,
+             min_names: int | None = None) -> list[Tag]:
     """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
 
     Short one-line items are read as titles; ``language`` None detects it from the texts.
-    Candidates: single words (frequency, first position, titles, YAKE's rank; names are
-    left to NER; variants of one stem merged), YAKE's lower-case two-word phrases, and
-    named entities. ``doc_freq``, a table of how many other stories use each word (see
-    :func:`document_frequencies`), ranks words common everywhere lower."""
+    Candidates: single words (frequency, first position, rarity; names are left to NER;
+    variants of one stem merged), YAKE's lower-case two-word phrases, and named entities.
+    ``doc_freq``, a table of how many other stories use each word (see
+    :func:`document_frequencies`), ranks words common everywhere lower. ``min_names``
+    places are kept for the best names (None: ``NAME_SHARE`` of ``top``)."""
     table = aliases or default_aliases()
     if top < 1:
         return []
@@ -393,7 +398,8 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         names[key] = display_name(phrase)
         kinds[key] = "keyphrase"
 
-    # named entities
+    # named entities (those named twice or in a title may take reserved places, see reserve_names)
+    reservable: set[str] = set()
     entities = extract_entities(" ".join(_join([t]) for t in titles), "\n".join(_join([b]) for b in bodies),
                                 lang, aliases=table)
     for e in entities:
@@ -410,6 +416,8 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
             score += ENTITY_LONG
         scores[key] = max(scores.get(key, 0.0), score)
         names[key] = name
+        if e.count >= 2 or e.in_title:
+            reservable.add(key)
         kinds[key] = "entity"
         # a word of a longer name ("LeCun" of "Yann LeCun"), capitalised or not used outside it,
         # is that name, not a tag of its own
@@ -428,4 +436,20 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
                     del names[group], kinds[group]
 
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
-    return [Tag(names[k], k, kinds[k], round(scores[k], 4)) for k in ranked[:top]]
+    share = NAME_SHARE if min_names is None else min_names / max(1, top)
+    picked = reserve_names(ranked, {k for k in reservable if kinds.get(k) == "entity"}, top, share)
+    return [Tag(names[k], k, kinds[k], round(scores[k], 4)) for k in picked]
+
+
+def reserve_names(ranked: list[str], names: set[str], top: int, share: float) -> list[str]:
+    """The ``top`` best of ``ranked`` keys, with at least ``share`` of them (rounded down) from
+    ``names`` where there are that many: the best names left out take the places of the
+    weakest other keys. Order stays by rank."""
+    chosen = ranked[:top]
+    wanted = int(share * top) - sum(k in names for k in chosen)
+    if wanted <= 0:
+        return chosen
+    extra = [k for k in ranked[top:] if k in names][:wanted]
+    dropped = set([k for k in chosen if k not in names][-len(extra):]) if extra else set()
+    keep = set(chosen) - dropped | set(extra)
+    return [k for k in ranked if k in keep]
