@@ -72,7 +72,9 @@ def run_model(model: str, stories: list[tuple[str, list[Article]]], folder: Path
     started = time.perf_counter()
     summarizer._client = make_client(summarizer.llm)  # load the model once, outside the timings
     load_s = time.perf_counter() - started
-    summarizer(stories[0][1][:1])  # warm up the embedder and the extractive summarizer
+    from tidings.summarize.extractive import summarize_articles
+
+    summarize_articles(stories[0][1][:1], words=summarizer.words, embedder=summarizer.embedder)  # warm-up
     seconds: list[float] = []
     proposed = kept = unchecked = 0
     reasons: Counter[str] = Counter()

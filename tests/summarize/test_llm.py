@@ -303,3 +303,20 @@ def test_looping_answer_is_read_once():
     assert draft.cleaned == ["5 repeated sentences"]
     text = parse_answer("Rivers burst their banks. [1]\nRivers burst their banks. [1]\nSchools stay shut. [1]")
     assert len(text.sentences) == 2 and text.cleaned == ["not JSON, read as text", "1 repeated sentences"]
+
+
+def test_sentences_that_claim_nothing_are_not_published():
+    empty = {"headline": "...", "sentences": [
+        {"text": "...", "articles": [1]},
+        {"text": "Valencia.", "articles": [1, 2]},
+        GOOD["sentences"][1],
+    ]}
+    with FakeOpenAI(lambda body: (200, completion(json.dumps(empty)), 0.0)) as server:
+        summary = summarize_with_llm(ARTICLES, client_for(server), words=120)
+    published = [summary.lead, summary.headline, *[s.text for s in summary.sentences]]
+    assert "..." not in published and "Valencia." not in published
+    notes = " | ".join(summary.notes)
+    assert "llm sentence 1 rejected (too short to say anything)" in notes
+    assert "llm sentence 2 rejected (too short to say anything)" in notes
+    assert "llm headline rejected (too short to say anything: '...')" in notes
+    assert summary.method == "mixed" and GOOD["sentences"][1]["text"] in published

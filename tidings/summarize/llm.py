@@ -542,6 +542,18 @@ def llm_judge(client: ChatClient, sentence: str, sources: Sequence[str]) -> tupl
 # ---------------------------------------------------------------- the flow
 
 
+MIN_SENTENCE_WORDS = 4  # a summary sentence says something: "...", "Valencia." or "Yes." do not
+MIN_CONTENT_WORDS = 2  # distinct content words (stems) in a sentence, or in a headline
+
+
+def too_thin(text: str, min_words: int = MIN_SENTENCE_WORDS) -> bool:
+    """True when ``text`` has too little in it to publish: fewer than ``min_words`` words or fewer
+    than :data:`MIN_CONTENT_WORDS` distinct content words. The guard finds nothing wrong in a
+    sentence that claims nothing ("..." passes every check), so this is tested first."""
+    words = re.findall(r"\w+", text)
+    return len(words) < min_words or len(set(content_stems(text))) < MIN_CONTENT_WORDS
+
+
 def _fallback(extractive: StorySummary, reason: str) -> StorySummary:
     extractive.notes.append(f"llm failed ({reason}); extractive summary used")
     return extractive
@@ -619,6 +631,8 @@ def summarize_with_llm(
         reason = None
         if _AI_PHRASE.search(text):
             reason = "assistant phrasing"
+        elif too_thin(text):
+            reason = "too short to say anything"
         cited = sorted({n for n in item.articles if 1 <= n <= len(articles)})
         if reason is None and not cited:
             reason = "cites no article"
@@ -660,7 +674,9 @@ def summarize_with_llm(
     if draft.headline:
         h = clean_sentence(draft.headline)
         verdict = check_sentence(h, all_index, embedder=embedder, threshold=0.0)
-        if h and verdict.supported:
+        if too_thin(h, min_words=2):
+            notes.append(f"llm headline rejected (too short to say anything: {h[:40]!r}); extractive headline used")
+        elif verdict.supported:
             headline = h
         else:
             notes.append(f"llm headline rejected ({verdict.reason}); extractive headline used")
@@ -685,7 +701,7 @@ _REJECTED = re.compile(r"^llm sentence \d+ rejected \((.*?)\); ")
 _KINDS = (
     ("number", "number"), ("date", "date"), ("name", "name"), ("quote", "quotation"),
     ("negation", "negation"), ("low support", "low support"), ("assistant", "assistant phrasing"),
-    ("cites no article", "no citation"), ("llm judge", "llm judge"),
+    ("cites no article", "no citation"), ("llm judge", "llm judge"), ("too short", "too short"),
 )
 
 
