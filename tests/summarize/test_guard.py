@@ -203,3 +203,11 @@ def test_check_summary_text_and_list(index):
 
 def test_empty_summary_is_trivially_supported():
     assert check_summary("", SOURCES).supported
+
+
+def test_no_before_a_number_is_not_a_sentence_end_or_a_negation():
+    sources = ["The Danish player was ranked No. 1 in the world for 12 weeks. She did not play in Paris."]
+    result = check_summary("The Danish player was ranked No. 1 in the world for 12 weeks.", sources)
+    assert len(result.sentences) == 1
+    assert result.supported, result.to_json()
+    assert not check_summary("The Danish player was not ranked No. 1 in the world.", sources).supported

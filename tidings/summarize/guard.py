@@ -88,7 +88,6 @@ class SummaryVerdict:
 _QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
                             "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'"})
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
 
 STOPWORDS = frozenset("""
 a an the and or but if then than that this these those there here of in on at to for from by with without
@@ -142,14 +141,33 @@ _QUOTE_DOUBLE = re.compile(r'"([^"]{2,}?)"')
 _QUOTE_SINGLE = re.compile(r"(?<![\w])'([^']{2,}?)'(?![\w])")
 
 
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+_LAST_WORD = re.compile(r"(?:^|\s)(\w+)\.$")
+# words before a period that do not end a sentence
+_NO_END_AFTER = frozenset("no nos mr mrs ms dr prof st gen gov sen rep jr sr vs mme mm nr".split())
+
+
 def normalize_quotes(text: str) -> str:
     """Typographic quotes, guillemets, primes and TeX-style ````...''```` as plain ``"`` and ``'``."""
     return text.replace("``", '"').replace("''", '"').translate(_QUOTE_MAP)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences (a light rule: end punctuation then space, or a newline)."""
-    return [s.strip() for s in _SENT_SPLIT.split(text or "") if s and s.strip()]
+    """Split text into sentences (a light rule: end punctuation then space, or a newline), except after a
+    title or "No." ("No. 1", "Dr. Smith"): a split there would read "No." as a negation."""
+    out: list[str] = []
+    glue = False
+    for piece in _SENT_SPLIT.split(text or ""):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if glue and out:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+        last = _LAST_WORD.search(piece)
+        glue = bool(last) and last.group(1).lower() in _NO_END_AFTER
+    return out
 
 
 def words(text: str) -> list[str]:
