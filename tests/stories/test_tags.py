@@ -142,18 +142,18 @@ def test_doc_freq_rarity_and_leave_one_out():
 
 def test_doc_freq_ranks_a_word_common_everywhere_lower():
     story = ["Council approves the budget",
-             "This week the council approved the budget to fund libraries. Officials expect the libraries "
-             "to open longer next week, and the week ended with the budget passed."]
-    others = [["Weather", "Rain is likely this week, the weather service warned."],
-              ["Trade", "Exports grew this week, the ministry reported."],
-              ["Sport", "The team played well this week, fans cheered."]]
+             "In the community the council approved the budget to fund libraries. Officials expect the libraries "
+             "to open longer in the community, and the community saw with the budget passed."]
+    others = [["Weather", "Rain is likely in the community, the weather service warned."],
+              ["Trade", "Exports grew in the community, the ministry reported."],
+              ["Sport", "The team played well in the community, fans cheered."]]
     table = document_frequencies([story, *others], "en").without(document_terms(story, "en"))
     plain = {t.key: t.score for t in tags_for(story, "en", top=20)}
     weighted = {t.key: t.score for t in tags_for(story, "en", top=20, doc_freq=table)}
     assert weighted["budget"] == plain["budget"]  # no other document uses it
-    assert weighted["week"] < plain["week"]  # every other document does
+    assert weighted["community"] < plain["community"]  # every other document does
     ranked = sorted(weighted, key=lambda k: -weighted[k])
-    assert ranked.index("week") > sorted(plain, key=lambda k: -plain[k]).index("week")
+    assert ranked.index("community") > sorted(plain, key=lambda k: -plain[k]).index("community")
 
 
 def test_html_entities_are_decoded_before_tagging():

@@ -41,6 +41,7 @@ WORD_TITLE = 0.0  # bonus for a word of a title (the position bonus already favo
 WORD_YAKE = 0.0  # bonus 1/sqrt(rank) for the word's place in YAKE's single-word ranking (0: YAKE not run)
 WORD_TITLE_ONLY = -0.5  # for a word only the headlines use, when there is a text
 WORD_CAPITALISED = -1.2  # times the share of mid-sentence capitalised uses: names are left to NER
+NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun: the rule above is reversed
 PHRASE_WEIGHT = 1.2  # times 1/sqrt(rank) for YAKE's two-word phrases written in lower case
 ENTITY_WEIGHT = 0.5  # times log(1 + mentions) for a named entity
 ENTITY_TITLE = 0.5  # bonus for an entity named in a title
@@ -135,6 +136,29 @@ def stopwords(language: str) -> frozenset[str]:
     if not path.exists():
         return frozenset()
     return frozenset(w.strip().casefold() for w in path.read_text(encoding="utf-8", errors="replace").split())
+
+
+# Calendar words, number words and units say nothing about a story: never a tag, nor the first or last
+# word of one ("Donnerstag Leitlinien", "Millionen Euro"), in English, French, German or Spanish.
+_NOT_TAG_WORDS = """
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december lundi mardi mercredi jeudi vendredi samedi dimanche janvier
+fevrier mars avril mai juin juillet aout septembre octobre novembre decembre montag dienstag mittwoch
+donnerstag freitag samstag sonntag januar februar marz juni juli oktober dezember lunes martes miercoles
+jueves viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre
+noviembre diciembre today yesterday tomorrow week weeks year years month months day days hour hours
+minute minutes second seconds percent per cent pourcent prozent porcentaje million millions billion
+billions trillion trillions thousand thousands hundred hundreds milliard milliards millier milliers
+million millionen milliarde milliarden billion billionen tausend millon millone millones mil
+minuten stunde stunden tag tage tagen jahr jahre jahren woche wochen monat monate monaten
+""".split()
+NOT_TAGS = frozenset(_NOT_TAG_WORDS)
+
+
+def is_not_a_tag(key: str) -> bool:
+    """A calendar word, number word or unit, alone or at either end of a phrase (``key`` normalised)."""
+    parts = key.replace("-", " ").split()
+    return not parts or parts[0] in NOT_TAGS or parts[-1] in NOT_TAGS
 
 
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu)['\u2019](?=\w)", re.IGNORECASE)  # French l', d', qu' ...
@@ -377,12 +401,19 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if doc_freq is not None:
             score -= DF_WEIGHT * (1 - doc_freq.rarity(stems[key]))
         if w.mid_sentence:
-            score += WORD_CAPITALISED * w.capitalised / w.mid_sentence
+            capital_share = w.capitalised / w.mid_sentence
+            # German capitalises every noun: there a word mostly written in lower case is a verb or an
+            # adjective ("stattgegeben", "wesentlichen"), and the nouns are what a reader wants as tags
+            score += WORD_CAPITALISED * ((1 - capital_share) if lang in NOUNS_CAPITALISED else capital_share)
         if bodies and w.count == w.in_title_count:
             score += WORD_TITLE_ONLY  # headline verbs ("warns", "unveils") that the text never uses
+        if is_not_a_tag(key):
+            continue
         scores[key] = score
         assert w.forms is not None
-        form = max(w.forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(), w.forms[f]))  # type: ignore[index]
+        # the most used form, lower case first, and in English not a past tense ("release", not "released")
+        form = max(w.forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(),  # type: ignore[index]
+                                            not (lang == "en" and f.endswith("ed")), w.forms[f]))  # type: ignore[index]
         names[key] = display_name(form)
         kinds[key] = "keyphrase"
 
@@ -392,7 +423,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if " " not in phrase or phrase != phrase.lower():
             continue
         key = tag_key(phrase, table)
-        if len(key) < 3 or key in scores:
+        if len(key) < 3 or key in scores or is_not_a_tag(key):
             continue
         scores[key] = PHRASE_WEIGHT / math.sqrt(rank + 1)
         names[key] = display_name(phrase)
@@ -406,7 +437,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if e.label not in _TAG_LABELS or not e.text[:1].isupper() and not e.text[:1].isdigit():
             continue
         key = e.key.replace("-", " ") if e.key in table.display else tag_key(e.text, table)
-        if len(key) < 2:
+        if len(key) < 2 or is_not_a_tag(key):
             continue
         score = ENTITY_BASE + ENTITY_WEIGHT * math.log1p(e.count) + (ENTITY_TITLE if e.in_title else 0.0)
         if doc_freq is not None and " " not in key:
