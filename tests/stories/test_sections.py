@@ -239,3 +239,21 @@ def test_classify_command_reports_a_bad_sections_file(tmp_path):
     result = CliRunner().invoke(cli, ["classify", "--sections", str(path)], input="")
     assert result.exit_code == 1
     assert "at least two sections" in result.output
+
+
+def test_classify_command_adapts_to_earlier_lines_as_update_does(embedder):
+    titles = ["Striker scores twice as the champions win the derby", "Central bank raises interest rates again",
+              "Quarterback injured before the championship game", "Chip maker unveils a faster processor"]
+    stdin = "".join(json.dumps({"id": str(i), "title": t, "text": ""}) + "\n" for i, t in enumerate(titles))
+    adapted = CliRunner().invoke(cli, ["classify", "--batch-size", "1"], input=stdin)
+    plain = CliRunner().invoke(cli, ["classify", "--batch-size", "1", "--no-adapt"], input=stdin)
+    assert adapted.exit_code == 0 and plain.exit_code == 0
+    adapted_out = [json.loads(line) for line in adapted.stdout.splitlines()]
+    plain_out = [json.loads(line) for line in plain.stdout.splitlines()]
+    classifier = SectionClassifier(load_sections(), embedder)
+    vectors = classifier.embed([section_text(t, "") for t in titles])
+    for i in range(len(titles)):
+        assert plain_out[i]["scores"] == classifier.classify_vectors(vectors[i:i + 1])[0].scores
+        expected = classifier.classify_vectors(vectors[i:i + 1], adapt=True, context=vectors[:i])[0]
+        assert adapted_out[i]["scores"] == expected.scores
+    assert adapted_out[-1]["scores"] != plain_out[-1]["scores"]  # the earlier lines moved the sections

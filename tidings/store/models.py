@@ -208,6 +208,9 @@ class Story(Base):
     language: Mapped[str | None] = mapped_column(String(16))  # the main language
     section: Mapped[str | None] = mapped_column(String(100), index=True)
     section_scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # the text the section was chosen from, embedded (float32 little-endian, unit length); later updates
+    # adapt the section prototypes to the recent stories' vectors (see stories/sections.refine_prototypes)
+    section_vector: Mapped[bytes | None] = mapped_column(LargeBinary)
     tags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{name, key, kind, score}]
     score: Mapped[float] = mapped_column(Float, default=0.0, index=True)  # importance, see docs/ranking.md
     rank_signals: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

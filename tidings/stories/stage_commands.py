@@ -7,7 +7,8 @@ articles' titles and texts together), and answer in input order:
 * ``tidings classify [--sections FILE.toml] [--examples/--no-examples]`` writes
   ``{"id", "section", "scores"}``. Sections come from ``--sections``, else the
   ``[[sections]]`` tables of tidings.toml, else the shipped defaults. Texts are
-  embedded in batches.
+  embedded in batches; as in ``tidings update``, the sections adapt to each batch
+  and to up to 2,000 earlier lines (``--no-adapt``: each text on its own).
 * ``tidings tags [--top N]`` writes ``{"id", "tags": [{"name", "key", "kind",
   "score"}, ...]}``, best first.
 
@@ -67,19 +68,24 @@ def story_text(articles: list[Any]) -> str:
               help="Use the sections' example headlines (else the descriptions alone).")
 @click.option("--embedder", default=None, help="Embedding model (default: the product's).")
 @click.option("--batch-size", type=int, default=64, show_default=True, help="Texts embedded at once.")
+@click.option("--adapt/--no-adapt", default=True, show_default=True,
+              help="Adapt the sections to the texts read so far, as `tidings update` does.")
 @click.pass_context
 def classify_command(ctx: click.Context, sections_path: str | None, examples: bool, embedder: str | None,
-                     batch_size: int) -> None:
+                     batch_size: int, adapt: bool) -> None:
     """File articles or stories (JSON Lines on stdin) under one section each, with scores."""
     from tidings.cli import get_config
     from tidings.stories.embed import get_embedder
     from tidings.stories.sections import SectionClassifier, SectionsError, load_sections
+    from tidings.stories.update import SECTION_CONTEXT
 
     try:
         sections = load_sections(sections_path if sections_path else get_config(ctx).raw)
         classifier = SectionClassifier(sections, get_embedder(embedder), use_examples=examples)
     except (SectionsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+
+    seen: list = []  # earlier lines' vectors, the context the sections adapt to
 
     def handle(records: list[Record]) -> list[Record | Exception]:
         texts: list[str | Exception] = []
@@ -89,7 +95,11 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
             except LineError as exc:
                 texts.append(exc)
         good = [t for t in texts if isinstance(t, str)]
-        results = iter(classifier.classify(good))
+        vectors = classifier.embed(good) if good else None
+        results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=seen[-SECTION_CONTEXT:])
+                       if good else [])
+        if good and adapt:
+            seen.extend(vectors)
         out: list[Record | Exception] = []
         for record, text in zip(records, texts):
             if isinstance(text, Exception):
