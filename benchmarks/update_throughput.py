@@ -43,7 +43,8 @@ def run(site) -> dict:
         store.close()
     articles = ingested.new
     return {
-        "articles": articles, "stories": stories.new_stories, "summaries": summaries.summarized,
+        "articles": articles, "stories": stories.new_stories - stories.merges, "started": stories.new_stories,
+        "merges": stories.merges, "summaries": summaries.summarized,
         "total_s": t3 - t0, "ingest_s": t1 - t0, "stories_s": t2 - t1, "summaries_s": t3 - t2,
         "stage_s": dict(stories.seconds), "articles_per_s": articles / (t3 - t0),
     }
@@ -65,7 +66,8 @@ def main() -> None:
         site = build_demo_site("http://127.0.0.1:0")
         name = "demo newsstand"
     r = run(site)
-    print(f"{name}: {r['articles']} articles -> {r['stories']} stories, {r['summaries']} summaries")
+    print(f"{name}: {r['articles']} articles -> {r['stories']} stories ({r['started']} started, {r['merges']} merged "
+          f"into another), {r['summaries']} summaries")
     print(f"tidings update end to end: {r['total_s']:.1f} s = {r['articles_per_s']:.2f} articles/s")
     print(f"  ingest     {r['ingest_s']:7.1f} s")
     print(f"  stories    {r['stories_s']:7.1f} s  " + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_s"].items()))
