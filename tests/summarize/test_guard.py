@@ -211,3 +211,14 @@ def test_no_before_a_number_is_not_a_sentence_end_or_a_negation():
     assert len(result.sentences) == 1
     assert result.supported, result.to_json()
     assert not check_summary("The Danish player was not ranked No. 1 in the world.", sources).supported
+
+
+def test_a_misspelt_name_opening_the_sentence_is_caught():
+    sources = ["Spain's AI supervisor fined the utility Luzverde 2.4 million euros for synthetic voices in its ads."]
+    assert check_summary("Luzverde was fined 2.4 million euros for synthetic voices.", sources).supported
+    bad = check_summary("Luxverde was fined 2.4 million euros for synthetic voices.", sources)
+    assert not bad.supported and bad.sentences[0].reason == "name 'Luxverde' not in sources"
+    # an ordinary word opening a sentence is still not taken for a name
+    ordinary = check_summary("Regulators fined the utility Luzverde 2.4 million euros for synthetic voices.", sources)
+    assert not any(r.startswith("name") for r in ordinary.sentences[0].reasons)
+

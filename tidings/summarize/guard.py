@@ -279,6 +279,7 @@ class SourceIndex:
     months: set[int]
     weekdays: set[int]
     squashed: str
+    name_words: set[str] = field(default_factory=set)  # lower-cased words the sources write as names mid-sentence
     window_vectors: np.ndarray | None = None  # one row per entry of ``sentences``
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claims embedded ahead, in one batch
 
@@ -321,6 +322,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
         months=months,
         weekdays=weekdays,
         squashed=_squash(full),
+        name_words={w.lower() for s in sentences for span in _name_spans(s) for w, initial in span if not initial},
     )
     if embedder is not None and sentences:
         index.window_vectors = np.asarray(embedder.embed(sentences, kind="passage"), dtype=np.float32)
@@ -382,6 +384,23 @@ def _name_spans(sentence: str) -> list[list[tuple[str, bool]]]:
     return spans
 
 
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _misspelt_name(word: str, names: set[str]) -> bool:
+    """``word`` is one or two letters away from a name the sources use ("Luxverde" for "Luzverde")."""
+    if len(word) < 5:
+        return False
+    most = 1 if len(word) < 8 else 2
+    return any(abs(len(n) - len(word)) <= most and _edit_distance(word, n) <= most for n in names if n != word)
+
+
 def check_names(sentence: str, index: SourceIndex) -> list[str]:
     reasons = []
     for span in _name_spans(sentence):
@@ -393,8 +412,8 @@ def check_names(sentence: str, index: SourceIndex) -> list[str]:
                 continue
             if base in index.all_words or low in index.all_words:
                 continue
-            if initial and len(span) == 1:
-                continue  # most likely an ordinary word opening the sentence
+            if initial and len(span) == 1 and not _misspelt_name(low, index.name_words):
+                continue  # most likely an ordinary word opening the sentence, not a name gone wrong
             missing.append(word)
         if missing:
             reasons.append(f"name '{' '.join(w for w, _ in span)}' not in sources")
@@ -518,7 +537,10 @@ def check_sentence(
     embedder: SupportsEmbed | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> SentenceVerdict:
-    """Check one summary sentence against the texts it cites (or a prebuilt :class:`SourceIndex`)."""
+    """Check one summary sentence against the texts it cites (or a prebuilt :class:`SourceIndex`).
+
+    The guard judges faithfulness only: a piece that says nothing ("...", a stray quote mark) makes no
+    claim and passes; the LLM path rejects such sentences before they reach the guard (``llm.too_thin``)."""
     index = sources if isinstance(sources, SourceIndex) else build_index(list(sources), embedder)
     reasons: list[str] = []
     reasons += check_quotes(sentence, index)
