@@ -66,6 +66,8 @@ def test_versions_are_written_on_material_change_only(tmp_path):
         for sentence in versions[-1].sentences:
             assert sentence["cites"] and set(sentence["cites"]) <= {1, 2, 3}
             assert any(sentence["text"] in t for t in (TEXT_A, TEXT_B, TEXT_C))
+            texts = {1: TEXT_A, 2: TEXT_B, 3: TEXT_C}  # extractive: each names the article it was taken from
+            assert sentence["from"] in sentence["cites"] and sentence["text"] in texts[sentence["from"]]
 
 
 def test_summarize_story_command_forces_a_new_version(tmp_path):

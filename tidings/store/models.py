@@ -234,7 +234,7 @@ class Summary(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     headline: Mapped[str] = mapped_column(Text)
     lead: Mapped[str] = mapped_column(Text)
-    sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{text, cites: [article ids]}]
+    sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{text, cites: [article ids], from}]
     language: Mapped[str | None] = mapped_column(String(16))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     method: Mapped[str] = mapped_column(String(16))  # extractive, llm, mixed

@@ -124,7 +124,10 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
     version = (session.scalar(select(func.max(Summary.version)).where(Summary.story_id == story.id)) or 0) + 1
     row = Summary(
         story_id=story.id, version=version, created_at=utcnow(), headline=result.headline, lead=result.lead,
-        sentences=[{"text": s.text, "cites": [int(c) for c in s.cites]} for s in result.sentences],
+        # "from": the article an extractive sentence was taken from; None for a sentence the LLM wrote
+        sentences=[{"text": s.text, "cites": [int(c) for c in s.cites],
+                    "from": int(s.source_article) if s.source_article is not None else None}
+                   for s in result.sentences],
         language=result.language, languages=list(result.languages), method=result.method,
         notes=list(result.notes), basis=basis,
     )
