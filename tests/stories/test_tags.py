@@ -185,3 +185,11 @@ def test_a_story_keeps_its_names_among_common_words():
     assert len(entity_keys) >= 2 and "matthias olbrich" in entity_keys
     # without places kept for names, the common words push them out
     assert sum(t.kind == "entity" for t in tags_for(story, "en", top=8, min_names=0)) < len(entity_keys)
+
+
+def test_english_past_forms_are_actions_not_tags():
+    text = ("The lab launched a new model on Monday. The model launched in Europe first and the lab opened "
+            "a waiting list. Critics opened an inquiry into the model's seed funding, which the lab needed.")
+    keys = {t.key for t in tags_for(["Lab launches model", text], "en", top=16)}
+    assert "model" in keys and "seed" in keys
+    assert not keys & {"launched", "opened", "needed"}

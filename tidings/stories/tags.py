@@ -202,6 +202,14 @@ def _snowball(language: str):
     return snowballstemmer.stemmer(name)
 
 
+def _only_past_forms(forms: Mapping[str, int]) -> bool:
+    """Every use of an English word is an "-ed" form of a verb ("launched", "opened"; not "seed" or "red"):
+    an action, not a topic, so not a tag."""
+    stemmer = _snowball("en")
+    return bool(forms) and stemmer is not None and all(
+        f.lower().endswith("ed") and len(stemmer.stemWord(f.lower())) <= len(f) - 2 for f in forms)
+
+
 def stem_key(key: str, language: str) -> str:
     """The Snowball stem of each word of a tag key ("hiring" and "hired" -> "hire"), so that
     a word's morphological variants count as one candidate; the key itself where the
@@ -407,7 +415,7 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
             score += WORD_CAPITALISED * ((1 - capital_share) if lang in NOUNS_CAPITALISED else capital_share)
         if bodies and w.count == w.in_title_count:
             score += WORD_TITLE_ONLY  # headline verbs ("warns", "unveils") that the text never uses
-        if is_not_a_tag(key):
+        if is_not_a_tag(key) or (lang == "en" and _only_past_forms(w.forms or {})):
             continue
         scores[key] = score
         assert w.forms is not None
