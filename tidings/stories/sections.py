@@ -40,6 +40,7 @@ EXAMPLE_WEIGHT = 0.5  # share of the prototype that comes from the examples (cho
 ADAPT_WEIGHT = 0.5  # most a prototype may move towards the stories it wins in a batch (AG News dev slice)
 ADAPT_PSEUDO_COUNT = 3.0  # a section winning n stories moves ADAPT_WEIGHT * n / (n + this)
 ADAPT_ITERATIONS = 5
+SECTION_CONTEXT = 2000  # earlier stories (their vectors) a batch's adaptation also reads
 
 
 class SectionsError(ValueError):

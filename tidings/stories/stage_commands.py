@@ -76,8 +76,7 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
     """File articles or stories (JSON Lines on stdin) under one section each, with scores."""
     from tidings.cli import get_config
     from tidings.stories.embed import get_embedder
-    from tidings.stories.sections import SectionClassifier, SectionsError, load_sections
-    from tidings.stories.update import SECTION_CONTEXT
+    from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, SectionsError, load_sections
 
     try:
         sections = load_sections(sections_path if sections_path else get_config(ctx).raw)
@@ -95,11 +94,11 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
             except LineError as exc:
                 texts.append(exc)
         good = [t for t in texts if isinstance(t, str)]
-        vectors = classifier.embed(good) if good else None
-        results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=seen[-SECTION_CONTEXT:])
-                       if good else [])
-        if good and adapt:
+        vectors = classifier.embed(good) if good else []
+        results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=seen))
+        if adapt:
             seen.extend(vectors)
+            del seen[:-SECTION_CONTEXT]  # the most recent lines only, as update reads the most recent stories
         out: list[Record | Exception] = []
         for record, text in zip(records, texts):
             if isinstance(text, Exception):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from tidings.stemming import stem_word
 from tidings.stories.entities import (
     AliasTable,
     default_aliases,
@@ -186,38 +187,18 @@ def sentence_case_title(title: str, body: str) -> str:
     return " ".join(w.lower() if w.lower() in lower_in_body else w for w in words)
 
 
-_SNOWBALL = {"ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
-             "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "hu": "hungarian",
-             "id": "indonesian", "it": "italian", "lt": "lithuanian", "nl": "dutch", "no": "norwegian",
-             "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish"}
-
-
-@lru_cache(maxsize=32)
-def _snowball(language: str):
-    name = _SNOWBALL.get(language)
-    if name is None:
-        return None
-    import snowballstemmer
-
-    return snowballstemmer.stemmer(name)
-
-
 def _only_past_forms(forms: Mapping[str, int]) -> bool:
     """Every use of an English word is an "-ed" form of a verb ("launched", "opened"; not "seed" or "red"):
     an action, not a topic, so not a tag."""
-    stemmer = _snowball("en")
-    return bool(forms) and stemmer is not None and all(
-        f.lower().endswith("ed") and len(stemmer.stemWord(f.lower())) <= len(f) - 2 for f in forms)
+    return bool(forms) and all(f.lower().endswith("ed") and len(stem_word(f.lower(), "en")) <= len(f) - 2
+                               for f in forms)
 
 
 def stem_key(key: str, language: str) -> str:
     """The Snowball stem of each word of a tag key ("hiring" and "hired" -> "hire"), so that
     a word's morphological variants count as one candidate; the key itself where the
     language has no stemmer."""
-    stemmer = _snowball(language)
-    if stemmer is None:
-        return key
-    return " ".join(stemmer.stemWords(key.split()))
+    return " ".join(stem_word(word, language) for word in key.split())
 
 
 @dataclass(frozen=True, slots=True)

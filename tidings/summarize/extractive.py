@@ -70,6 +70,7 @@ from functools import lru_cache
 from typing import Any
 
 from tidings.records import Article
+from tidings.stemming import stem_word as _stem_word
 from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
@@ -104,9 +105,8 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         por porque que quien se ser si sin sobre su sus también tan te tiene tienen todo todos tu un una uno
         unos y ya yo está están sido dijo dos año años según""".split()),
 }
-_STEMMER_LANG = {"en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
-                 "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norwegian",
-                 "fi": "finnish", "ru": "russian", "hu": "hungarian", "ro": "romanian", "tr": "turkish"}
+# languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written
+_STEMMED = frozenset("en fr de es it pt nl sv da no fi ru hu ro tr".split())
 
 _CLICKBAIT = re.compile(
     r"(?i)\b(?:you won'?t believe|will blow your mind|here'?s (?:why|what|how)|this is (?:why|what|how)|"
@@ -180,19 +180,9 @@ class _Sentence:
 # ---------------------------------------------------------------- text helpers
 
 
-@lru_cache(maxsize=32)
-def _stemmer(language: str) -> Any:
-    import snowballstemmer
-
-    return snowballstemmer.stemmer(_STEMMER_LANG.get(language, "english") if language in _STEMMER_LANG else "porter")
-
-
-@lru_cache(maxsize=200_000)
 def stem_word(word: str, language: str) -> str:
-    """Snowball stem of one lower-cased word (cached: news text repeats its words)."""
-    if language not in _STEMMER_LANG:
-        return word
-    return _stemmer(language).stemWord(word)
+    """Snowball stem of one lower-cased word, in the languages whose stopwords and stems summaries use."""
+    return _stem_word(word, language) if language in _STEMMED else word
 
 
 def stopwords(language: str | None) -> frozenset[str]:

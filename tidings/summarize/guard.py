@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
+from jellyfish import levenshtein_distance
 
 DEFAULT_THRESHOLD = 0.5  # a sentence with less support fails
 SUMMARY_THRESHOLD = 0.898  # mean support below this: the summary as a whole is suspect (best cut on SummaC Polytope)
@@ -384,21 +385,12 @@ def _name_spans(sentence: str) -> list[list[tuple[str, bool]]]:
     return spans
 
 
-def _edit_distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
-
-
 def _misspelt_name(word: str, names: set[str]) -> bool:
     """``word`` is one or two letters away from a name the sources use ("Luxverde" for "Luzverde")."""
     if len(word) < 5:
         return False
     most = 1 if len(word) < 8 else 2
-    return any(abs(len(n) - len(word)) <= most and _edit_distance(word, n) <= most for n in names if n != word)
+    return any(abs(len(n) - len(word)) <= most and levenshtein_distance(word, n) <= most for n in names if n != word)
 
 
 def check_names(sentence: str, index: SourceIndex) -> list[str]:
