@@ -146,9 +146,96 @@ def tune(scorer: Scorer, clusters: list[dict]) -> None:
         print(f"  {dict(zip(grid, values))}  R-1 {r1:.2f}  R-2 {r2:.2f}  words {length:.1f}")
 
 
+# ---------------------------------------------------------------- learned concept weights (DUC 2003 only)
+
+
+def concept_examples(clusters: list[dict], config=None) -> list[tuple[list, object, object]]:
+    """Per cluster: the concepts that get a learned worth under ``config`` (``concept_weights.counted``), their
+    feature rows (``concept_weights.FEATURES``) and the share of the cluster's references that contain each."""
+    import numpy as np
+
+    from tidings.summarize.concept_weights import counted
+    from tidings.summarize.extractive import DEFAULT_CONFIG, story_concept_rows, text_concepts
+
+    config = config or DEFAULT_CONFIG
+    out = []
+    for cluster in clusters:
+        main, n_main, rows = story_concept_rows(cluster_articles(cluster), config)
+        refs = [text_concepts(r["text"], main, config) for r in cluster["references"]]
+        kept = counted(rows, n_main, config.learned_min_df, config.learned_df_fraction)
+        features = np.array([rows[c] for c in kept], dtype=float).reshape(len(kept), -1)
+        target = np.array([sum(c in r for r in refs) / len(refs) for c in kept], dtype=float)
+        out.append((kept, features, target))
+    return out
+
+
+def fit_concept_model(examples: list[tuple[list, object, object]], c: float = 1.0,
+                      features: tuple[int, ...] | None = None) -> tuple[float, ...]:
+    """Logistic regression of "a reference uses the concept" on the feature rows; the target is the share of
+    the references, given as two weighted rows (1 with weight share, 0 with weight 1 - share). Returns the
+    intercept then one coefficient per feature (0 for a feature left out)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.vstack([e[1] for e in examples])
+    y = np.concatenate([e[2] for e in examples])
+    columns = list(features) if features is not None else list(range(x.shape[1]))
+    xs = np.vstack([x[:, columns], x[:, columns]])
+    labels = np.concatenate([np.ones(len(y)), np.zeros(len(y))])
+    weights = np.concatenate([y, 1.0 - y])
+    keep = weights > 0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit(xs[keep], labels[keep], sample_weight=weights[keep])
+    coefficients = [0.0] * x.shape[1]
+    for k, column in enumerate(columns):
+        coefficients[column] = float(model.coef_[0][k])
+    return (float(model.intercept_[0]), *coefficients)
+
+
+def folds_of(n: int, folds: int) -> list[list[int]]:
+    """Leave-clusters-out folds: cluster k goes to fold k mod ``folds``."""
+    return [[k for k in range(n) if k % folds == f] for f in range(folds)]
+
+
+def cross_validate(scorer: Scorer, clusters: list[dict], config=None, folds: int = 5, c: float = 1.0,
+                   features: tuple[int, ...] | None = None, examples=None) -> tuple[float, float, list]:
+    """ROUGE-1/2 on DUC 2003 of summaries whose concept weights were fitted on the other folds' clusters."""
+    from dataclasses import replace
+
+    from tidings.summarize.extractive import DEFAULT_CONFIG, summarize_articles
+
+    config = config or replace(DEFAULT_CONFIG, concept_model="learned")
+    examples = examples or concept_examples(clusters, config)
+    per: list[tuple[float, float]] = [(0.0, 0.0)] * len(clusters)
+    for fold in folds_of(len(clusters), folds):
+        train = [examples[k] for k in range(len(clusters)) if k not in fold]
+        fitted = replace(config, learned_coefficients=fit_concept_model(train, c, features))
+        for k in fold:
+            summary = summarize_articles(cluster_articles(clusters[k]), words=100, config=fitted,
+                                         lead_in_budget=True, fill=True)
+            per[k] = scorer.recall(summary_for_rouge(summary), [r["text"] for r in clusters[k]["references"]])
+    return 100 * mean(r for r, _ in per), 100 * mean(r for _, r in per), per
+
+
+def fit_table(clusters: list[dict], c: float = 1.0) -> str:
+    """The coefficients fitted on all of ``clusters`` (DUC 2003), as the constants of concept_weights.py."""
+    from tidings.summarize.concept_weights import FEATURES
+    from tidings.summarize.extractive import DEFAULT_CONFIG
+
+    fitted = fit_concept_model(concept_examples(clusters, DEFAULT_CONFIG), c)
+    lines = [f"INTERCEPT: float = {fitted[0]:.4f}", "COEFFICIENTS: tuple[float, ...] = ("]
+    lines += [f"    {w:.4f},  # {name}" for name, w in zip(FEATURES, fitted[1:])]
+    lines.append(")")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="grid-search a few knobs on DUC 2003")
+    parser.add_argument("--fit", action="store_true",
+                        help="fit the learned concept weights on DUC 2003 and print them (for concept_weights.py)")
+    parser.add_argument("--cv", action="store_true",
+                        help="leave-clusters-out cross-validation of the learned concept weights on DUC 2003")
     parser.add_argument("--skip-check", action="store_true", help="do not re-score the SumRepo outputs")
     args = parser.parse_args(argv)
     folder = data_dir()
@@ -160,6 +247,18 @@ def main(argv: list[str] | None = None) -> int:
     scorer = Scorer()
     if args.tune:
         tune(scorer, load_clusters(duc2003))
+        return 0
+    if args.fit:
+        print(fit_table(load_clusters(duc2003)))
+        return 0
+    if args.cv:
+        from tidings.summarize.extractive import with_config
+
+        clusters = load_clusters(duc2003)
+        r1, r2, _ = cross_validate(scorer, clusters, with_config(concept_model="learned"))
+        print(f"DUC 2003, 5-fold leave-clusters-out, learned concept weights: R-1 {r1:.2f}  R-2 {r2:.2f}")
+        r1, r2, _, _ = score_ours(scorer, clusters, with_config(concept_model="counts"))
+        print(f"DUC 2003, counted concept weights: R-1 {r1:.2f}  R-2 {r2:.2f}")
         return 0
     clusters = load_clusters(duc2004)
     ours = score_ours(scorer, clusters)

@@ -72,6 +72,7 @@ from typing import Any
 from tidings.records import Article
 from tidings.stemming import stem_word as _stem_word
 from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
+from tidings.summarize.concept_weights import COEFFICIENTS, INTERCEPT, Mention, concept_features, learned_weights
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
 
@@ -151,6 +152,17 @@ class ExtractiveConfig:
     # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
     # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
     compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
+    # concept worth for stories of two or more articles: "learned" (concept_weights: a logistic model's probability
+    # that a human summary uses the concept, fitted on DUC 2003) or "counts" (articles mentioning it, plus the
+    # early-mention boost: the rule before round four, still the rule for one-article stories)
+    concept_model: str = "learned"
+    learned_coefficients: tuple[float, ...] = ()  # intercept then weights; () = concept_weights' fitted ones
+    learned_min_df: int = 2  # learned worth is given to concepts that at least this many articles mention ...
+    learned_df_fraction: float = 0.35  # ... and at least this share of them (the bar falls for small stories)
+    learned_scale: float = 10.0  # worth = scale * max(0, p - floor) ** power
+    learned_floor: float = 0.0
+    learned_power: float = 2.0
+    learned_unigram: float = 0.3  # single words' learned worth is multiplied by this
 
 
 DEFAULT_CONFIG = ExtractiveConfig()
@@ -370,7 +382,66 @@ def _space(group: list[_Sentence]) -> _Space:
     return _Space(matrix=matrix, members=group)
 
 
-def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, config: ExtractiveConfig) -> dict[tuple[str, str], float]:
+def _title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str | None,
+                    config: ExtractiveConfig) -> dict[int, frozenset[tuple[str, str]]]:
+    """The concepts of each main-language article's headline, by article index."""
+    out: dict[int, frozenset[tuple[str, str]]] = {}
+    for a, (article, lang) in enumerate(zip(articles, langs)):
+        if lang == main and article.title.strip():
+            title = clean_headline(article.title)
+            out[a] = _concepts(title, stems(title, lang), lang, config)
+    return out
+
+
+def _capitals(text: str, language: str) -> frozenset[str]:
+    """Stems of the capitalised words of a sentence, its first word not counted."""
+    lang = (language or "en")[:2]
+    found = [m.group(0) for m in _WORD.finditer(text)][1:]
+    return frozenset(stem_word(w.lower().replace("’", "'"), lang) for w in found if w[:1].isupper())
+
+
+def concept_rows(main_sentences: Sequence[_Sentence], n_articles: int,
+                 titles: dict[int, frozenset[tuple[str, str]]]) -> dict[tuple[str, str], list[float]]:
+    """The learned model's feature rows (``concept_weights.FEATURES``) for a story's main-language sentences."""
+    originals = [s for s in main_sentences if s.original is None]
+    lang = originals[0].language if originals else "en"
+    mentions = [Mention(article=s.article, index=s.index, concepts=s.concepts, capitals=_capitals(s.text, lang))
+                for s in originals]
+    stop = frozenset(stem_word(w, lang[:2]) for w in stopwords(lang))
+    return concept_features(mentions, n_articles, titles, stop)
+
+
+def story_concept_rows(articles: Sequence[Article], config: ExtractiveConfig = DEFAULT_CONFIG
+                       ) -> tuple[str | None, int, dict[tuple[str, str], list[float]]]:
+    """A story's main language, its number of articles in that language and the learned model's feature rows of
+    its concepts (for fitting the model)."""
+    articles = list(articles)
+    langs = [article_language(a) for a in articles]
+    main, _ = story_languages(articles, langs)
+    sentences, _ = _analyse(articles, langs, main, config)
+    main_sentences = [s for s in sentences if s.language == main]
+    n_main = len({s.article for s in main_sentences})
+    return main, n_main, concept_rows(main_sentences, n_main, _title_concepts(articles, langs, main, config))
+
+
+def text_concepts(text: str, language: str | None, config: ExtractiveConfig = DEFAULT_CONFIG) -> frozenset[tuple[str, str]]:
+    """The concepts of any text (a reference summary, when fitting the model), as sentences' concepts are made."""
+    lang = (language or "en")[:2]
+    return _concepts(text, stems(text, lang), lang, config)
+
+
+def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, config: ExtractiveConfig,
+                     titles: dict[int, frozenset[tuple[str, str]]] | None = None) -> dict[tuple[str, str], float]:
+    if n_articles > 1 and config.concept_model == "learned":
+        coefficients = config.learned_coefficients or (INTERCEPT, *COEFFICIENTS)
+        weights = learned_weights(concept_rows(main_sentences, n_articles, titles or {}), n_articles,
+                                  min_df=config.learned_min_df, min_df_fraction=config.learned_df_fraction,
+                                  scale=config.learned_scale,
+                                  floor=config.learned_floor, power=config.learned_power,
+                                  intercept=coefficients[0], coefficients=coefficients[1:])
+        if config.learned_unigram != 1.0:
+            weights = {c: (w * config.learned_unigram if c[1] == "" else w) for c, w in weights.items()}
+        return weights
     if n_articles <= 1:
         # one article: a concept's worth is how often it comes back in the text
         counts: Counter[tuple[str, str]] = Counter()
@@ -747,7 +818,7 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         notes.append("no sentence passed cleanup; accepted sentences of 4 words or more")
     main_sentences = [s for s in sentences if s.language == main]
     n_main = len({s.article for s in main_sentences})
-    weights = _concept_weights(main_sentences, n_main, config)
+    weights = _concept_weights(main_sentences, n_main, config, _title_concepts(articles, langs, main, config))
     headline = pick_headline(articles, langs, main, weights)
     chosen: list[_Sentence] = []
     lead: _Sentence | None = None
