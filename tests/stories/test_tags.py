@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from tidings.cli import cli
+from tidings.stories.tag_rank import FEATURES, RANKER, WEIGHTS, WEIGHTS_NO_TABLE, linear_score, weights_for
 from tidings.stories.tags import (
+    cooccurrence_rank,
     display_name,
     document_frequencies,
     document_terms,
+    rank_candidates,
     reserve_names,
     sentence_case_title,
     stem_key,
+    tag_candidates,
     tag_key,
     tags_for,
 )
@@ -140,20 +145,29 @@ def test_doc_freq_rarity_and_leave_one_out():
     assert alone.rarity(year) == 0.0
 
 
+_COUNCIL = ["Council approves the budget",
+            "In the community the council approved the budget to fund libraries. Officials expect the libraries "
+            "to open longer in the community, and the community saw with the budget passed."]
+
+
 def test_doc_freq_ranks_a_word_common_everywhere_lower():
-    story = ["Council approves the budget",
-             "In the community the council approved the budget to fund libraries. Officials expect the libraries "
-             "to open longer in the community, and the community saw with the budget passed."]
+    story = _COUNCIL
     others = [["Weather", "Rain is likely in the community, the weather service warned."],
               ["Trade", "Exports grew in the community, the ministry reported."],
               ["Sport", "The team played well in the community, fans cheered."]]
+    unrelated = [["Weather", "Rain is likely, the weather service warned."],
+                 ["Trade", "Exports grew, the ministry reported."],
+                 ["Sport", "The team played well, fans cheered."]]
     table = document_frequencies([story, *others], "en").without(document_terms(story, "en"))
-    plain = {t.key: t.score for t in tags_for(story, "en", top=20)}
-    weighted = {t.key: t.score for t in tags_for(story, "en", top=20, doc_freq=table)}
-    assert weighted["budget"] == plain["budget"]  # no other document uses it
-    assert weighted["community"] < plain["community"]  # every other document does
-    ranked = sorted(weighted, key=lambda k: -weighted[k])
-    assert ranked.index("community") > sorted(plain, key=lambda k: -plain[k]).index("community")
+    # the same story against other stories that use none of its words: every word is rare
+    rare = document_frequencies([story, *unrelated], "en").without(document_terms(story, "en"))
+    for ranker in ("learned", "hand"):
+        plain = {t.key: t.score for t in tags_for(story, "en", top=20, doc_freq=rare, ranker=ranker)}
+        weighted = {t.key: t.score for t in tags_for(story, "en", top=20, doc_freq=table, ranker=ranker)}
+        assert weighted["budget"] == plain["budget"]  # no other document uses it
+        assert weighted["community"] < plain["community"]  # every other document does
+        ranked = sorted(weighted, key=lambda k: -weighted[k])
+        assert ranked.index("community") > sorted(plain, key=lambda k: -plain[k]).index("community")
 
 
 def test_html_entities_are_decoded_before_tagging():
@@ -193,3 +207,61 @@ def test_english_past_forms_are_actions_not_tags():
     keys = {t.key for t in tags_for(["Lab launches model", text], "en", top=16)}
     assert "model" in keys and "seed" in keys
     assert not keys & {"launched", "opened", "needed"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the learned ranking (tidings.stories.tag_rank)
+
+
+def test_weight_tables_cover_every_feature_and_the_candidates_use_only_those():
+    assert RANKER == "learned"
+    assert set(WEIGHTS) == set(FEATURES) == set(WEIGHTS_NO_TABLE) and len(FEATURES) == len(set(FEATURES))
+    assert weights_for(True) is WEIGHTS and weights_for(False) is WEIGHTS_NO_TABLE
+    table = document_frequencies([STORY, _COUNCIL], "en")
+    for doc_freq in (None, table.without(document_terms(STORY, "en"))):
+        candidates = tag_candidates(STORY, "en", doc_freq=doc_freq)
+        kinds = {"w": False, "p": False, "e": False}
+        for c in candidates + [a for c in candidates for a in c.absorbs]:
+            assert set(c.features) <= set(FEATURES), set(c.features) - set(FEATURES)
+            for block in kinds:
+                kinds[block] |= block in c.features
+        assert all(kinds.values())  # words, phrases and names all compete
+
+
+def test_learned_ranking_puts_a_frequent_early_topic_word_above_one_used_once_late():
+    text = ("The drought has emptied the reservoir that feeds the valley. Farmers say the drought is the worst "
+            "in memory, and the reservoir is at a tenth of its level. Officials plan to truck water while the "
+            "drought lasts. The mayor, speaking after a concert, asked residents to save water.")
+    tags = tags_for(["Drought empties valley reservoir", text], "en", top=20, ranker="learned")
+    keys = [t.key for t in tags]
+    assert keys[0] in {"drought", "reservoir"}
+    assert keys.index("drought") < keys.index("concert")
+    assert keys.index("reservoir") < keys.index("concert")
+
+
+def test_rank_candidates_scores_by_the_linear_weights():
+    candidates = tag_candidates(_COUNCIL, "en")
+    tags = rank_candidates(candidates, top=5, min_names=0, weights=WEIGHTS_NO_TABLE)
+    by_key = {c.key: c for c in candidates}
+    for tag in tags:
+        c = by_key[tag.key]
+        best = max([linear_score(c.features, WEIGHTS_NO_TABLE)]
+                   + [linear_score(a.features, WEIGHTS_NO_TABLE) for a in c.absorbs])
+        assert abs(tag.score - best) < 1e-3
+    assert [t.score for t in tags] == sorted((t.score for t in tags), reverse=True)
+    # the hand-set weights rank the same candidates by their own scores
+    hand = rank_candidates(candidates, top=5, min_names=0, weights=None)
+    assert [t.key for t in hand] == [t.key for t in tags_for(_COUNCIL, "en", top=5, min_names=0, ranker="hand")]
+
+
+def test_unknown_ranker_is_an_error():
+    with pytest.raises(ValueError):
+        tags_for(_COUNCIL, "en", ranker="magic")
+
+
+def test_cooccurrence_rank_favours_the_word_that_links_the_others():
+    # "budget" is used in every sentence, the others in one each
+    rank = cooccurrence_rank({"budget": [0, 1, 2], "library": [0], "council": [1], "vote": [2], "alone": [3]})
+    assert rank["budget"] == 1.0
+    assert rank["library"] < 1.0 and rank["alone"] < rank["library"]
+    assert cooccurrence_rank({}) == {}

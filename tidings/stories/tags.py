@@ -7,7 +7,10 @@ stories use them, with the language's stopwords removed and capitalised words, i
 names, left to NER), YAKE's lower-case two-word phrases ("open-source model"), and
 named entities from :mod:`tidings.stories.entities` (scored by mentions and presence
 in a title; a quarter of the places kept for names; a person shown by the surname
-where the text mostly uses it alone). All are keyed the same way (case,
+where the text mostly uses it alone). :func:`tag_candidates` describes every candidate
+by language-agnostic features and :func:`rank_candidates` orders them by the
+logistic weights of :mod:`tidings.stories.tag_rank`, fitted on 500N-KPCrowd's dev
+slice (or by the hand-set weights below, ``ranker="hand"``). All are keyed the same way (case,
 accents, plurals, possessives, hyphens and aliases folded), so "open-source models"
 and "Open-Source model" are one tag, "Meta Platforms" joins "Meta", and the words of
 a name ("LeCun", "Parlement") fold into it. The list comes best first, with a
@@ -34,8 +37,12 @@ from tidings.stories.entities import (
     extract_entities,
     normalise_key,
 )
+from tidings.stories.tag_rank import RANKER, linear_score, weights_for
 
-# Ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py, docs/evaluation.md).
+# Hand-set ranking weights, set on a dev slice of 500N-KPCrowd (benchmarks/keyphrases.py,
+# docs/evaluation.md): the "hand" ranker. By default candidates are ranked by the weights fitted on the
+# same slice, in tidings.stories.tag_rank ("learned"); the rules below (what is a candidate, names folded,
+# places kept for names) hold for both.
 WORD_FREQ = 1.0  # times log(1 + uses) of a word
 WORD_POSITION = 0.5  # bonus for a word seen early in the story (1 at the start, 0 at the end)
 WORD_TITLE = 0.0  # bonus for a word of a title (the position bonus already favours them)
@@ -228,6 +235,8 @@ class DocFreq:
 class _Word:
     count: int = 0
     first: int = 0
+    last: int = 0  # position of the last use
+    sentences: list[int] = field(default_factory=list)  # the sentence of each use, numbered through the story
     capitalised: int = 0  # mid-sentence uses written with a capital
     mid_sentence: int = 0
     in_title: bool = False
@@ -235,32 +244,39 @@ class _Word:
     forms: dict[str, int] | None = None
 
 
+def _sentences(titles: list[str], bodies: list[str]) -> list[tuple[str, bool]]:
+    """The sentences of a story's titles and texts, in order, each with whether it is a title."""
+    return [(sentence, is_title) for part, is_title in [(t, True) for t in titles] + [(b, False) for b in bodies]
+            for sentence in re.split(r"(?<=[.!?…])\s+|\n+", part)]
+
+
 def _word_stats(titles: list[str], bodies: list[str], stop: frozenset[str],
                 table: AliasTable) -> tuple[dict[str, _Word], int]:
     stats: dict[str, _Word] = {}
     position = 0
-    for part, is_title in [(t, True) for t in titles] + [(b, False) for b in bodies]:
-        for sentence in re.split(r"(?<=[.!?…])\s+|\n+", part):
-            for i, raw in enumerate(_WORD.findall(sentence)):
-                position += 1
-                word = _clean_word(raw)
-                folded = word.casefold()
-                if len(word) < 3 or folded in stop or not any(ch.isalpha() for ch in word):
-                    continue
-                key = tag_key(word, table)
-                if len(key) < 3 or key in table.generic or key in stop:
-                    continue
-                entry = stats.get(key)
-                if entry is None:
-                    entry = stats[key] = _Word(first=position, forms={})
-                entry.count += 1
-                entry.in_title = entry.in_title or is_title
-                entry.in_title_count += is_title
-                if not is_title and i > 0:
-                    entry.mid_sentence += 1
-                    entry.capitalised += word[:1].isupper()
-                assert entry.forms is not None
-                entry.forms[word] = entry.forms.get(word, 0) + 1
+    for number, (sentence, is_title) in enumerate(_sentences(titles, bodies)):
+        for i, raw in enumerate(_WORD.findall(sentence)):
+            position += 1
+            word = _clean_word(raw)
+            folded = word.casefold()
+            if len(word) < 3 or folded in stop or not any(ch.isalpha() for ch in word):
+                continue
+            key = tag_key(word, table)
+            if len(key) < 3 or key in table.generic or key in stop:
+                continue
+            entry = stats.get(key)
+            if entry is None:
+                entry = stats[key] = _Word(first=position, forms={})
+            entry.count += 1
+            entry.last = position
+            entry.sentences.append(number)
+            entry.in_title = entry.in_title or is_title
+            entry.in_title_count += is_title
+            if not is_title and i > 0:
+                entry.mid_sentence += 1
+                entry.capitalised += word[:1].isupper()
+            assert entry.forms is not None
+            entry.forms[word] = entry.forms.get(word, 0) + 1
     return stats, position
 
 
@@ -284,6 +300,8 @@ def _group_by_stem(stats: dict[str, _Word], language: str,
                 for form, n in (w.forms or {}).items():
                     forms[form] = forms.get(form, 0) + n
             merged[keys[0]] = _Word(count=sum(w.count for w in words), first=min(w.first for w in words),
+                                    last=max(w.last for w in words),
+                                    sentences=sorted(n for w in words for n in w.sentences),
                                     capitalised=sum(w.capitalised for w in words),
                                     mid_sentence=sum(w.mid_sentence for w in words),
                                     in_title=any(w.in_title for w in words),
@@ -291,6 +309,36 @@ def _group_by_stem(stats: dict[str, _Word], language: str,
                                     forms={f: n for f, n in forms.items() if tag_key(f, table) == keys[0]} or forms)
         stems[keys[0]] = stem
     return merged, stems
+
+
+def cooccurrence_rank(sentences: Mapping[str, list[int]], steps: int = 20,
+                      damping: float = 0.85) -> dict[str, float]:
+    """TextRank-style centrality of each word: PageRank over the graph that links two words once
+    for each pair of their uses in one sentence (``sentences``: the sentence number of each use
+    of each word), scaled so that the most central word has 1."""
+    by_sentence: dict[int, list[str]] = {}
+    for key, numbers in sentences.items():
+        for n in numbers:
+            by_sentence.setdefault(n, []).append(key)
+    links: dict[str, dict[str, int]] = {key: {} for key in sentences}
+    for keys in by_sentence.values():
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if a != b:
+                    links[a][b] = links[a].get(b, 0) + 1
+                    links[b][a] = links[b].get(a, 0) + 1
+    out_weight = {k: sum(v.values()) for k, v in links.items()}
+    rank = dict.fromkeys(sentences, 1.0)
+    for _ in range(steps):
+        new = dict.fromkeys(sentences, 1 - damping)
+        for a, neighbours in links.items():
+            if out_weight[a]:
+                share = damping * rank[a] / out_weight[a]
+                for b, n in neighbours.items():
+                    new[b] += share * n
+        rank = new
+    top = max(rank.values(), default=1.0) or 1.0
+    return {k: v / top for k, v in rank.items()}
 
 
 def _surname_form(name: str, stats: dict[str, _Word], table: AliasTable) -> str:
@@ -347,32 +395,54 @@ def document_frequencies(documents: Iterable[list[str] | str], language: str | N
     return DocFreq(counts, docs)
 
 
-def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
-             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None,
-             min_names: int | None = None) -> list[Tag]:
-    """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
+@dataclass(slots=True)
+class Candidate:
+    """One tag candidate of a story before ranking: comparison ``key``, display ``name``, ``kind``
+    ("keyphrase" or "entity"), ``hand`` (its score under the hand-set weights above), ``features``
+    (named values, see :mod:`tidings.stories.tag_rank`), whether a reserved place may go to it
+    (``reservable``: a name named twice or in a title) and the word candidates it ``absorbs``
+    (the words of a name, which it is, and whose score it takes where that is higher)."""
 
-    Short one-line items are read as titles; ``language`` None detects it from the texts.
-    Candidates: single words (frequency, first position, rarity; names are left to NER;
-    variants of one stem merged), YAKE's lower-case two-word phrases, and named entities.
-    ``doc_freq``, a table of how many other stories use each word (see
-    :func:`document_frequencies`), ranks words common everywhere lower. ``min_names``
-    places are kept for the best names (None: ``NAME_SHARE`` of ``top``)."""
+    key: str
+    name: str
+    kind: str
+    hand: float
+    features: dict[str, float] = field(default_factory=dict)
+    reservable: bool = False
+    absorbs: list[Candidate] = field(default_factory=list)
+
+
+_ENTITY_LABEL_FEATURES = {"PERSON": "e_person", "ORG": "e_org", "PLACE": "e_place"}  # others: e_other
+
+
+def _first_at(haystack: str, needles: Iterable[str]) -> float:
+    """Where the first of ``needles`` occurs in ``haystack`` (both case-folded), as a share of
+    its length: 0 at the start, 1 where none occurs."""
+    found = [i for n in needles if n and (i := haystack.find(n.casefold())) >= 0]
+    return min(found) / max(1, len(haystack)) if found else 1.0
+
+
+def tag_candidates(texts: list[str] | str, language: str | None = None, aliases: AliasTable | None = None,
+                   doc_freq: DocFreq | None = None) -> list[Candidate]:
+    """Every tag candidate of a story, with its hand-weighted score and its ranking features.
+
+    Single words (variants of one stem merged; calendar and number words and English
+    words used only in "-ed" forms left out), YAKE's lower-case two-word phrases, and
+    named entities; the words of a name are folded into it (``Candidate.absorbs``)."""
     table = aliases or default_aliases()
-    if top < 1:
+    titles, bodies, lang, stop = _prepare(texts, language)
+    if not titles and not bodies:
         return []
-    titles_cased, bodies, lang, stop = _prepare(texts, language)
-    if not titles_cased and not bodies:
-        return []
-    titles = titles_cased
-    joined = _join(titles_cased + bodies)
+    joined = _join(titles + bodies)
+    folded_text = joined.casefold()
+    title_text = " ".join(titles).casefold()
+    cands: dict[str, Candidate] = {}
 
-    scores: dict[str, float] = {}
-    names: dict[str, str] = {}
-    kinds: dict[str, str] = {}
+    def common(stem: str) -> float:
+        return 1 - doc_freq.rarity(stem) if doc_freq is not None else 0.0
 
     # single words
-    stats, length = _word_stats(titles_cased, bodies, stop, table)
+    stats, length = _word_stats(titles, bodies, stop, table)
     raw_stats = stats
     stats, stems = _group_by_stem(stats, lang, table)
     by_stem = {stem: g for g, stem in stems.items()}
@@ -382,29 +452,36 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
     yake_words: dict[str, int] = {}
     for r, (p, _) in enumerate(keyphrases(joined, lang, n=1) if WORD_YAKE else []):
         yake_words.setdefault(stem_key(tag_key(_clean_phrase(p), table), lang), r)
+    central = cooccurrence_rank({k: w.sentences for k, w in stats.items()})
     for key, w in stats.items():
-        score = WORD_FREQ * math.log1p(w.count) + WORD_POSITION * (1 - w.first / max(1, length))
+        position = 1 - w.first / max(1, length)
+        score = WORD_FREQ * math.log1p(w.count) + WORD_POSITION * position
         score += WORD_TITLE * w.in_title
         if stems[key] in yake_words:
             score += WORD_YAKE / math.sqrt(yake_words[stems[key]] + 1)
         if doc_freq is not None:
-            score -= DF_WEIGHT * (1 - doc_freq.rarity(stems[key]))
+            score -= DF_WEIGHT * common(stems[key])
+        capital = 0.0
         if w.mid_sentence:
             capital_share = w.capitalised / w.mid_sentence
             # German capitalises every noun: there a word mostly written in lower case is a verb or an
             # adjective ("stattgegeben", "wesentlichen"), and the nouns are what a reader wants as tags
-            score += WORD_CAPITALISED * ((1 - capital_share) if lang in NOUNS_CAPITALISED else capital_share)
-        if bodies and w.count == w.in_title_count:
+            capital = (1 - capital_share) if lang in NOUNS_CAPITALISED else capital_share
+            score += WORD_CAPITALISED * capital
+        title_only = bool(bodies) and w.count == w.in_title_count
+        if title_only:
             score += WORD_TITLE_ONLY  # headline verbs ("warns", "unveils") that the text never uses
         if is_not_a_tag(key) or (lang == "en" and _only_past_forms(w.forms or {})):
             continue
-        scores[key] = score
         assert w.forms is not None
         # the most used form, lower case first, and in English not a past tense ("release", not "released")
         form = max(w.forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(),  # type: ignore[index]
                                             not (lang == "en" and f.endswith("ed")), w.forms[f]))  # type: ignore[index]
-        names[key] = display_name(form)
-        kinds[key] = "keyphrase"
+        cands[key] = Candidate(key, display_name(form), "keyphrase", score, {
+            "w": 1.0, "w_count": math.log1p(w.count), "w_once": float(w.count == 1), "w_position": position,
+            "w_spread": (w.last - w.first) / max(1, length), "w_title": float(w.in_title),
+            "w_title_only": float(title_only), "w_capital": capital, "w_common": common(stems[key]),
+            "w_length": min(len(key), 15) / 10, "w_central": central.get(key, 0.0)})
 
     # lower-case two-word phrases ("open-source model", "artificial intelligence")
     for rank, (phrase, _) in enumerate(keyphrases(joined, lang, n=2)):
@@ -412,14 +489,15 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if " " not in phrase or phrase != phrase.lower():
             continue
         key = tag_key(phrase, table)
-        if len(key) < 3 or key in scores or is_not_a_tag(key):
+        if len(key) < 3 or key in cands or is_not_a_tag(key):
             continue
-        scores[key] = PHRASE_WEIGHT / math.sqrt(rank + 1)
-        names[key] = display_name(phrase)
-        kinds[key] = "keyphrase"
+        words = key.split()
+        cands[key] = Candidate(key, display_name(phrase), "keyphrase", PHRASE_WEIGHT / math.sqrt(rank + 1), {
+            "p": 1.0, "p_rank": 1 / math.sqrt(rank + 1), "p_count": math.log1p(folded_text.count(phrase)),
+            "p_position": 1 - _first_at(folded_text, [phrase]), "p_title": float(phrase in title_text),
+            "p_common": sum(common(stem_word(x, lang)) for x in words) / len(words)})
 
     # named entities (those named twice or in a title may take reserved places, see reserve_names)
-    reservable: set[str] = set()
     entities = extract_entities(" ".join(_join([t]) for t in titles), "\n".join(_join([b]) for b in bodies),
                                 lang, aliases=table)
     for e in entities:
@@ -429,36 +507,84 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
         if len(key) < 2 or is_not_a_tag(key):
             continue
         score = ENTITY_BASE + ENTITY_WEIGHT * math.log1p(e.count) + (ENTITY_TITLE if e.in_title else 0.0)
-        if doc_freq is not None and " " not in key:
-            score -= DF_WEIGHT * (1 - doc_freq.rarity(stem_key(key, lang)))
+        e_common = common(stem_key(key, lang)) if " " not in key else 0.0
+        score -= DF_WEIGHT * e_common
         name = _surname_form(e.text, stats, table) if SURNAME_TAGS and e.label == "PERSON" else e.text
-        if " " in name and e.label != "PERSON" and not e.in_title:
+        long_name = " " in name and e.label != "PERSON" and not e.in_title
+        if long_name:
             score += ENTITY_LONG
-        scores[key] = max(scores.get(key, 0.0), score)
-        names[key] = name
-        if e.count >= 2 or e.in_title:
-            reservable.add(key)
-        kinds[key] = "entity"
+        features = {"e": 1.0, "e_count": math.log1p(e.count), "e_title": float(e.in_title),
+                    "e_words": float(min(3, len(key.split())) - 1), "e_long": float(long_name),
+                    _ENTITY_LABEL_FEATURES.get(e.label, "e_other"): 1.0,
+                    "e_position": 1 - _first_at(folded_text, (e.text, *e.forms)), "e_common": e_common,
+                    "e_surname": float(name != e.text)}
+        c = cands.get(key)
+        if c is None:
+            c = cands[key] = Candidate(key, name, "entity", max(0.0, score), features)
+        else:  # a word or phrase that is also a name: one candidate with both kinds' features
+            for f, v in features.items():
+                c.features[f] = max(c.features.get(f, v), v)
+            c.name, c.kind, c.hand = name, "entity", max(c.hand, score)
+        c.reservable = c.reservable or e.count >= 2 or e.in_title
         # a word of a longer name ("LeCun" of "Yann LeCun"), capitalised or not used outside it,
         # is that name, not a tag of its own
         words = {w for form in (e.text, *e.forms) for w in normalise_key(form.replace("-", " ")).split()}
         # (a stem group, "européen" with "européenne", goes once all its uses are in names)
         for part in sorted(words) if len(words) > 1 else []:
             w, group = raw_stats.get(part), group_of.get(part)
-            if w is None or group is None or kinds.get(group) != "keyphrase" or part in folded:
+            if w is None or group is None or group not in cands or cands[group].kind != "keyphrase" \
+                    or part in folded:
                 continue
             capitalised = bool(w.mid_sentence and w.capitalised / w.mid_sentence > 0.5)
             if w.count <= e.count or capitalised:
                 folded.add(part)
                 unused[group] -= w.count
                 if unused[group] <= 0 or capitalised:
-                    scores[key] = max(scores[key], scores.pop(group))
-                    del names[group], kinds[group]
+                    c.absorbs.append(cands.pop(group))
+    return list(cands.values())
 
+
+def rank_candidates(candidates: list[Candidate], top: int = 10, min_names: int | None = None,
+                    weights: Mapping[str, float] | None = None) -> list[Tag]:
+    """The ``top`` best ``candidates`` as tags, best first: scored by the linear ``weights`` over
+    their features (None: their hand-weighted score), a name taking the score of a word it
+    absorbed where that is higher, with ``min_names`` places (None: ``NAME_SHARE`` of ``top``)
+    kept for names named twice or in a title (:func:`reserve_names`)."""
+    if top < 1 or not candidates:
+        return []
+
+    def value(c: Candidate) -> float:
+        return c.hand if weights is None else linear_score(c.features, weights)
+
+    scores = {c.key: max([value(c), *(value(a) for a in c.absorbs)]) for c in candidates}
+    by_key = {c.key: c for c in candidates}
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
     share = NAME_SHARE if min_names is None else min_names / max(1, top)
-    picked = reserve_names(ranked, {k for k in reservable if kinds.get(k) == "entity"}, top, share)
-    return [Tag(names[k], k, kinds[k], round(scores[k], 4)) for k in picked]
+    names = {c.key for c in candidates if c.reservable and c.kind == "entity"}
+    picked = reserve_names(ranked, names, top, share)
+    return [Tag(by_key[k].name, k, by_key[k].kind, round(scores[k], 4)) for k in picked]
+
+
+def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
+             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None,
+             min_names: int | None = None, ranker: str = RANKER) -> list[Tag]:
+    """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
+
+    Short one-line items are read as titles; ``language`` None detects it from the texts.
+    Candidates: single words (frequency, first position, rarity; names are left to NER;
+    variants of one stem merged), YAKE's lower-case two-word phrases, and named entities.
+    ``doc_freq``, a table of how many other stories use each word (see
+    :func:`document_frequencies`), ranks words common everywhere lower. ``min_names``
+    places are kept for the best names (None: ``NAME_SHARE`` of ``top``). ``ranker``
+    "learned" scores the candidates with the fitted weights of :mod:`tidings.stories.tag_rank`,
+    "hand" with the hand-set weights above."""
+    if top < 1:
+        return []
+    if ranker not in ("learned", "hand"):
+        raise ValueError(f"unknown ranker {ranker!r}: 'learned' or 'hand'")
+    candidates = tag_candidates(texts, language, aliases, doc_freq)
+    weights = None if ranker == "hand" else weights_for(doc_freq is not None)
+    return rank_candidates(candidates, top, min_names, weights)
 
 
 def reserve_names(ranked: list[str], names: set[str], top: int, share: float) -> list[str]:
