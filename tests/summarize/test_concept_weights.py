@@ -136,3 +136,26 @@ def test_summarizer_with_learned_weights_picks_verbatim_cited_sentences() -> Non
     for s in summary.sentences:
         assert any(s.text in a.text for a in ARTICLES)
         assert s.cites[0] == s.source_article
+
+
+def test_refit_learns_which_feature_tells_the_references_concepts() -> None:
+    import random
+
+    import numpy as np
+
+    from benchmarks.duc import fit_concept_model, folds_of
+
+    rng = random.Random(5)
+    examples = []
+    for _ in range(6):
+        rows, target = [], []
+        for _ in range(200):
+            row = [rng.random() for _ in FEATURES]
+            rows.append(row)
+            target.append(1.0 if row[F["early_share"]] > 0.6 else 0.25 * (row[F["early_share"]] > 0.3))
+        examples.append(([], np.array(rows), np.array(target)))
+    fitted = fit_concept_model(examples)
+    assert len(fitted) == len(FEATURES) + 1
+    weights = dict(zip(FEATURES, fitted[1:]))
+    assert weights["early_share"] > 5 and all(abs(w) < 1 for k, w in weights.items() if k != "early_share")
+    assert folds_of(7, 3) == [[0, 3, 6], [1, 4], [2, 5]]

@@ -15,12 +15,17 @@ How sentences are chosen (pure functions; no model is needed):
   non-restrictive relative clause or appositive; never a quotation, an
   attribution or a negation); at most one of the two is chosen, and the shorter
   wins unless the words it drops carried concepts;
-* *concepts* are stemmed word bigrams (not made of two stop words) and, at a
-  tenth of the worth, single content words; a concept is worth the number of
-  articles that mention it (plus three per article that has it in its first
-  three sentences: what outlets put first matters most), and only concepts that
-  at least 35 % of the articles share count, so what several outlets report
-  weighs most;
+* *concepts* are stemmed word bigrams (not made of two stop words) and single
+  content words; only concepts that at least 35 % of the articles share count,
+  so what several outlets report weighs most. In a story of two or more
+  articles a concept is worth ``10 p**2`` (a single word 0.3 of that), ``p``
+  the probability that a human summary would use it, from a logistic model over
+  where and how widely the story's articles mention it
+  (:mod:`~tidings.summarize.concept_weights`, fitted on DUC 2003); in a
+  one-article story, the number of times it comes back. (Before round four the
+  worth was counted: articles that mention it plus three per article that has
+  it in its first three sentences, single words at a tenth; ``concept_model=
+  "counts"`` keeps that rule.)
 * an exact budgeted maximum-coverage program (an ILP solved by HiGHS through
   ``scipy.optimize.milp``) picks at most six sentences within the word budget
   maximising the worth of the concepts they cover, plus a small salience bonus
