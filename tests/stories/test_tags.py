@@ -265,3 +265,15 @@ def test_cooccurrence_rank_favours_the_word_that_links_the_others():
     assert rank["budget"] == 1.0
     assert rank["library"] < 1.0 and rank["alone"] < rank["library"]
     assert cooccurrence_rank({}) == {}
+
+
+def test_german_words_written_in_lower_case_are_not_tags():
+    story = ["Gericht stoppt Ausbau des Flughafens",
+             "Das Verwaltungsgericht hat dem Eilantrag der Anwohner stattgegeben. Der Ausbau des Flughafens in "
+             "Leipzig wird vorerst gestoppt. Die Richter sahen Mängel beim Lärmschutz. Die Flughafengesellschaft "
+             "will gegen den Beschluss Beschwerde einlegen, sagte ein Sprecher."]
+    for ranker in ("learned", "hand"):
+        keys = {t.key for t in tags_for(story, "de", top=16, ranker=ranker)}
+        assert {"ausbau", "flughafens", "verwaltungsgericht"} <= keys or {"ausbau", "flughafen"} <= keys
+        assert not keys & {"stattgegeben", "gestoppt", "einlegen", "vorerst"}
+        assert not [k for k in keys if "gestoppt" in k]  # nor a phrase in lower case ("vorerst gestoppt")

@@ -473,6 +473,8 @@ def tag_candidates(texts: list[str] | str, language: str | None = None, aliases:
             score += WORD_TITLE_ONLY  # headline verbs ("warns", "unveils") that the text never uses
         if is_not_a_tag(key) or (lang == "en" and _only_past_forms(w.forms or {})):
             continue
+        if lang in NOUNS_CAPITALISED and w.mid_sentence and capital > 0.5:
+            continue  # German: a word the text writes in lower case is a verb or an adjective, not a tag
         assert w.forms is not None
         # the most used form, lower case first, and in English not a past tense ("release", not "released")
         form = max(w.forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(),  # type: ignore[index]
@@ -486,8 +488,8 @@ def tag_candidates(texts: list[str] | str, language: str | None = None, aliases:
     # lower-case two-word phrases ("open-source model", "artificial intelligence")
     for rank, (phrase, _) in enumerate(keyphrases(joined, lang, n=2)):
         phrase = _clean_phrase(phrase)
-        if " " not in phrase or phrase != phrase.lower():
-            continue
+        if " " not in phrase or phrase != phrase.lower() or lang in NOUNS_CAPITALISED:
+            continue  # (in German a phrase in lower case has no noun: "vorerst gestoppt")
         key = tag_key(phrase, table)
         if len(key) < 3 or key in cands or is_not_a_tag(key):
             continue
