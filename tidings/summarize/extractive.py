@@ -129,6 +129,7 @@ class ExtractiveConfig:
     """The summarizer's knobs; the defaults were tuned on DUC 2003 (``benchmarks/duc.py --tune``)."""
 
     concepts: str = "loose"  # "content": pairs of content words; "loose": any pair not made of two stop words
+    # the counted worth (concept_model="counts"; the learned worth has its own knobs, learned_* below)
     min_df: int = 2  # a concept counts when at least this many articles mention it (1 for one-article stories)
     min_df_fraction: float = 0.35  # ... and at least this share of the story's articles (4 of 10, 35 of 100)
     lead_concept_boost: float = 3.0  # extra worth per article that has the concept in its first three sentences
