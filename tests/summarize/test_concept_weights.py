@@ -159,3 +159,12 @@ def test_refit_learns_which_feature_tells_the_references_concepts() -> None:
     weights = dict(zip(FEATURES, fitted[1:]))
     assert weights["early_share"] > 5 and all(abs(w) < 1 for k, w in weights.items() if k != "early_share")
     assert folds_of(7, 3) == [[0, 3, 6], [1, 4], [2, 5]]
+
+
+def test_one_article_stories_keep_the_counting_rule() -> None:
+    lone = [Article(id="solo", source="s.example", published=day(1), language="en",
+                    title=ARTICLES[0].title, text=" ".join([ARTICLES[0].text, ARTICLES[1].text, OWN[1], OWN[2]]))]
+    learned = summarize_articles(lone, words=40, config=with_config(concept_model="learned"))
+    counted_ = summarize_articles(lone, words=40, config=with_config(concept_model="counts"))
+    assert learned.sentences
+    assert (learned.lead, [s.text for s in learned.sentences]) == (counted_.lead, [s.text for s in counted_.sentences])
