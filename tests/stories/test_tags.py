@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from click.testing import CliRunner
@@ -228,11 +229,14 @@ def test_weight_tables_cover_every_feature_and_the_candidates_use_only_those():
         assert all(kinds.values())  # words, phrases and names all compete
 
 
-def test_learned_ranking_puts_a_frequent_early_topic_word_above_one_used_once_late():
-    text = ("The drought has emptied the reservoir that feeds the valley. Farmers say the drought is the worst "
+_DROUGHT = ["Drought empties valley reservoir",
+            "The drought has emptied the reservoir that feeds the valley. Farmers say the drought is the worst "
             "in memory, and the reservoir is at a tenth of its level. Officials plan to truck water while the "
-            "drought lasts. The mayor, speaking after a concert, asked residents to save water.")
-    tags = tags_for(["Drought empties valley reservoir", text], "en", top=20, ranker="learned")
+            "drought lasts. The mayor, speaking after a concert, asked residents to save water."]
+
+
+def test_learned_ranking_puts_a_frequent_early_topic_word_above_one_used_once_late():
+    tags = tags_for(_DROUGHT, "en", top=20, ranker="learned")
     keys = [t.key for t in tags]
     assert keys[0] in {"drought", "reservoir"}
     assert keys.index("drought") < keys.index("concert")
@@ -277,3 +281,19 @@ def test_german_words_written_in_lower_case_are_not_tags():
         assert {"ausbau", "flughafens", "verwaltungsgericht"} <= keys or {"ausbau", "flughafen"} <= keys
         assert not keys & {"stattgegeben", "gestoppt", "einlegen", "vorerst"}
         assert not [k for k in keys if "gestoppt" in k]  # nor a phrase in lower case ("vorerst gestoppt")
+
+
+def test_refit_learns_weights_from_labelled_candidates():
+    # benchmarks/keyphrases.py --fit, on three stories whose "gold" are the words used three times or more
+    from benchmarks.keyphrases import _stemmer, evaluate, fit_weights
+
+    stemmer = _stemmer()
+    if stemmer is None:
+        pytest.skip("nltk (the test extra) is not installed")
+    docs = [tag_candidates(story, "en") for story in (STORY, _COUNCIL, _DROUGHT)]
+    golds = [[c.name for c in doc if c.features.get("w_count", 0.0) >= math.log1p(3)] for doc in docs]
+    assert all(golds)
+    weights = fit_weights(docs, golds, stemmer.stem, c=1.0)
+    assert set(weights) == set(FEATURES)
+    assert weights["w_count"] > 0
+    assert evaluate(docs, golds, stemmer.stem, weights, top=3) > evaluate(docs, golds, stemmer.stem, {}, top=3)
