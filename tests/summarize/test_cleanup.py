@@ -69,6 +69,11 @@ def test_strip_leaves_ordinary_sentences_alone(sentence: str) -> None:
         ("The full list of the winners is available at https://example.com/winners today.", "link or handle"),
         ("Mitch _ once a hurricane, 2nd graf pvs with details of the storm.", "wire slug"),
         ("and then the minister left the building without saying a word to anyone.", "starts mid-sentence"),
+        ("We spent an afternoon at the company's Austin lab with the new inference chip.", "the writer's own voice"),
+        ("The conversion tools worked on the two models we tried, though one needed a fix.",
+         "the writer's own voice"),
+        ("Nous avons passé une après-midi dans le laboratoire de la société à Austin.", "the writer's own voice"),
+        ("‘The vote is over and the country has won a great victory today.’", "quote without its speaker"),
     ],
 )
 def test_reject(sentence: str, reason: str) -> None:
@@ -87,6 +92,10 @@ def test_too_long() -> None:
         "Le gouvernement français est tombé mardi après avoir perdu un vote de confiance.",
         "Die Regierung hat am Montag in Berlin ein neues Gesetz zur Energie beschlossen.",
         "Hurricane Mitch killed an estimated 9,000 people throughout Central America last week.",
+        # first person inside a quotation is the speaker's, not the writer's
+        "‘We will not give up,’ the prime minister told reporters after the company's vote on Tuesday.",
+        "'Our members will vote on Friday,' the union's leader told reporters in Dublin.",
+        "The US and China agreed to resume talks on trade in Geneva next month, officials said.",
     ],
 )
 def test_accept(sentence: str) -> None:

@@ -79,8 +79,12 @@ _LATE_PRONOUN = re.compile(r"^[^,;:\"“«]{1,40},\s+(?:it|he|she|they|il|elle|i
 _TEASER = re.compile(r"(?i)\b(?:had|has had|is having|was having) an? (?:week|day|month|year|season) of\b|"
                      r"\b(?:a tale of two|it was a (?:week|day|month|year)\b|what a (?:week|day|month|year)\b)|"
                      r"\blooks?, at first (?:sight|glance),")  # "The claim looks, at first sight, like many others."
+# the writer's own voice outside a quotation ("We spent an afternoon at the lab", "our tests"): in a
+# summary it would read as Tidings speaking, or put the outlet's experience in nobody's mouth
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Oo]urs|us|[Nn]ous|[Nn]otre|[Ww]ir|[Uu]ns(?:er|ere|erem|eren|erer|eres)?|"
+                           r"[Nn]osotros|[Nn]uestr[oa]s?|[Nn]oi|[Nn]ostr[oaie])\b")
 # a sentence that is all quotation: the speaker was named in an earlier sentence
-_BARE_QUOTE = re.compile(r"^(?:\"|“|«|„|``)[^\"“”«»„]*[.!?…]\s*(?:\"|”|»|“|'')$")
+_BARE_QUOTE = re.compile(r"^(?:\"|“|«|„|``)[^\"“”«»„]*[.!?…]\s*(?:\"|”|»|“|'')$|^‘[^‘]*[.!?…]’$")
 # closing punctuation a sentence must end with (then closing quotes or brackets)
 _TERMINAL = re.compile(r"[.!?…](?:[\"”’»)\]'`]|'')*$")
 _QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("„", "“"), ("``", "''"))
@@ -139,7 +143,7 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "question"
     if text.rstrip().endswith(":"):
         return "introduces something not included"
-    if not text[0].isupper() and text[0] not in "\"“«„'`(0123456789":
+    if not text[0].isupper() and text[0] not in "\"“«„‘'`(0123456789":
         return "starts mid-sentence"
     if _URL.search(text):
         return "link or handle"
@@ -158,6 +162,8 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "needs context"
     if _BARE_QUOTE.match(text):
         return "quote without its speaker"
+    if _FIRST_PERSON.search(_SINGLE_QUOTED.sub(" ", _QUOTED.sub(" ", text))):
+        return "the writer's own voice"
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         return "all caps"
@@ -173,6 +179,7 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
 
 COMPRESSION_RULES = ("dash", "paren", "age", "connective", "relative", "appositive", "trailing")
 
+_SINGLE_QUOTED = re.compile(r"‘[^‘]*’|(?<!\w)'[^']*'(?!\w)")  # British style: ‘We will stay,’ he said.
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|``.*?''|„[^“]*“")
 _NEGATION = re.compile(r"(?i)\b(?:not|no|never|nor|none|nobody|nothing|without|n't|neither|cannot)\b|n't\b|n’t\b")
 _SAYS = re.compile(r"(?i)\b(?:said|says|say|told|according|added|stated|claimed|quoted)\b")
