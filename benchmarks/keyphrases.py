@@ -11,8 +11,9 @@ documents (macro), as in the published results.
 Like pke's TfIdf with its DF file, the tags stage may be given a table of how many
 other documents use each word (:class:`tidings.stories.tags.DocFreq`); here it is
 built from the collection's own texts, leaving each document out of the table it
-is tagged with (no keyphrases are read to build it). ``--no-doc-freq`` tags
-without a table, as the product does where it has none.
+is tagged with (no keyphrases are read to build it). ``tidings update`` passes
+no table, so the default here is none too: the figure is the product's; ``--doc-freq``
+tags with the table.
 
 The tag ranking's weights were set on a dev slice (every fifth document in
 file-name order, 100 documents); the table reports that slice, the other 400
@@ -24,7 +25,7 @@ second, separate figure: 5-fold cross-validation over all 500 documents (folds b
 document, each scored by a model not fitted on it). ``--ranker hand`` scores the
 hand-set weights instead of the shipped default.
 
-    .venv/bin/python -m benchmarks.keyphrases [--top 10] [--limit N] [--no-doc-freq]
+    .venv/bin/python -m benchmarks.keyphrases [--top 10] [--limit N] [--doc-freq]
         [--ranker learned|hand] [--fit | --cv-all]
 """
 
@@ -215,8 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--limit", type=int, default=0, help="only the first N documents (quick look)")
-    parser.add_argument("--no-doc-freq", action="store_true",
-                        help="tag without the collection's document-frequency table")
+    parser.add_argument("--doc-freq", action="store_true",
+                        help="tag with the collection's leave-one-out document-frequency table "
+                             "(the product has none: the default is without)")
+    parser.add_argument("--no-doc-freq", action="store_true", help="(the default) tag without a table")
     parser.add_argument("--ranker", choices=("learned", "hand"), default=RANKER,
                         help=f"rank the candidates by the fitted or the hand-set weights (default {RANKER})")
     mode = parser.add_mutually_exclusive_group()
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         docs = docs[: args.limit]
 
     parts = [_parts(text) for _, text, _ in docs]
-    table = None if args.no_doc_freq else document_frequencies(parts, "en")
+    table = document_frequencies(parts, "en") if args.doc_freq and not args.no_doc_freq else None
     if args.fit or args.cv_all:
         return _learn(args, docs, parts, table, stemmer.stem)
 
