@@ -8,6 +8,7 @@ and ``Reply.raw`` skips Content-Length so a body can be larger than announced.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -21,8 +22,6 @@ class _QuietServer(ThreadingHTTPServer):
     stderr, where a command test running at that moment would read it as the command's output."""
 
     def handle_error(self, request, client_address) -> None:
-        import sys
-
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
             super().handle_error(request, client_address)
 

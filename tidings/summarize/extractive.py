@@ -406,6 +406,12 @@ def _capitals(text: str, language: str) -> frozenset[str]:
     return frozenset(stem_word(w.lower().replace("’", "'"), lang) for w in found if w[:1].isupper())
 
 
+@lru_cache(maxsize=32)
+def _stemmed_stopwords(language: str) -> frozenset[str]:
+    """A language's stop words as stems (built once per language, not once per story)."""
+    return frozenset(stem_word(w, language[:2]) for w in stopwords(language))
+
+
 def concept_rows(main_sentences: Sequence[_Sentence], n_articles: int,
                  titles: dict[int, frozenset[tuple[str, str]]]) -> dict[tuple[str, str], list[float]]:
     """The learned model's feature rows (``concept_weights.FEATURES``) for a story's main-language sentences."""
@@ -413,8 +419,7 @@ def concept_rows(main_sentences: Sequence[_Sentence], n_articles: int,
     lang = originals[0].language if originals else "en"
     mentions = [Mention(article=s.article, index=s.index, concepts=s.concepts, capitals=_capitals(s.text, lang))
                 for s in originals]
-    stop = frozenset(stem_word(w, lang[:2]) for w in stopwords(lang))
-    return concept_features(mentions, n_articles, titles, stop)
+    return concept_features(mentions, n_articles, titles, _stemmed_stopwords(lang))
 
 
 def story_concept_rows(articles: Sequence[Article], config: ExtractiveConfig = DEFAULT_CONFIG
