@@ -212,3 +212,21 @@ def test_rebased_site_needs_a_builder():
     assert site.rebased("http://127.0.0.1:1/") is site
     with pytest.raises(ValueError):
         site.rebased("http://127.0.0.1:2")
+
+
+def test_a_client_that_resets_its_connection_leaves_no_traceback(server, client, capsys):
+    """The demo's output is read by people: a fetcher closing a kept-alive connection with a reset is normal."""
+    import socket
+    import struct
+    import time
+
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close sends RST
+        sock.sendall(b"GET /demo-sources.opml HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.05)
+        sock.close()
+    assert client.get(server.url + "/demo-sources.opml").status_code == 200  # still serving
+    time.sleep(0.2)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "ConnectionResetError" not in err

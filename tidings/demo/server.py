@@ -9,6 +9,7 @@ links with ``utm_`` parameters work); ``If-None-Match`` and
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import Counter
 from email.utils import parsedate_to_datetime
@@ -33,6 +34,15 @@ def is_not_modified(resource: Resource, if_none_match: str | None, if_modified_s
             return False
         return resource.last_modified.replace(microsecond=0) <= since
     return False
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A fetcher that closes a kept-alive connection, or hangs up on purpose at a size or time limit, is
+    normal here: say nothing, instead of printing a connection-reset traceback into the demo's output."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class DemoServer:
@@ -89,7 +99,7 @@ class DemoServer:
             do_GET = _serve
             do_HEAD = _serve
 
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd = _QuietServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = int(self.httpd.server_address[1])
