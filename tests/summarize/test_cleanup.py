@@ -63,6 +63,12 @@ def test_strip_leaves_ordinary_sentences_alone(sentence: str) -> None:
         ("The maintainers said they would do so in the next major release of the server.", "needs context"),
         ("The claim filed against Corvid in New York on Monday looks, at first sight, like many others.",
          "needs context"),
+        ("He has instructed the nation on the only coherent position for supporters of the law.", "needs context"),
+        ("Their lawyers asked the court in Boston to delay the hearing until next spring.", "needs context"),
+        ("Other countries boycotting the conference include France, Denmark and Norway.", "needs context"),
+        ("Elle a annoncé mardi la fermeture de trois usines dans le nord du pays.", "needs context"),
+        ("``If people are treated and never develop the illness, when would it be ethical to stop?'' asked Dr. Hyman.",
+         "question"),
         ("Prices rose again.", "too short"),
         ("“The vote is over and we have won a great victory for the country,", "unbalanced quotes"),
         ("THE COMPANY SAID ON MONDAY THAT IT WOULD CLOSE THREE FACTORIES NEXT YEAR.", "all caps"),
@@ -96,6 +102,10 @@ def test_too_long() -> None:
         "‘We will not give up,’ the prime minister told reporters after the company's vote on Tuesday.",
         "'Our members will vote on Friday,' the union's leader told reporters in Dublin.",
         "The US and China agreed to resume talks on trade in Geneva next month, officials said.",
+        # a name that begins like a pronoun is a name
+        "Hermann Schulz said the talks would go on in Berlin next week with all the parties.",
+        "Heathrow airport expanded its second terminal again this year, the operator said.",
+        "Il y a deux ans, le gouvernement avait promis un nouveau plan pour l'hôpital public.",
     ],
 )
 def test_accept(sentence: str) -> None:

@@ -62,6 +62,15 @@ _NEEDS_CONTEXT = re.compile(
     r"As a result|On the other hand|Mais|Et|Cependant|Pourtant|Ainsi|Aussi|Ce|Cela|Ceci|Il a|Elle a|"
     r"Aber|Und|Doch|Jedoch|Dies|Das (?:ist|war|sei|wäre)|Er sagte|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
 )
+# a pronoun subject or possessive opening the sentence ("He has instructed the nation ...", "Their lawyers
+# ..."): whoever it names was named in a sentence the summary does not carry; likewise "Other countries ..."
+# and "Another ..." point back at something said before. French "Il" is left out ("Il y a", "Il faut").
+_OPENING_PRONOUN = re.compile(
+    r"^(?:[\"“«]\s*)?(?:He|She|They|His|Her|Their|Them|Him|Other|Another|Elle|Ils|Elles|Er|Ihre?|Ella|Ellos|Ellas)\s"
+)
+# a question inside a quotation ("``... to discontinue the medication?'' asked Dr. Hyman."): a question
+# reports nothing, whoever asks it
+_QUOTED_QUESTION = re.compile(r"\?\s*(?:\"|”|»|’|'')")
 # a demonstrative pointing back at something said before: "examining that claim", "this decision", "the move"
 _BACK_NOUNS = ("claim|decision|move|deal|ruling|report|plan|figure|number|statement|argument|view|idea|approach|"
                "step|change|proposal|agreement|finding|conclusion|question|issue|problem|point|assessment|"
@@ -157,8 +166,10 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "unbalanced quotes"
     if not _TERMINAL.search(text):
         return "heading"
-    if (_NEEDS_CONTEXT.match(text) or _LATE_PRONOUN.match(text) or _ANAPHORA.search(text)
-            or _TEASER.search(text)):
+    if _QUOTED_QUESTION.search(text):
+        return "question"
+    if (_NEEDS_CONTEXT.match(text) or _OPENING_PRONOUN.match(text) or _LATE_PRONOUN.match(text)
+            or _ANAPHORA.search(text) or _TEASER.search(text)):
         return "needs context"
     if _BARE_QUOTE.match(text):
         return "quote without its speaker"
