@@ -297,3 +297,17 @@ def test_refit_learns_weights_from_labelled_candidates():
     assert set(weights) == set(FEATURES)
     assert weights["w_count"] > 0
     assert evaluate(docs, golds, stemmer.stem, weights, top=3) > evaluate(docs, golds, stemmer.stem, {}, top=3)
+
+
+def test_readme_tags_example_prints_what_the_readme_shows():
+    """The README's `tidings tags` example is a real run: its input gives the output printed under it."""
+    from pathlib import Path
+
+    lines = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").splitlines()
+    at = next(k for k, line in enumerate(lines) if "| .venv/bin/tidings tags" in line)
+    command = lines[at]
+    payload = command[command.index("echo '") + len("echo '"): command.rindex("' |")]
+    top = int(command.rsplit("--top", 1)[1])
+    result = CliRunner().invoke(cli, ["tags", "--top", str(top)], input=payload + "\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads(lines[at + 1])
