@@ -168,3 +168,14 @@ def test_one_article_stories_keep_the_counting_rule() -> None:
     counted_ = summarize_articles(lone, words=40, config=with_config(concept_model="counts"))
     assert learned.sentences
     assert (learned.lead, [s.text for s in learned.sentences]) == (counted_.lead, [s.text for s in counted_.sentences])
+
+
+def test_paired_bootstrap_of_two_settings_over_clusters() -> None:
+    from benchmarks.duc import paired
+
+    base = [(0.30, 0.08), (0.40, 0.10), (0.35, 0.09), (0.38, 0.07)]
+    same = paired(base, base)
+    assert same == (0.0, 0.0, 0.0, 0)
+    better = paired(base, [(r1 + 0.01 * (k + 1), r2) for k, (r1, r2) in enumerate(base)])
+    diff, low, high, ahead = better
+    assert abs(diff - 2.5) < 1e-9 and 1.0 <= low <= diff <= high <= 4.0 and ahead == 4

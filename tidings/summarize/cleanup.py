@@ -7,8 +7,9 @@ Two jobs, both pure functions:
   "WASHINGTON (AP) --"), a leading byline, a trailing "Read more" or photo
   credit. Nothing else of the text is ever changed, so quotes stay verbatim.
 * :func:`reject_reason` says why a sentence must not be used in a summary
-  (boilerplate, a caption, a question, unbalanced quotes, too short or long,
-  or one that needs context it does not carry: "He said ...", "This ...",
+  (boilerplate, a caption, a question, a quoted question, unbalanced quotes,
+  too short or long, or one that needs context it does not carry: "He said
+  ...", "He has ...", "Their ...", "Other countries ...", "This ...",
   "But ...", a claim that points back with "that claim" / "the move", a
   teaser such as "X had a week of contrasts.", a quotation whose speaker
   is named only in another sentence), or ``None`` when it may be
