@@ -8,22 +8,14 @@ and ``Reply.raw`` skips Content-Length so a body can be larger than announced.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-
-class _QuietServer(ThreadingHTTPServer):
-    """A client that hangs up early (size and time limits do) is expected here: no traceback on
-    stderr, where a command test running at that moment would read it as the command's output."""
-
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
-            super().handle_error(request, client_address)
+from tidings.demo.server import QuietHTTPServer
 
 
 @dataclass
@@ -95,7 +87,9 @@ class LoopbackServer:
             do_GET = _serve
             do_HEAD = _serve
 
-        self.httpd = _QuietServer((host, port), _Handler)
+        # quiet on early hang-ups (size and time limits do that): a command test running at that moment
+        # would read a traceback on stderr as the command's output
+        self.httpd = QuietHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]

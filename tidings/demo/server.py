@@ -36,9 +36,10 @@ def is_not_modified(resource: Resource, if_none_match: str | None, if_modified_s
     return False
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A fetcher that closes a kept-alive connection, or hangs up on purpose at a size or time limit, is
-    normal here: say nothing, instead of printing a connection-reset traceback into the demo's output."""
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that says nothing when a client hangs up: a fetcher closing a kept-alive
+    connection, or hanging up on purpose at a size or time limit, is normal for a feed server, and a
+    connection-reset traceback would only clutter the demo's output (or a test's captured stderr)."""
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
@@ -99,7 +100,7 @@ class DemoServer:
             do_GET = _serve
             do_HEAD = _serve
 
-        self.httpd = _QuietServer((host, port), _Handler)
+        self.httpd = QuietHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = int(self.httpd.server_address[1])
