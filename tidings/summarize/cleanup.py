@@ -54,23 +54,21 @@ _WIRE_JUNK = re.compile(r"(?i)\b(?:\d+(?:st|nd|rd|th) (?:graf|par|para)|grafs?\b
                         r"updates with|adds? (?:quote|byline|details)|rptg|\(end\))")
 _URL = re.compile(r"https?://|www\.|@\w{2,}|#\w{2,}")
 # sentences that cannot stand alone: they point back to something not in the summary
+# (a pronoun subject or possessive, "He has instructed ...", "Their lawyers ...", names someone named in a
+# sentence the summary does not carry; "Other countries ..." and "Another ..." point back too; French "Il" is
+# left out: "Il y a", "Il faut")
 _NEEDS_CONTEXT = re.compile(
     r"^(?:[\"“«]\s*)?(?:"
-    r"(?:He|She|They|It|We|I)\s+(?:said|says|added|adds|told|noted|explained)\b|"
+    r"(?:He|She|They|His|Her|Their|Them|Him|Other|Another|Elle|Ils|Elles|Er|Ihre?|Ella|Ellos|Ellas)(?=\s)|"
+    r"(?:It|We|I)\s+(?:said|says|added|adds|told|noted|explained)\b|"
     r"(?:This|That|These|Those|Such|It|Its|Also|But|And|Or|So|Yet|However|Still|Instead|Meanwhile|"
     r"Moreover|Furthermore|Besides|Nevertheless|Nonetheless|Otherwise|Then|Thus|Therefore|Hence|"
     r"Later|Earlier|Afterwards|Similarly|Likewise|Indeed|Again|Even so|In addition|In turn|"
-    r"As a result|On the other hand|Mais|Et|Cependant|Pourtant|Ainsi|Aussi|Ce|Cela|Ceci|Il a|Elle a|"
-    r"Aber|Und|Doch|Jedoch|Dies|Das (?:ist|war|sei|wäre)|Er sagte|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
+    r"As a result|On the other hand|Mais|Et|Cependant|Pourtant|Ainsi|Aussi|Ce|Cela|Ceci|Il a|"
+    r"Aber|Und|Doch|Jedoch|Dies|Das (?:ist|war|sei|wäre)|Sie sagte|Pero|Y|Sin embargo|Esto|Eso)\b)"
 )
-# a pronoun subject or possessive opening the sentence ("He has instructed the nation ...", "Their lawyers
-# ..."): whoever it names was named in a sentence the summary does not carry; likewise "Other countries ..."
-# and "Another ..." point back at something said before. French "Il" is left out ("Il y a", "Il faut").
-_OPENING_PRONOUN = re.compile(
-    r"^(?:[\"“«]\s*)?(?:He|She|They|His|Her|Their|Them|Him|Other|Another|Elle|Ils|Elles|Er|Ihre?|Ella|Ellos|Ellas)\s"
-)
-# a question inside a quotation ("``... to discontinue the medication?'' asked Dr. Hyman."): a question
-# reports nothing, whoever asks it
+# a question inside a quotation ("``... to discontinue the medication?'' asked Dr. Hyman."): like any
+# question, it reports nothing, whoever asks it
 _QUOTED_QUESTION = re.compile(r"\?\s*(?:\"|”|»|’|'')")
 # a demonstrative pointing back at something said before: "examining that claim", "this decision", "the move"
 _BACK_NOUNS = ("claim|decision|move|deal|ruling|report|plan|figure|number|statement|argument|view|idea|approach|"
@@ -149,7 +147,8 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "too short"
     if words > max_words:
         return "too long"
-    if text.rstrip("\"”»’')] ").endswith("?") or text.startswith(("¿",)):
+    if (text.rstrip("\"”»’')] ").endswith("?") or text.startswith(("¿",))
+            or _QUOTED_QUESTION.search(text)):
         return "question"
     if text.rstrip().endswith(":"):
         return "introduces something not included"
@@ -167,10 +166,8 @@ def reject_reason(sentence: str, min_words: int = MIN_WORDS, max_words: int = MA
         return "unbalanced quotes"
     if not _TERMINAL.search(text):
         return "heading"
-    if _QUOTED_QUESTION.search(text):
-        return "question"
-    if (_NEEDS_CONTEXT.match(text) or _OPENING_PRONOUN.match(text) or _LATE_PRONOUN.match(text)
-            or _ANAPHORA.search(text) or _TEASER.search(text)):
+    if (_NEEDS_CONTEXT.match(text) or _LATE_PRONOUN.match(text) or _ANAPHORA.search(text)
+            or _TEASER.search(text)):
         return "needs context"
     if _BARE_QUOTE.match(text):
         return "quote without its speaker"
