@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 Concept = tuple[str, str]
@@ -122,22 +122,23 @@ def probability(row: Sequence[float], intercept: float = INTERCEPT,
     return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 
+def share_bar(df: Mapping[Concept, int], n_articles: int, min_df: int = 2, min_df_fraction: float = 0.0) -> int:
+    """How many articles must mention a concept for it to count: ``max(min_df, min_df_fraction * n_articles)``,
+    falling (not below one article) while fewer than ten concepts of ``df`` (articles mentioning each) clear it,
+    so that a small or loosely related story still has something to cover."""
+    threshold = max(min_df, math.ceil(min_df_fraction * n_articles - 1e-9))
+    while threshold > 1 and sum(1 for k in df.values() if k >= threshold) < 10:
+        threshold -= 1
+    return threshold
+
+
 def counted(rows: dict[Concept, list[float]], n_articles: int, min_df: int = 2,
             min_df_fraction: float = 0.0) -> list[Concept]:
-    """The concepts that get a worth: mentioned by at least ``max(min_df, min_df_fraction * n_articles)``
-    articles; the bar falls (not below one article) while fewer than ten concepts clear it (a small or loosely
-    related story)."""
+    """The concepts that get a worth: mentioned by at least :func:`share_bar` articles."""
     log_df = FEATURES.index("log_df")
-    threshold = max(min_df, math.ceil(min_df_fraction * n_articles - 1e-9))
-
-    def clearing(bar: int) -> list[Concept]:
-        return [c for c, row in rows.items() if row[log_df] >= math.log(bar) - 1e-9]
-
-    kept = clearing(threshold)
-    while threshold > 1 and len(kept) < 10:
-        threshold -= 1
-        kept = clearing(threshold)
-    return kept
+    df = {c: round(math.exp(row[log_df])) for c, row in rows.items()}
+    bar = share_bar(df, n_articles, min_df, min_df_fraction)
+    return [c for c in rows if df[c] >= bar]
 
 
 def learned_weights(rows: dict[Concept, list[float]], n_articles: int, *, min_df: int = 2,

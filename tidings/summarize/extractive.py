@@ -77,7 +77,14 @@ from typing import Any
 from tidings.records import Article
 from tidings.stemming import stem_word as _stem_word
 from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
-from tidings.summarize.concept_weights import COEFFICIENTS, INTERCEPT, Mention, concept_features, learned_weights
+from tidings.summarize.concept_weights import (
+    COEFFICIENTS,
+    INTERCEPT,
+    Mention,
+    concept_features,
+    learned_weights,
+    share_bar,
+)
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
 
@@ -472,12 +479,7 @@ def _concept_weights(main_sentences: Sequence[_Sentence], n_articles: int, confi
         df.update(concepts)
     for concepts in per_article_early.values():
         early.update(concepts)
-    threshold = max(config.min_df, math.ceil(config.min_df_fraction * n_articles))
-    while threshold > 1:
-        kept = {c: float(k) for c, k in df.items() if k >= threshold}
-        if len(kept) >= 10:
-            break
-        threshold -= 1  # a small or loosely related story: lower the bar rather than cover nothing
+    threshold = share_bar(df, n_articles, config.min_df, config.min_df_fraction)
     kept = {c: float(k) + config.lead_concept_boost * early[c] for c, k in df.items() if k >= threshold}
     if config.unigram_weight:
         kept = {c: (w * config.unigram_weight if c[1] == "" else w) for c, w in kept.items()}
