@@ -194,15 +194,16 @@ def cross_validate(cands, golds, stem, c: float, folds: int = 5, features: tuple
     return total / max(1, len(cands))
 
 
-def choose_and_fit(cands, golds, stem, top: int = 10) -> tuple[float, dict[str, float]]:
-    """The regularisation with the best cross-validated F@``top`` on these documents, and the
-    weights fitted on all of them with it. Prints every setting's figure."""
+def choose_and_fit(cands, golds, stem, top: int = 10, echo: bool = True) -> tuple[float, float, dict[str, float]]:
+    """The regularisation with the best cross-validated F@``top`` on these documents, that figure, and
+    the weights fitted on all of them with it. ``echo`` prints every setting's figure."""
     results = {}
     for c in C_GRID:
         results[c] = cross_validate(cands, golds, stem, c, top=top)
-        print(f"  C={c:<5} cross-validated F@{top} {results[c]:.3f}")
+        if echo:
+            print(f"  C={c:<5} cross-validated F@{top} {results[c]:.3f}")
     best = max(results, key=lambda c: (results[c], -c))
-    return best, fit_weights(cands, golds, stem, best)
+    return best, results[best], fit_weights(cands, golds, stem, best)
 
 
 def format_weights(weights: dict[str, float], name: str) -> str:
@@ -287,7 +288,7 @@ def _learn(args, docs, parts, table, stem) -> int:
         positives = sum(int(y) for y in _examples(dev_cands, dev_golds, stem, FEATURES)[1])
         print(f"dev slice: {len(dev)} documents, {sum(len(c) for c in dev_cands)} candidates, {positives} gold")
         print(f"  hand-set weights: dev F@{args.top} {evaluate(dev_cands, dev_golds, stem, None, args.top):.3f}")
-        best, weights = choose_and_fit(dev_cands, dev_golds, stem, args.top)
+        best, _, weights = choose_and_fit(dev_cands, dev_golds, stem, args.top)
         print(f"chosen C={best}; fitted on the whole dev slice "
               f"(dev F@{args.top} in-sample {evaluate(dev_cands, dev_golds, stem, weights, args.top):.3f})")
         print(format_weights(weights, "WEIGHTS_NO_TABLE" if table is None else "WEIGHTS"))
@@ -297,12 +298,10 @@ def _learn(args, docs, parts, table, stem) -> int:
     for k in range(5):
         train = [i for i in range(n) if i % 5 != k]
         held = [i for i in range(n) if i % 5 == k]
-        t_cands, t_golds = [cands[i] for i in train], [golds[i] for i in train]
-        inner = {c: cross_validate(t_cands, t_golds, stem, c, top=args.top) for c in C_GRID}
-        best = max(inner, key=lambda c: (inner[c], -c))
-        weights = fit_weights(t_cands, t_golds, stem, best)
+        best, inner, weights = choose_and_fit([cands[i] for i in train], [golds[i] for i in train], stem,
+                                              args.top, echo=False)
         f = evaluate([cands[i] for i in held], [golds[i] for i in held], stem, weights, args.top)
-        print(f"  fold {k}: C={best} (inner CV {inner[best]:.3f}), held-out F@{args.top} {f:.3f} ({len(held)} docs)")
+        print(f"  fold {k}: C={best} (inner CV {inner:.3f}), held-out F@{args.top} {f:.3f} ({len(held)} docs)")
         total += f * len(held)
     print(f"5-fold cross-validation over all {n} documents: F@{args.top} {total / n:.3f} "
           f"(hand-set weights on the same documents: {evaluate(cands, golds, stem, None, args.top):.3f})")
