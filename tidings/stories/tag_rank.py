@@ -12,8 +12,8 @@ Porter-stemmed display name is one of the crowd's keyphrases), the features and 
 regularisation chosen by cross-validation inside that slice. Only these weights come from
 the data: no word list. Refit and print the tables with
 
-    .venv/bin/python -m benchmarks.keyphrases --fit                # WEIGHTS
-    .venv/bin/python -m benchmarks.keyphrases --fit --no-doc-freq  # WEIGHTS_NO_TABLE
+    .venv/bin/python -m benchmarks.keyphrases --fit             # WEIGHTS_NO_TABLE (the product's path)
+    .venv/bin/python -m benchmarks.keyphrases --fit --doc-freq  # WEIGHTS
 
 and paste them below (the features are computed by ``tag_candidates``: a new feature
 needs a line there, a name here and a refit).
