@@ -162,6 +162,30 @@ class StoryState:
         vector = self.by_language.get(language)
         return None if vector is None else _unit(vector)
 
+    def with_member(self, f: "ArticleFeatures", max_keys: int = 256) -> None:
+        """Add one article to this story (the centroid, dates, keys and languages follow)."""
+        _add_member(self, f, max_keys)
+
+    def without_member(self, f: "ArticleFeatures") -> None:
+        """Take one article out of this story (an editor moved it elsewhere); the story must keep
+        at least one member. Dates stay as they were (a span only narrows when rebuilt from members)."""
+        if self.size <= 1:
+            raise ValueError(f"story {self.id} has no other member: remove the story instead")
+        self.centroid = ((self.centroid * self.size - f.vector) / (self.size - 1)).astype(np.float32)
+        self.size -= 1
+        self.keys.subtract(f.keys)
+        self.keys = Counter({k: v for k, v in self.keys.items() if v > 0})
+        if f.language and self.languages.get(f.language):
+            self.languages[f.language] -= 1
+            n = self.languages[f.language]
+            if n <= 0:
+                del self.languages[f.language]
+                self.by_language.pop(f.language, None)
+            elif f.language in self.by_language:
+                self.by_language[f.language] = ((self.by_language[f.language] * (n + 1) - f.vector) / n).astype(np.float32)
+            if len(self.languages) <= 1:
+                self.by_language = {}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; the centroid is base64 of little-endian float32 bytes."""
         return {
@@ -412,6 +436,7 @@ class OnlineClusterer:
         self.stories: dict[str, StoryState] = {}
         self._redirects: dict[str, str] = {}
         self._merges: list[tuple[str, str]] = []
+        self._apart: list[tuple[str, str]] = []  # pairs an editor separated: never merged again
         self._index: CentroidIndex | None = None
         self.clock: datetime | None = None  # the latest date seen; undated articles are placed at it
 
@@ -442,6 +467,15 @@ class OnlineClusterer:
     def add_redirect(self, old_id: str, new_id: str) -> None:
         """Load a stored merge (old story id -> surviving id)."""
         self._redirects[old_id] = new_id
+
+    def keep_apart(self, a: str, b: str) -> None:
+        """Record a human decision: stories ``a`` and ``b`` (or their survivors) are never merged."""
+        self._apart.append((a, b))
+
+    def may_merge(self, a: str, b: str) -> bool:
+        """False when an editor kept the two stories (or the stories they were merged into) apart."""
+        a, b = self.resolve(a), self.resolve(b)
+        return a != b and not any({self.resolve(x), self.resolve(y)} == {a, b} for x, y in self._apart)
 
     def resolve(self, story_id: str) -> str:
         """The surviving id of a story, following merges."""
@@ -533,23 +567,7 @@ class OnlineClusterer:
         return Placement(survivor, False, best)
 
     def _join(self, story: StoryState, f: ArticleFeatures) -> None:
-        story.centroid = ((story.centroid * story.size + f.vector) / (story.size + 1)).astype(np.float32)
-        story.size += 1
-        if f.published is not None:
-            story.first_seen = f.published if story.first_seen is None else min(story.first_seen, f.published)
-            story.last_seen = f.published if story.last_seen is None else max(story.last_seen, f.published)
-        story.keys.update(f.keys)
-        if len(story.keys) > self.config.max_keys:
-            story.keys = Counter(dict(story.keys.most_common(self.config.max_keys)))
-        if f.language:
-            if len(story.languages) == 1 and f.language not in story.languages:
-                (only,) = story.languages  # a second language: remember the first one's mean
-                story.by_language[only] = ((story.centroid * story.size - f.vector) / (story.size - 1)).astype(np.float32)
-            if story.by_language or (story.languages and f.language not in story.languages):
-                n = story.languages[f.language]
-                old = story.by_language.get(f.language, np.zeros_like(f.vector))
-                story.by_language[f.language] = ((old * n + f.vector) / (n + 1)).astype(np.float32)
-            story.languages[f.language] += 1
+        _add_member(story, f, self.config.max_keys)
         self._index_story(story)
 
     def _pair_score(self, a: StoryState, b: StoryState) -> float:
@@ -576,7 +594,7 @@ class OnlineClusterer:
         survivor = story
         for other_id in others:
             other = self.stories.get(other_id)
-            if other is None or other.id == survivor.id:
+            if other is None or other.id == survivor.id or not self.may_merge(survivor.id, other.id):
                 continue
             if self._pair_score(survivor, other) >= self.merge_threshold_for(survivor, other):
                 survivor = self._merge(survivor, other)
@@ -610,6 +628,27 @@ class OnlineClusterer:
     def export(self) -> list[dict[str, Any]]:
         """Every story as :meth:`StoryState.to_dict` (for a save/restore round trip)."""
         return [story.to_dict() for story in self.stories.values()]
+
+
+def _add_member(story: StoryState, f: ArticleFeatures, max_keys: int) -> None:
+    """Grow ``story`` by one article: running means of the centroid and of each language's members."""
+    story.centroid = ((story.centroid * story.size + f.vector) / (story.size + 1)).astype(np.float32)
+    story.size += 1
+    if f.published is not None:
+        story.first_seen = f.published if story.first_seen is None else min(story.first_seen, f.published)
+        story.last_seen = f.published if story.last_seen is None else max(story.last_seen, f.published)
+    story.keys.update(f.keys)
+    if len(story.keys) > max_keys:
+        story.keys = Counter(dict(story.keys.most_common(max_keys)))
+    if f.language:
+        if len(story.languages) == 1 and f.language not in story.languages:
+            (only,) = story.languages  # a second language: remember the first one's mean
+            story.by_language[only] = ((story.centroid * story.size - f.vector) / (story.size - 1)).astype(np.float32)
+        if story.by_language or (story.languages and f.language not in story.languages):
+            n = story.languages[f.language]
+            old = story.by_language.get(f.language, np.zeros_like(f.vector))
+            story.by_language[f.language] = ((old * n + f.vector) / (n + 1)).astype(np.float32)
+        story.languages[f.language] += 1
 
 
 def _language_means(story: StoryState) -> dict[str, np.ndarray]:
