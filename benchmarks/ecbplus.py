@@ -103,6 +103,57 @@ def cluster(feats, config, order: list[int] | None = None) -> list[str]:
     return [clusterer.resolve(placed[i]) for i in range(len(feats))]
 
 
+def apply_lines(lines: list[dict]) -> dict[str, str]:
+    """Article id -> story id from ``tidings cluster``'s output, as a user applies it: each article's
+    line, then every ``{"merged": OLD, "into": NEW}`` line (the old story's articles are now NEW's) and
+    every ``{"split": OLD, "into": NEW, "articles": [...]}`` line (those articles moved to NEW)."""
+    story_of: dict[str, str] = {}
+    members: dict[str, set[str]] = {}
+    for line in lines:
+        if "error" in line:
+            raise SystemExit(f"tidings cluster reported an error: {line}")
+        if "merged" in line:
+            old, new = line["merged"], line["into"]
+            for article in members.pop(old, set()):
+                story_of[article] = new
+                members.setdefault(new, set()).add(article)
+        elif "split" in line:
+            old, new = line["split"], line["into"]
+            for article in line["articles"]:
+                members.get(story_of.get(article, old), set()).discard(article)
+                story_of[article] = new
+                members.setdefault(new, set()).add(article)
+        else:
+            story_of[line["id"]] = line["story"]
+            members.setdefault(line["story"], set()).add(line["id"])
+    return story_of
+
+
+def run_command(docs: list[dict], config_path: Path | None = None) -> tuple[list[str], list[dict]]:
+    """Pipe the documents (in the given order) through ``tidings cluster`` as a user would;
+    returns each document's story after applying the merge and split lines, and the raw lines."""
+    import json
+    import subprocess
+    import tempfile
+
+    exe = Path(sys.executable).with_name("tidings")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tidings.cli"]
+    if config_path is not None:
+        cmd += ["--config", str(config_path)]
+    lines_in = []
+    for d in docs:
+        title, text = ecb_title_and_text(d["text"])
+        lines_in.append(json.dumps({"id": d["doc_id"], "title": title, "text": text, "language": "en"}))
+    with tempfile.TemporaryDirectory() as empty:  # no tidings.toml there: the shipped settings
+        done = subprocess.run(cmd + ["cluster"], input="\n".join(lines_in) + "\n", capture_output=True,
+                              text=True, cwd=empty)
+    if done.returncode != 0:
+        raise SystemExit(f"tidings cluster failed ({done.returncode}): {done.stderr[-2000:]}")
+    out = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    story_of = apply_lines(out)
+    return [story_of[d["doc_id"]] for d in docs], out
+
+
 def evaluate(docs, feats, config, shuffles: int = 0, seed: int = 0) -> tuple[dict, list[dict]]:
     gold = [d["subtopic"] for d in docs]
     fixed = scores(cluster(feats, config), gold)

@@ -72,15 +72,23 @@ def run_lines(
     return failures
 
 
+class Followed(list):
+    """A line's answer followed by further lines a stage reports at that point (for example
+    ``tidings cluster``'s ``{"merged": ..., "into": ...}`` notices): ``Followed([answer, *more])``."""
+
+
 def run_batches(
     handle_batch: Callable[[list[Record]], Iterable[Record | Exception]],
     batch_size: int = 64,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    finish: Callable[[], Iterable[Record]] | None = None,
 ) -> int:
     """Like :func:`run_lines`, but hands records over in batches (for models that
     embed many texts at once). ``handle_batch`` returns one result or one exception
-    per record, in order. Returns the number of failed lines."""
+    per record, in order; a result may be a :class:`Followed` list, written line by line.
+    ``finish``, when given, is called after the last line and its records are written
+    last. Returns the number of failed lines."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     failures = 0
@@ -105,6 +113,9 @@ def run_batches(
             if isinstance(result, Exception):
                 write_record(stdout, error_record(number, record, result))
                 failures += 1
+            elif isinstance(result, Followed):
+                for item in result:
+                    write_record(stdout, item)
             else:
                 write_record(stdout, result)
         stdout.flush()
@@ -116,4 +127,8 @@ def run_batches(
             flush()
     if pending:
         flush()
+    if finish is not None:
+        for item in finish():
+            write_record(stdout, item)
+        stdout.flush()
     return failures

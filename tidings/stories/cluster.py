@@ -75,13 +75,25 @@ class ClusterConfig:
     single_merge_margin: float = 0.05
     key_weight: float = 0.3  # share of the score given to shared keys
     key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
+    names_full: int = 2  # sharing this many names with a story is full key agreement (0: Jaccard only)
+    # a name held by more than this share of the current stories counts for less (share / its share)
+    names_common: float = 0.02
     salient_share: float = 1 / 3  # a story's salient keys: held by at least this share of its members
     cos_floor: float = 0.84  # cosine that counts as "unrelated" (0 on the text scale)
     xl_shift: float = 0.04  # across languages the floor is this much lower (unrelated pairs score lower)
     window_days: float = 3.0  # only stories active within this many days are candidates
     grace_hours: float = 36.0  # no time penalty within this gap
     time_penalty: float = 0.25  # score lost at the edge of the window
+    # the first hours of a story: an article this close to the story's first report gains up to
+    # fresh_bonus (fading to 0 at fresh_hours), when its cosine with the story is at least fresh_min_cosine
+    fresh_hours: float = 12.0
+    fresh_bonus: float = 0.15
+    fresh_min_cosine: float = 0.0
     max_keys: int = 256  # keys kept per story (the most frequent)
+    # a story of at most track_members articles keeps them, and is split in two when its members fall
+    # into two groups (two or more each) whose average cosine is below split_cosine (0: never split)
+    track_members: int = 32
+    split_cosine: float = 0.0
     exact_below: int = 512  # scan the whole window when it holds at most this many stories
     index_cells: int = 64  # IVF cells over story centroids
     index_probe: int = 8  # cells searched per article
@@ -135,6 +147,32 @@ def _dt_from_json(value: Any) -> datetime | None:
 
 
 @dataclass(slots=True)
+class Member:
+    """One article of a young story, kept so that the story can be split again (see
+    :meth:`OnlineClusterer.split_check`)."""
+
+    id: str
+    vector: np.ndarray
+    keys: frozenset[str] = frozenset()
+    language: str | None = None
+    published: datetime | None = None
+
+    def features(self) -> "ArticleFeatures":
+        return ArticleFeatures(id=self.id, vector=self.vector, published=self.published, keys=self.keys,
+                               language=self.language)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "vector": _vector_to_json(self.vector), "keys": sorted(self.keys),
+                "language": self.language, "published": _dt_to_json(self.published)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Member":
+        return cls(id=str(data["id"]), vector=_vector_from_json(data["vector"]),
+                   keys=frozenset(str(k) for k in data.get("keys") or ()), language=data.get("language"),
+                   published=_dt_from_json(data.get("published")))
+
+
+@dataclass(slots=True)
 class StoryState:
     """What the clusterer remembers of one story; persist with :meth:`to_dict`."""
 
@@ -148,6 +186,8 @@ class StoryState:
     title: str = ""  # the first member's title, for people reading logs and dumps
     # mean vector of the members in each language, kept only while the story has more than one language
     by_language: dict[str, np.ndarray] = field(default_factory=dict)
+    # every member while the story is small (at most ClusterConfig.track_members), so it can be split
+    members: list[Member] = field(default_factory=list)
 
     def unit(self) -> np.ndarray:
         return _unit(self.centroid)
@@ -171,6 +211,8 @@ class StoryState:
         at least one member. Dates stay as they were (a span only narrows when rebuilt from members)."""
         if self.size <= 1:
             raise ValueError(f"story {self.id} has no other member: remove the story instead")
+        tracked = self.tracks_members()
+        self.members = [m for m in self.members if m.id != f.id] if tracked else []
         self.centroid = ((self.centroid * self.size - f.vector) / (self.size - 1)).astype(np.float32)
         self.size -= 1
         self.keys.subtract(f.keys)
@@ -198,6 +240,7 @@ class StoryState:
             "languages": dict(self.languages),
             "title": self.title,
             "by_language": {lang: _vector_to_json(v) for lang, v in self.by_language.items()},
+            "members": [m.to_dict() for m in self.members],
         }
 
     @classmethod
@@ -213,7 +256,24 @@ class StoryState:
             languages=Counter({str(k): int(v) for k, v in (data.get("languages") or {}).items()}),
             title=str(data.get("title") or ""),
             by_language={str(k): _vector_from_json(v) for k, v in (data.get("by_language") or {}).items()},
+            members=[Member.from_dict(m) for m in data.get("members") or ()],
         )
+
+    @classmethod
+    def from_members(cls, story_id: str, members: list[Member], title: str = "", max_keys: int = 256,
+                     track: int = 32) -> "StoryState":
+        """A story made of ``members`` (in the order they joined)."""
+        first = members[0]
+        story = cls(id=story_id, centroid=np.asarray(first.vector, dtype=np.float32).copy(), size=1,
+                    first_seen=first.published, last_seen=first.published, keys=Counter(first.keys),
+                    languages=Counter([first.language] if first.language else []), title=title)
+        for member in members[1:]:
+            _add_member(story, member.features(), max_keys)
+        story.members = list(members) if len(members) <= track else []
+        return story
+
+    def tracks_members(self) -> bool:
+        return len(self.members) == self.size
 
 
 @dataclass(slots=True)
@@ -347,14 +407,24 @@ def salient_keys(story_keys: Counter[str] | set[str] | frozenset[str], size: int
     return {key for key, count in story_keys.items() if count >= cut}
 
 
-def key_agreement(keys: Iterable[str], salient: set[str] | frozenset[str], boost: float = 1.0) -> float | None:
+def key_agreement(keys: Iterable[str], salient: set[str] | frozenset[str], boost: float = 1.0,
+                  names_full: int = 0, weight: Callable[[str], float] | None = None) -> float | None:
     """How far an article's keys agree with a story's salient keys: their Jaccard
-    index times ``boost``, capped at 1; None when the article has no keys."""
+    index times ``boost``, capped at 1; None when the article has no keys. With
+    ``names_full``, sharing that many names (keys that are not numbers) also counts as
+    full agreement, and fewer in proportion: reports of one event from different angles
+    name the same people and places among many other words (Multi-News), so the share
+    of all keys undersells them. ``weight`` (default 1) discounts a name that many
+    current stories share ("Trump", "United States"): it tells events apart less."""
     keys = set(keys)
     if not keys:
         return None
-    union = len(keys | salient)
-    return min(1.0, boost * len(keys & salient) / union)
+    shared = keys & salient
+    agreement = boost * len(shared) / len(keys | salient)
+    if names_full > 0:
+        names = [k for k in shared if not k.startswith("#")]
+        agreement = max(agreement, sum(weight(k) if weight else 1.0 for k in names) / names_full)
+    return min(1.0, agreement)
 
 
 def time_gap_days(when: datetime | None, first: datetime | None, last: datetime | None) -> float | None:
@@ -367,16 +437,29 @@ def time_gap_days(when: datetime | None, first: datetime | None, last: datetime 
     return abs((when - edge).total_seconds()) / SECONDS_PER_DAY
 
 
+def _age_hours(when: datetime | None, first: datetime | None) -> float | None:
+    """Hours between an article (or a story's first report) and a story's first report; None if undated."""
+    if when is None or first is None:
+        return None
+    return abs((when - first).total_seconds()) / 3600.0
+
+
 def story_score(
     cosine: float,
     overlap: float | None,
     same_language: bool,
     gap_days: float | None,
     config: ClusterConfig,
+    age_hours: float | None = None,
 ) -> float:
-    """The clusterer's score of an article against a story (or of two stories), in [0, 1]."""
+    """The clusterer's score of an article against a story (or of two stories), in [0, 1].
+    ``age_hours``: how long after (or before) the story's first report the article came;
+    within ``fresh_hours`` the score gains up to ``fresh_bonus`` (None: undated, no bonus)."""
     if gap_days is not None and gap_days > config.window_days:
         return 0.0
+    bonus = 0.0
+    if age_hours is not None and config.fresh_hours > 0 and age_hours < config.fresh_hours:
+        bonus = config.fresh_bonus * (1.0 - age_hours / config.fresh_hours)
     floor = config.cos_floor if same_language else config.cos_floor - config.xl_shift
     text = min(1.0, max(0.0, (cosine - floor) / (1.0 - floor)))
     if overlap is None:
@@ -388,6 +471,8 @@ def story_score(
         grace = config.grace_hours / 24.0
         if gap_days > grace and config.window_days > grace:
             score -= config.time_penalty * (gap_days - grace) / (config.window_days - grace)
+    if bonus and cosine >= config.fresh_min_cosine:
+        score += bonus
     return float(min(1.0, max(0.0, score)))
 
 
@@ -403,8 +488,8 @@ def pair_similarity(fa: ArticleFeatures, fb: ArticleFeatures, config: ClusterCon
     cosine = float(np.asarray(fa.vector) @ np.asarray(fb.vector))
     gap = time_gap_days(fa.published, fb.published, fb.published)
     same_lang = _same_language(fa.language, {fb.language} if fb.language else set())
-    overlap = key_agreement(fa.keys, set(fb.keys), config.key_boost)
-    score = story_score(cosine, overlap, same_lang, gap, config)
+    overlap = key_agreement(fa.keys, set(fb.keys), config.key_boost, config.names_full)
+    score = story_score(cosine, overlap, same_lang, gap, config, _age_hours(fa.published, fb.published))
     return score, score >= config.threshold
 
 
@@ -437,6 +522,11 @@ class OnlineClusterer:
         self._redirects: dict[str, str] = {}
         self._merges: list[tuple[str, str]] = []
         self._apart: list[tuple[str, str]] = []  # pairs an editor separated: never merged again
+        self._splits: list[tuple[str, str, list[str]]] = []
+        self._pinned: set[str] = set()
+        self._touched: set[str] = set()  # stories changed since the last repair
+        self._key_df: Counter[str] = Counter()  # key -> current stories holding it
+        self._story_keys: dict[str, frozenset[str]] = {}
         self._index: CentroidIndex | None = None
         self.clock: datetime | None = None  # the latest date seen; undated articles are placed at it
 
@@ -451,6 +541,21 @@ class OnlineClusterer:
     def _index_story(self, story: StoryState) -> None:
         index = self._ensure_index(len(story.centroid))
         index.add(story.id, story.unit(), _day(story.first_seen), _day(story.last_seen))
+        self._touched.add(story.id)
+        old = self._story_keys.get(story.id, frozenset())
+        new = frozenset(story.keys)
+        self._key_df.subtract(old - new)
+        self._key_df.update(new - old)
+        self._story_keys[story.id] = new
+
+    def name_weight(self, key: str) -> float:
+        """How much sharing ``key`` with a story tells: 1 for a name few current stories hold, less for
+        one many hold (``names_common`` / its share of the stories; the share of 50 stories at least)."""
+        common = self.config.names_common
+        if common <= 0:
+            return 1.0
+        df = self._key_df.get(key, 0)
+        return 1.0 if df <= 0 else min(1.0, common * max(len(self.stories), 50) / df)
 
     def _tick(self, when: datetime | None) -> None:
         if when is not None and (self.clock is None or when > self.clock):
@@ -462,6 +567,7 @@ class OnlineClusterer:
             self._forget(story.id)
         self.stories[story.id] = story
         self._index_story(story)
+        self._touched.discard(story.id)  # loaded as stored: nothing new to repair
         self._tick(story.last_seen)
 
     def add_redirect(self, old_id: str, new_id: str) -> None:
@@ -489,18 +595,47 @@ class OnlineClusterer:
         """Every merge so far as ``(old_id, surviving_id)``, oldest first."""
         return list(self._merges)
 
+    def drain_splits(self) -> list[tuple[str, str, list[str]]]:
+        """The splits since the last call as ``(old_id, new_id, moved article ids)`` (then forgets them)."""
+        out, self._splits = self._splits, []
+        return out
+
+    def repair(self) -> list[tuple[str, str]]:
+        """Look again at the stories that changed since the last repair: each is compared with the
+        stories the index offers for its centroid and merged where the pair now scores
+        :meth:`merge_threshold_for` (a story may have grown towards another after both were
+        placed, or the names they share may have become rarer). The cost follows the number of
+        changed stories, not the size of the store. Returns the merges it made."""
+        made: list[tuple[str, str]] = []
+        touched, self._touched = self._touched, set()
+        for story_id in sorted(touched):
+            story_id = self.resolve(story_id)
+            story = self.stories.get(story_id)
+            if story is None:
+                continue
+            index = self._ensure_index(len(story.centroid))
+            when = story.last_seen or self.clock
+            others = sorted(index.candidates(story.unit(), self._window(when), self.config.exact_below) - {story_id})
+            before = len(self._merges)
+            self._maybe_merge(story, others)
+            made.extend(self._merges[before:])
+        return made
+
     def drain_merges(self) -> list[tuple[str, str]]:
         """The merges since the last call (then forgets them)."""
         out, self._merges = self._merges, []
         return out
 
     def _forget(self, story_id: str) -> None:
-        story = self.stories.pop(story_id)
+        self.stories.pop(story_id)
         if self._index is not None:
             self._index.remove(story_id)
+        self._key_df.subtract(self._story_keys.pop(story_id, frozenset()))
 
     def _score(self, vector: np.ndarray, keys: Iterable[str], language: str | None, when: datetime | None,
-               story: StoryState, cosine: float | None = None) -> float:
+               story: StoryState, cosine: float | None = None, started: datetime | None = None) -> float:
+        """Score against ``story``; ``started``: when the scored side began (a story's first report;
+        default ``when``), for the first-hours bonus."""
         if cosine is None:
             cosine = float(vector @ story.unit())
         own = story.language_unit(language) if len(story.languages) > 1 else None
@@ -508,9 +643,10 @@ class OnlineClusterer:
             cosine = max(cosine, float(vector @ own))
         salient = salient_keys(story.keys, story.size, self.config.salient_share)
         same = _same_language(language, story.languages)
-        overlap = key_agreement(keys, salient, self.config.key_boost)
+        overlap = key_agreement(keys, salient, self.config.key_boost, self.config.names_full, self.name_weight)
         gap = time_gap_days(when, story.first_seen, story.last_seen)
-        return story_score(cosine, overlap, same, gap, self.config)
+        age = _age_hours(started or when, story.first_seen)
+        return story_score(cosine, overlap, same, gap, self.config, age)
 
     def _window(self, when: datetime | None) -> list[DayKey]:
         assert self._index is not None
@@ -557,18 +693,58 @@ class OnlineClusterer:
                 keys=Counter(f.keys),
                 languages=Counter([f.language] if f.language else []),
                 title=f.title,
+                members=[_member(f)] if self.config.track_members > 0 else [],
             )
             self.stories[story.id] = story
             self._index_story(story)
             return Placement(story.id, True, max(best, 0.0))
         story = self.stories[best_id]
         self._join(story, f)
+        story = self.split_check(story, f.id)
         survivor = self._maybe_merge(story, [i for i in ids if i != best_id and scores[i] > 0.0])
         return Placement(survivor, False, best)
 
     def _join(self, story: StoryState, f: ArticleFeatures) -> None:
+        tracked = story.tracks_members()
         _add_member(story, f, self.config.max_keys)
+        story.members = story.members + [_member(f)] if tracked and story.size <= self.config.track_members else []
         self._index_story(story)
+
+    def pin(self, article_id: str) -> None:
+        """An editor placed this article: a split never moves it."""
+        self._pinned.add(str(article_id))
+
+    def split_check(self, story: StoryState, newest: str | None = None) -> StoryState:
+        """Split ``story`` when its tracked members fall into two groups that do not belong together:
+        two or more members each, whose average cosine across the groups is below ``split_cosine``.
+        The group holding the story's first member keeps the id (its URL stays valid); the other
+        becomes a new story, recorded in :meth:`drain_splits`. Returns the story that holds ``newest``
+        (or the one that kept the id)."""
+        c = self.config
+        if c.split_cosine <= 0 or story.size < 4 or not story.tracks_members():
+            return story
+        halves = _bipartition(np.stack([m.vector for m in story.members]))
+        if halves is None:
+            return story
+        keep, move = halves if 0 in halves[0] else (halves[1], halves[0])
+        if min(len(keep), len(move)) < 2:
+            return story
+        stay = [story.members[i] for i in keep]
+        leave = [story.members[i] for i in move]
+        if any(m.id in self._pinned for m in leave):
+            return story
+        cross = float(np.mean([m.vector for m in stay], axis=0) @ np.mean([m.vector for m in leave], axis=0))
+        if cross >= c.split_cosine:
+            return story
+        self._forget(story.id)
+        kept = StoryState.from_members(story.id, stay, story.title, c.max_keys, c.track_members)
+        new = StoryState.from_members(self.new_id(), leave, "", c.max_keys, c.track_members)
+        for part in (kept, new):
+            self.stories[part.id] = part
+            self._index_story(part)
+        self._apart.append((kept.id, new.id))  # what the evidence split, a repair must not merge back
+        self._splits.append((story.id, new.id, [m.id for m in leave]))
+        return new if newest is not None and any(m.id == newest for m in leave) else kept
 
     def _pair_score(self, a: StoryState, b: StoryState) -> float:
         """Story-to-story score: all the smaller story's keys against the larger one's salient keys
@@ -576,7 +752,7 @@ class OnlineClusterer:
         small, large = (a, b) if a.size <= b.size else (b, a)
         when = small.last_seen
         lang = small.languages.most_common(1)[0][0] if small.languages else None
-        return self._score(small.unit(), list(small.keys), lang, when, large)
+        return self._score(small.unit(), list(small.keys), lang, when, large, started=small.first_seen)
 
     def merge_threshold_for(self, a: StoryState, b: StoryState) -> float:
         """The score two stories need to merge. A one-article story is the article whose
@@ -605,6 +781,8 @@ class OnlineClusterer:
         self._forget(gone.id)
         self._forget(keep.id)
         total = keep.size + gone.size
+        tracked = keep.tracks_members() and gone.tracks_members() and total <= self.config.track_members
+        keep.members = keep.members + gone.members if tracked else []
         keep.centroid = ((keep.centroid * keep.size + gone.centroid * gone.size) / total).astype(np.float32)
         keep.size = total
         dated = [d for d in (keep.first_seen, gone.first_seen) if d is not None]
@@ -621,6 +799,8 @@ class OnlineClusterer:
         keep.languages = keep.languages + gone.languages
         keep.by_language = means if len(keep.languages) > 1 else {}
         self.add_story(keep)
+        self._touched.add(keep.id)
+        self._touched.discard(gone.id)
         self._redirects[gone.id] = keep.id
         self._merges.append((gone.id, keep.id))
         return keep
@@ -628,6 +808,29 @@ class OnlineClusterer:
     def export(self) -> list[dict[str, Any]]:
         """Every story as :meth:`StoryState.to_dict` (for a save/restore round trip)."""
         return [story.to_dict() for story in self.stories.values()]
+
+
+def _member(f: ArticleFeatures) -> Member:
+    return Member(id=str(f.id), vector=np.asarray(f.vector, dtype=np.float32), keys=frozenset(f.keys),
+                  language=f.language, published=f.published)
+
+
+def _bipartition(vectors: np.ndarray, rounds: int = 6) -> tuple[list[int], list[int]] | None:
+    """Two groups of unit vectors by 2-means, seeded with the least similar pair; None if one group
+    ends up empty."""
+    sims = vectors @ vectors.T
+    a, b = np.unravel_index(int(np.argmin(sims)), sims.shape)
+    centres = np.stack([vectors[a], vectors[b]])
+    labels = np.zeros(len(vectors), dtype=int)
+    for _ in range(rounds):
+        labels = np.argmax(vectors @ centres.T, axis=1)
+        if labels.min() == labels.max():
+            return None
+        updated = np.stack([vectors[labels == k].mean(axis=0) for k in (0, 1)])
+        if np.allclose(updated, centres):
+            break
+        centres = updated
+    return [i for i in range(len(vectors)) if labels[i] == 0], [i for i in range(len(vectors)) if labels[i] == 1]
 
 
 def _add_member(story: StoryState, f: ArticleFeatures, max_keys: int) -> None:

@@ -21,7 +21,16 @@ from typing import Any
 
 import click
 
-from tidings.jsonl import LineError, Record, run_batches
+from tidings.jsonl import Followed, LineError, Record, run_batches
+
+
+def notices(clusterer: Any) -> list[Record]:
+    """The merges and splits since the last call, as the lines ``tidings cluster`` writes:
+    ``{"merged": OLD, "into": NEW}`` (OLD's articles now belong to NEW) and
+    ``{"split": OLD, "into": NEW, "articles": [ids]}`` (those articles left OLD for NEW)."""
+    lines: list[Record] = [{"merged": old, "into": new} for old, new in clusterer.drain_merges()]
+    lines += [{"split": old, "into": new, "articles": list(ids)} for old, new, ids in clusterer.drain_splits()]
+    return lines
 
 
 def _config(ctx: click.Context, embedder: str | None, threshold: float | None):
@@ -85,10 +94,16 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
                 out.append(item)
                 continue
             placement = clusterer.place(next(feats))
-            out.append({"id": item.id, "story": placement.story_id})
+            answer = {"id": item.id, "story": placement.story_id, "score": round(placement.score, 4),
+                      "new": placement.is_new}
+            out.append(Followed([answer, *notices(clusterer)]))
         return out
 
-    failures = run_batches(handle, batch_size=max(1, batch_size))
+    def finish() -> list[Record]:
+        clusterer.repair()
+        return notices(clusterer)
+
+    failures = run_batches(handle, batch_size=max(1, batch_size), finish=finish)
     sys.exit(1 if failures else 0)
 
 

@@ -20,13 +20,14 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from tidings.config import Config
 from tidings.records import Article as ArticleRecord
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
-from tidings.timeutil import utcnow
+from tidings.timeutil import as_utc, utcnow
 
 BATCH = 64
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
@@ -67,13 +68,14 @@ class StoriesReport:
     new_stories: int = 0
     joined: int = 0
     merges: int = 0
+    splits: int = 0  # stories that turned out to hold two events and were split in two
     touched: int = 0  # stories whose articles changed
     ranked: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: Counter())
 
     def as_dict(self) -> dict[str, Any]:
         return {"placed": self.placed, "copies": self.copies, "new_stories": self.new_stories,
-                "joined": self.joined, "merges": self.merges, "touched": self.touched, "ranked": self.ranked,
+                "joined": self.joined, "merges": self.merges, "splits": self.splits, "touched": self.touched, "ranked": self.ranked,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -81,6 +83,20 @@ def _record(article: Article) -> ArticleRecord:
     return ArticleRecord(id=str(article.id), title=article.title or "", text=article.text or "",
                          published=article.published_at or article.first_seen_at, language=article.language,
                          url=article.canonical_url, source=article.source.name if article.source else None)
+
+
+def late_copies(session: Any, window_days: float) -> list[Article]:
+    """Unplaced copies published more than ``window_days`` away from their original: a page that
+    reappears weeks later (a reprint, or the same boilerplate at another site) is placed by the
+    clusterer like any article instead of joining a story that is no longer a candidate."""
+    original = aliased(Article)
+    rows = session.execute(
+        select(Article, original.published_at)
+        .join(original, original.id == Article.copy_of_id)
+        .where(Article.story_id.is_(None), Article.copy_of_id.is_not(None),
+               Article.published_at.is_not(None), original.published_at.is_not(None)))
+    limit = timedelta(days=window_days)
+    return [copy for copy, when in rows if abs(as_utc(copy.published_at) - as_utc(when)) > limit]
 
 
 def cluster_config(config: Config):
@@ -116,6 +132,8 @@ class StoriesUpdater:
             pending = list(session.scalars(
                 select(Article).where(Article.story_id.is_(None), Article.copy_of_id.is_(None))
                 .order_by(Article.published_at.is_(None), Article.published_at, Article.id)))
+            pending += late_copies(session, self.cluster_config.window_days)
+            pending.sort(key=lambda a: (a.published_at is None, a.published_at or utcnow(), a.id))
             records = [_record(a) for a in pending]
         self.progress("embed", {"count": len(records)})
         features = []
@@ -147,7 +165,12 @@ class StoriesUpdater:
             else:
                 self.report.joined += 1
             self.progress("placed", {})
+        clusterer.repair()
         merges = clusterer.drain_merges()
+        moved: dict[int, str] = {}  # article -> the story a split moved it to (the last move wins)
+        for old, new, article_ids in clusterer.drain_splits():
+            self.report.splits += 1
+            moved.update((int(a), new) for a in article_ids)
         self.report.placed = len(features)
         self.report.merges = len(merges)
         self.report.seconds["cluster"] += time.perf_counter() - started
@@ -156,6 +179,8 @@ class StoriesUpdater:
         now = utcnow()
         vectors = {int(f.id): f.vector for f in features}
         placed_in = {clusterer.resolve(s) for s, _ in assigned.values()}
+        placed_in |= {clusterer.resolve(s) for s in moved.values()}
+        placed_in |= {clusterer.resolve(new) for _, new in merges}
         with self.store.transaction() as session:
             for story_id, state in clusterer.stories.items():
                 if story_id in known and story_id not in placed_in:
@@ -181,9 +206,13 @@ class StoriesUpdater:
                 session.execute(update(Article).where(Article.story_id == old).values(story_id=survivor))
                 touched.discard(old)
                 touched.add(survivor)
+            for article_id, story_id in moved.items():
+                if article_id not in assigned:  # placed in an earlier run: only its story changes
+                    session.execute(update(Article).where(Article.id == article_id)
+                                    .values(story_id=clusterer.resolve(story_id)))
             for article_id, (story_id, score) in assigned.items():
                 article = session.get(Article, article_id)
-                article.story_id = clusterer.resolve(story_id)
+                article.story_id = clusterer.resolve(moved.get(article_id, story_id))
                 article.story_score = score
                 article.embedding = np.asarray(vectors[article_id], dtype="<f4").tobytes()
                 article.embedding_model = self.embedder.name
