@@ -92,7 +92,8 @@ def features(split: str | tuple[str, ...], config, cache: Path | None):
 
 
 def cluster(feats, config, order: list[int] | None = None) -> list[str]:
-    """Story id of each feature (in the features' order) after feeding them in ``order``."""
+    """Story id of each feature (in the features' order) after feeding them in ``order``, with the
+    merges and splits applied (in process: the same clusterer `tidings cluster` runs)."""
     from tidings.stories.cluster import OnlineClusterer
 
     counter = itertools.count(1)
@@ -100,7 +101,9 @@ def cluster(feats, config, order: list[int] | None = None) -> list[str]:
     placed: dict[int, str] = {}
     for i in order if order is not None else range(len(feats)):
         placed[i] = clusterer.place(feats[i]).story_id
-    return [clusterer.resolve(placed[i]) for i in range(len(feats))]
+    clusterer.repair()  # as `tidings cluster` does after its last line
+    moved = {a: new for _, new, ids in clusterer.drain_splits() for a in ids}
+    return [clusterer.resolve(moved.get(feats[i].id, placed[i])) for i in range(len(feats))]
 
 
 def apply_lines(lines: list[dict]) -> dict[str, str]:

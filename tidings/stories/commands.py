@@ -1,10 +1,20 @@
 """The ``tidings cluster`` and ``tidings similarity`` stage commands (JSON Lines).
 
 ``tidings cluster`` reads articles ``{"id", "title", "text", "published"?,
-"language"?, "url"?, "source"?}`` and writes ``{"id", "story"}`` for each, in
-input order, as the online clusterer places them one by one (story ids are
-``s1``, ``s2`` ... in order of creation; ids are stable, a later merge does not
-rewrite lines already written).
+"language"?, "url"?, "source"?}`` and writes ``{"id", "story", "score", "new"}``
+for each, in input order, as the online clusterer places them one by one (story
+ids are ``s1``, ``s2`` ... in order of creation; ``score`` is the join score, or
+for a new story the best score it did not reach). Lines already written are never
+rewritten; when later evidence changes a story, a notice follows the article line
+that caused it (and, after the last input line, the final repair pass's notices):
+
+* ``{"merged": "s4", "into": "s2"}``: story s4 is one event with s2; every article
+  reported in s4 now belongs to s2 (s4's id redirects to s2 from now on);
+* ``{"split": "s2", "into": "s7", "articles": ["a", "b"]}``: story s2 held two
+  events; articles a and b now form story s7, the others stay in s2.
+
+Applying the notices in order gives each article's final story, exactly as
+``tidings update`` stores it (``benchmarks/ecbplus.py`` reads the command this way).
 
 ``tidings similarity`` reads ``{"id", "a": article, "b": article}`` and writes
 ``{"id", "score", "same_story"}`` with the clusterer's own decision rule.
