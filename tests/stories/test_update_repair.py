@@ -1,0 +1,95 @@
+"""The stories stage of `tidings update` applies the clusterer's repairs to the store, on both
+backends, with the real embedder: a story that turns out to hold two events is split (the
+first article's group keeps the id, moved articles follow), and a copy that reappears weeks
+after its original is placed like an article instead of joining a closed story."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tidings.config import Config
+from tidings.stories.cluster import utc
+from tidings.stories.update import update_stories
+from tidings.store.models import Article, Story
+
+QUAKE = [
+    ("Earthquake of magnitude 6.8 strikes near Marrakech",
+     "A powerful earthquake of magnitude 6.8 struck the High Atlas mountains south-west of Marrakech late on "
+     "Friday, killing hundreds of people and flattening villages, Morocco's interior ministry said."),
+    ("Rescuers search collapsed villages after Morocco quake",
+     "Rescue teams dug through rubble in mountain villages near Marrakech on Saturday after the magnitude 6.8 "
+     "earthquake, as the death toll in Morocco climbed and survivors slept outdoors."),
+]
+CHIP = [
+    ("Chipmaker opens new fabrication plant in Dresden",
+     "A European semiconductor company opened a fabrication plant in Dresden on Tuesday, promising 1,200 jobs "
+     "and chips for carmakers, with subsidies from the German government."),
+    ("Dresden chip factory starts production with state aid",
+     "Production began at the new Dresden semiconductor factory, which received German state aid and will "
+     "supply microcontrollers to car manufacturers, the company said on Tuesday."),
+]
+
+
+def _add(session, n: int, title: str, text: str, when, copy_of: int | None = None) -> Article:
+    article = Article(canonical_url=f"https://news.example/{n}", url=f"https://news.example/{n}", title=title,
+                      text=text, published_at=when, language="en",
+                      content_hash=hashlib.sha256(text.encode()).hexdigest(), copy_of_id=copy_of)
+    session.add(article)
+    session.flush()
+    return article
+
+
+def _config(db_url: str, **cluster) -> Config:
+    config = Config(database_url=db_url)
+    config.raw["cluster"] = cluster
+    return config
+
+
+def test_a_story_that_holds_two_events_is_split_in_the_store(store, db_url):
+    t0 = utc(2026, 9, 8, 6)
+    with store.transaction() as session:
+        ids = [_add(session, i, title, text, t0 + timedelta(hours=i)).id
+               for i, (title, text) in enumerate(QUAKE + CHIP)]
+    # a join threshold of 0 puts every article into the first story; the split repairs it
+    report = update_stories(_config(db_url, threshold=0.0, split_cosine=0.8, merge_threshold=1.0), store)
+    assert report.splits == 1
+    with store.reading() as session:
+        story_of = dict(session.execute(select(Article.id, Article.story_id)).all())
+        live = list(session.scalars(select(Story).where(Story.merged_into.is_(None))))
+    assert story_of[ids[0]] == story_of[ids[1]] != story_of[ids[2]] == story_of[ids[3]]
+    assert {s.id for s in live} == {story_of[ids[0]], story_of[ids[2]]}
+    counts = {s.id: s.article_count for s in live}
+    assert counts == {story_of[ids[0]]: 2, story_of[ids[2]]: 2}
+    # the state kept for the next run holds the members each story still has
+    state = {s.id: s.state for s in live}
+    assert sorted(m["id"] for m in state[story_of[ids[2]]]["members"]) == sorted(str(i) for i in ids[2:])
+
+
+def test_without_the_split_the_same_articles_stay_in_one_story(store, db_url):
+    t0 = utc(2026, 9, 8, 6)
+    with store.transaction() as session:
+        for i, (title, text) in enumerate(QUAKE + CHIP):
+            _add(session, i, title, text, t0 + timedelta(hours=i))
+    report = update_stories(_config(db_url, threshold=0.0, split_cosine=0.0, merge_threshold=1.0), store)
+    assert report.splits == 0
+    with store.reading() as session:
+        assert len(set(session.scalars(select(Article.story_id)))) == 1
+
+
+@pytest.mark.parametrize("weeks, joins", [(0, True), (3, False)])
+def test_a_copy_joins_its_original_only_while_the_story_is_open(store, db_url, weeks, joins):
+    t0 = utc(2026, 9, 8, 6)
+    title, text = QUAKE[0]
+    with store.transaction() as session:
+        original = _add(session, 1, title, text, t0)
+        copy = _add(session, 2, title, text, t0 + timedelta(weeks=weeks, hours=2), copy_of=original.id)
+        original_id, copy_id = original.id, copy.id
+    update_stories(_config(db_url), store)
+    with store.reading() as session:
+        original, copy = session.get(Article, original_id), session.get(Article, copy_id)
+        assert copy.story_id is not None
+        assert (copy.story_id == original.story_id) is joins
