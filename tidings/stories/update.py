@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
 from tidings.config import Config
 from tidings.records import Article as ArticleRecord
@@ -206,23 +207,8 @@ class StoriesUpdater:
         with self.store.transaction() as session:
             for story_id in story_ids:
                 story = session.get(Story, story_id)
-                if story is None:
-                    continue
-                articles = list(session.scalars(select(Article).where(Article.story_id == story_id)))
-                if not articles:
-                    continue
-                outlets = {a.source_id for a in articles if a.source_id is not None}
-                dates = [a.published_at or a.first_seen_at for a in articles]
-                langs = Counter(a.language for a in articles if a.language)
-                before = (story.article_count, story.outlet_count)
-                story.article_count = len(articles)
-                story.outlet_count = len(outlets)
-                story.first_published, story.last_published = min(dates), max(dates)
-                story.languages = [lang for lang, _ in langs.most_common()]
-                story.language = story.languages[0] if story.languages else None
-                story.title = _best_title(articles)
-                if (story.article_count, story.outlet_count) != before:
-                    story.needs_summary = True
+                if story is not None:
+                    refresh_story(session, story)
 
     def file_and_tag(self, story_ids: set[str]) -> None:
         from tidings.stories.tags import tags_for
@@ -330,6 +316,26 @@ class StoriesUpdater:
         self.rank_and_link()
         self.report.touched = len(touched)
         return self.report
+
+
+def refresh_story(session: Session, story: Story) -> None:
+    """Recompute one story's counts, dates, languages and provisional title from its articles, in the
+    caller's transaction (also used by an editor's move, :mod:`tidings.stories.editing`)."""
+    articles = list(session.scalars(select(Article).where(Article.story_id == story.id)))
+    if not articles:
+        return
+    outlets = {a.source_id for a in articles if a.source_id is not None}
+    dates = [a.published_at or a.first_seen_at for a in articles]
+    langs = Counter(a.language for a in articles if a.language)
+    before = (story.article_count, story.outlet_count)
+    story.article_count = len(articles)
+    story.outlet_count = len(outlets)
+    story.first_published, story.last_published = min(dates), max(dates)
+    story.languages = [lang for lang, _ in langs.most_common()]
+    story.language = story.languages[0] if story.languages else None
+    story.title = _best_title(articles)
+    if (story.article_count, story.outlet_count) != before:
+        story.needs_summary = True
 
 
 def story_tags(candidates: list, count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list:
