@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tidings.store.db import Store
@@ -77,6 +78,29 @@ def load_decisions(session: Session) -> tuple[set[int], list[tuple[str, str]]]:
             seen.add(frozenset((a, b)))
             pairs.append((a, b))
     return pinned, pairs
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    article_id: int
+    article_title: str
+    from_story: str
+    to_story: str
+    apart: bool
+
+
+def decisions_about(session: Session, story_id: str, limit: int = 20) -> list[DecisionView]:
+    """The latest decisions that moved an article out of or into a story, newest first."""
+    rows = session.execute(
+        select(StoryDecision, Article.title).join(Article, Article.id == StoryDecision.article_id)
+        .where(or_(StoryDecision.from_story == story_id, StoryDecision.to_story == story_id))
+        .order_by(StoryDecision.id.desc()).limit(limit))
+    return [DecisionView(d.id, d.created_at, d.actor, d.action, d.article_id, title or "", d.from_story,
+                         d.to_story, d.apart) for d, title in rows]
 
 
 def placed_by_editor(session: Session, article_ids: Sequence[int]) -> set[int]:
@@ -192,29 +216,32 @@ def _article(session: Session, article_id: int) -> Article:
 # the decisions
 
 
-def move_article(store: Store, article_id: int, to: str, actor: str,
-                 config: ClusterConfig | None = None) -> EditResult:
+def move_article(store: Store, article_id: int, to: str, actor: str, config: ClusterConfig | None = None,
+                 *, expect_story: str | None = None) -> EditResult:
     """Move an article (and its syndicated copies) to the story ``to`` (an id or a story's address)
-    and keep the two stories apart; one transaction."""
+    and keep the two stories apart; one transaction. ``expect_story``: refuse unless the article is
+    still in that story (a form shown before someone else moved it)."""
     with store.transaction() as session:
-        return _apply(session, MOVE, article_id, to, actor, config or ClusterConfig())
+        return _apply(session, MOVE, article_id, to, actor, config or ClusterConfig(), expect_story)
 
 
 def split_article(store: Store, article_id: int, actor: str, config: ClusterConfig | None = None,
-                  new_id: str | None = None) -> EditResult:
+                  new_id: str | None = None, *, expect_story: str | None = None) -> EditResult:
     """Take an article (and its syndicated copies) out of its story into a new story of its own,
     kept apart from the old one; one transaction."""
     with store.transaction() as session:
-        return _apply(session, SPLIT, article_id, new_id, actor, config or ClusterConfig())
+        return _apply(session, SPLIT, article_id, new_id, actor, config or ClusterConfig(), expect_story)
 
 
 def _apply(session: Session, action: str, article_id: int, to: str | None, actor: str,
-           config: ClusterConfig) -> EditResult:
+           config: ClusterConfig, expect_story: str | None = None) -> EditResult:
     actor = (actor or "").strip()
     if not actor:
         raise EditError("a decision needs the name of whoever made it")
     article = _article(session, article_id)
     source = resolve_story(session, article.story_id, lock=True)
+    if expect_story is not None and resolve_story(session, expect_story).id != source.id:
+        raise EditError(f"article {article_id} is no longer in this story: it is in story {source.id} now")
     if action == MOVE:
         target = resolve_story(session, to or "", lock=True)
         if target.id == source.id:
