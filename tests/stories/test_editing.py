@@ -224,3 +224,29 @@ def test_a_decision_survives_the_next_update(store, desk, action):
     with store.reading() as s:
         pinned, _ = load_decisions(s)
     assert desk["a1"] in pinned
+
+
+def test_the_stories_command_moves_splits_and_lists(store, desk, db_url, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from tidings.cli import cli
+
+    monkeypatch.chdir(tmp_path)  # no tidings.toml here: the database comes from the environment
+    env = {"TIDINGS_DATABASE_URL": db_url}
+    runner = CliRunner()
+    r = runner.invoke(cli, ["stories", "move", str(desk["a2"]), "storyb", "--by", "sam@example.org"], env=env)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == f"moved article {desk['a2']} (and 1 syndicated copy) from story storya to story storyb"
+    r = runner.invoke(cli, ["stories", "split", str(desk["a3"]), "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    split = json.loads(r.output)
+    assert split["action"] == "split" and split["from"] == "storya" and split["moved"] == [desk["a3"]]
+    r = runner.invoke(cli, ["stories", "move", str(desk["a2copy"]), "storya"], env=env)
+    assert r.exit_code == 1 and "syndicated copy" in r.output
+    r = runner.invoke(cli, ["stories", "decisions"], env=env)
+    lines = r.output.splitlines()
+    assert len(lines) == 2 and "split off" in lines[0] and "sam@example.org" in lines[1]
+    assert f"article {desk['a2']}" in lines[1] and "storya -> storyb" in lines[1]
+    assert story_of(store, desk["a2"]) == "storyb" and story_of(store, desk["a3"]) == split["to"]
