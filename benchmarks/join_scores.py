@@ -7,7 +7,8 @@
 The story page says how sure Tidings is that an article belongs to its story ("fits this story:
 0.62 — moderate", :mod:`tidings.stories.fit`). This measures what each band means: an article
 *belongs* when its gold event is the main gold event of the story it ends up in (merged stories
-count as their survivor, as the site shows them).
+count as their survivor, as the site shows them). "below": below the join threshold (the page's
+"opened this story" and "opened a story merged into this one").
 
 ``--desk``: the product path. The desk of ``benchmarks.multinews --keep`` (the Multi-News dev slice
 served as 8 outlets' feeds and run through ``tidings update``); the scores are the stored
@@ -47,7 +48,8 @@ def table(scores: list[float | None], ok: list[bool], label: str, threshold: flo
     for band in ("strong", "moderate", "weak", "opened", "unscored"):
         if band in bands:
             rows = bands[band]
-            print(f"  {band:<10} {len(rows):>8} {sum(rows) / len(rows):>7.1%}")
+            name = "below" if band == "opened" else band  # opened or merged: below the join threshold
+            print(f"  {name:<10} {len(rows):>8} {sum(rows) / len(rows):>7.1%}")
 
 
 def from_desk(desk: Path, seed: int = 0) -> None:

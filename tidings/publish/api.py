@@ -430,10 +430,11 @@ def openapi_document() -> dict[str, Any]:
                                    "join_score": {**_nullable("number"), "minimum": 0, "maximum": 1,
                                                   "description": "The clusterer's score when the article joined "
                                                                  "this story (see join_band)"},
-                                   "join_band": {"enum": ["strong", "moderate", "weak", "opened", "editor", "copy",
-                                                          None],
+                                   "join_band": {"enum": ["strong", "moderate", "weak", "opened", "merged", "editor",
+                                                          "copy", None],
                                                  "description": "strong >= 0.70, moderate >= 0.50, weak below; "
-                                                                "opened: started the story (join_score is the best "
+                                                                "opened: started the story, merged: started a story "
+                                                                "merged into it (for both, join_score is the best "
                                                                 "score it reached elsewhere); editor: placed by an "
                                                                 "editor; copy: a syndicated copy"}}}
     detail = {"allOf": [{"$ref": "#/components/schemas/Story"}, {

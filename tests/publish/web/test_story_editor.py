@@ -156,3 +156,14 @@ def test_an_editor_moves_and_splits_articles(desk):
     r = client.post(f"/editor/stories/{sample.main}/articles/{a1}/split", data={"csrf": csrf})
     assert r.status_code == 400 and "only article" in r.text
     assert story_of(store, a1) == sample.main
+
+
+def test_an_article_that_came_with_a_merged_story_says_so(desk):
+    client, sample, store = desk
+    with store.transaction() as s:  # a3 opened a story of its own, later merged into this one
+        s.get(Article, sample.articles["orbital-2"]).story_score = 0.30
+    detail = client.get(f"/api/stories/{sample.main}").json()
+    bands = {s["article_id"]: s["join_band"] for s in detail["sources"]}
+    assert bands[sample.articles["orbital"]] == "opened"  # the earliest below the threshold
+    assert bands[sample.articles["orbital-2"]] == "merged"
+    assert "opened a story merged into this one" in client.get(f"/story/{sample.main}").text

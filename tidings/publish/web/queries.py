@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, defer, load_only
 
 from tidings.publish.sanitize import plain_text, safe_url
 from tidings.store.models import Article, Source, Story, Summary
-from tidings.stories.fit import JoinFit, join_fit
+from tidings.stories.fit import JoinFit, join_fit, resolve_threshold
 from tidings.stories.outlets import rank_label
 from tidings.stories.outlets import ranks as rank_pairs
 
@@ -295,6 +295,11 @@ def story_detail(session: Session, story_id: str, *, similar_limit: int = 6,
     order = [i for i in order if i in by_id] + [a.id for a, _ in articles if a.id not in order]
     numbers = {aid: n for n, aid in enumerate(order, start=1)}
     edited = placed_by_editor(session, order)
+    threshold = resolve_threshold(join_threshold)
+    openers = [a for a, _ in articles if a.id not in edited and a.copy_of_id is None
+               and a.story_score is not None and a.story_score < threshold]
+    first_opener = min(openers, key=lambda a: (a.published_at is None, a.published_at or 0, a.id)).id \
+        if openers else None
     sources = []
     for aid in order:
         article, source = by_id[aid]
@@ -307,7 +312,7 @@ def story_detail(session: Session, story_id: str, *, similar_limit: int = 6,
             rank=ranks.get(source.id) if source else None,
             language=article.language, published_at=article.published_at, copy_of=article.copy_of_id,
             fit=join_fit(article.story_score, copy=article.copy_of_id is not None, editor=aid in edited,
-                         threshold=join_threshold)))
+                         threshold=threshold, first=aid == first_opener)))
     sentences = []
     for sentence in (summary.sentences if summary else []) or []:
         text = plain_text(str(sentence.get("text") or ""))
