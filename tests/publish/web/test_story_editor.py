@@ -167,3 +167,46 @@ def test_an_article_that_came_with_a_merged_story_says_so(desk):
     assert bands[sample.articles["orbital"]] == "opened"  # the earliest below the threshold
     assert bands[sample.articles["orbital-2"]] == "merged"
     assert "opened a story merged into this one" in client.get(f"/story/{sample.main}").text
+
+
+def test_an_editor_splits_an_article_off_in_a_real_browser(desk):
+    """Debian's chromium, no JavaScript needed: log in, open the story from the editor home, split."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    client, sample, store = desk
+    base = str(client.base_url).rstrip("/")
+    a3 = sample.articles["orbital-2"]
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("chromium not installed: run scripts/system-deps.sh")
+    profile = tempfile.mkdtemp(prefix="tidings-chromium-")
+    artifacts = Path(__file__).resolve().parents[3] / "test-artifacts" / "web"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_api.sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                profile, executable_path="/usr/bin/chromium", headless=True, viewport={"width": 1200, "height": 900},
+                args=["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+            page = context.new_page()
+            page.goto(base + "/editor")
+            assert page.url.endswith("/editor/login")
+            page.fill("#email", EMAIL)
+            page.fill("#password", PASSWORD)
+            page.click("form[action='/editor/login'] button")
+            page.fill("#story", f"{base}/story/{sample.main}")
+            page.click("form[action='/editor/stories'] button")
+            assert page.url.endswith(f"/editor/stories/{sample.main}")
+            assert page.locator(f"#article-{a3} .fit").inner_text() == "fits this story: 0.44 — weak"
+            unlabeled = page.evaluate("""[...document.querySelectorAll('input:not([type=hidden])')]
+                .filter(e => !(e.labels && e.labels.length)).length""")
+            assert unlabeled == 0
+            page.click(f"#article-{a3} >> text=Split off into a new story")
+            assert page.url.split("#")[0].endswith(f"/editor/stories/{sample.main}")
+            assert "split off" in page.locator("#decisions + table").inner_text()
+            page.screenshot(path=str(artifacts / "editor-story.png"), full_page=True)
+            context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert story_of(store, a3) not in (sample.main, None)
