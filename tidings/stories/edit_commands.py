@@ -90,21 +90,17 @@ def split_command(ctx: click.Context, article_id: int, by: str | None, as_json: 
 @click.pass_context
 def decisions_command(ctx: click.Context, story: str | None, limit: int) -> None:
     """The editors' decisions, newest first."""
-    from sqlalchemy import or_, select
-
     from tidings.commands import open_store_or_fail
-    from tidings.store.models import StoryDecision
+    from tidings.stories.editing import decisions_about
 
     store = open_store_or_fail(get_config(ctx))
     try:
         with store.reading() as session:
-            query = select(StoryDecision).order_by(StoryDecision.id.desc()).limit(limit)
-            if story:
-                query = query.where(or_(StoryDecision.from_story == story, StoryDecision.to_story == story))
-            for d in session.scalars(query):
-                verb = "moved    " if d.action == "move" else "split off"
-                kept = "" if d.apart else "  (its story emptied)"
-                click.echo(f"{d.created_at:%Y-%m-%d %H:%M}  {d.actor:<24} {verb} article {d.article_id:<6} "
-                           f"{d.from_story} -> {d.to_story}{kept}")
+            decisions = decisions_about(session, story, limit)
     finally:
         store.close()
+    for d in decisions:
+        verb = "moved    " if d.action == "move" else "split off"
+        kept = "" if d.apart else "  (its story emptied)"
+        click.echo(f"{d.created_at:%Y-%m-%d %H:%M}  {d.actor:<24} {verb} article {d.article_id:<6} "
+                   f"{d.from_story} -> {d.to_story}{kept}")

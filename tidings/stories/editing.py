@@ -93,12 +93,12 @@ class DecisionView:
     apart: bool
 
 
-def decisions_about(session: Session, story_id: str, limit: int = 20) -> list[DecisionView]:
-    """The latest decisions that moved an article out of or into a story, newest first."""
-    rows = session.execute(
-        select(StoryDecision, Article.title).join(Article, Article.id == StoryDecision.article_id)
-        .where(or_(StoryDecision.from_story == story_id, StoryDecision.to_story == story_id))
-        .order_by(StoryDecision.id.desc()).limit(limit))
+def decisions_about(session: Session, story_id: str | None = None, limit: int = 20) -> list[DecisionView]:
+    """The latest decisions (that moved an article out of or into ``story_id``), newest first."""
+    query = select(StoryDecision, Article.title).join(Article, Article.id == StoryDecision.article_id)
+    if story_id is not None:
+        query = query.where(or_(StoryDecision.from_story == story_id, StoryDecision.to_story == story_id))
+    rows = session.execute(query.order_by(StoryDecision.id.desc()).limit(limit))
     return [DecisionView(d.id, d.created_at, d.actor, d.action, d.article_id, title or "", d.from_story,
                          d.to_story, d.apart) for d, title in rows]
 
