@@ -93,3 +93,29 @@ def test_a_copy_joins_its_original_only_while_the_story_is_open(store, db_url, w
         original, copy = session.get(Article, original_id), session.get(Article, copy_id)
         assert copy.story_id is not None
         assert (copy.story_id == original.story_id) is joins
+
+
+def test_an_editors_split_survives_the_next_update(store, db_url):
+    from tidings.stories.editing import split_article
+
+    t0 = utc(2026, 9, 8, 6)
+    with store.transaction() as session:
+        ids = [_add(session, i, title, text, t0 + timedelta(hours=i)).id for i, (title, text) in enumerate(QUAKE)]
+    config = _config(db_url)
+    update_stories(config, store)
+    with store.reading() as session:
+        assert len({session.get(Article, i).story_id for i in ids}) == 1
+    result = split_article(store, ids[1], "editor@example.org")
+    # a third report of the same quake comes in: it may join either story, but the two never merge again
+    with store.transaction() as session:
+        third = _add(session, 9, "Morocco earthquake toll rises as rescuers reach Marrakech villages",
+                     "The death toll from the magnitude 6.8 earthquake near Marrakech rose on Sunday as rescuers "
+                     "reached remote villages in the High Atlas, Morocco's interior ministry said.",
+                     t0 + timedelta(hours=5)).id
+    report = update_stories(config, store)
+    assert report.merges == 0
+    with store.reading() as session:
+        first, second = session.get(Article, ids[0]), session.get(Article, ids[1])
+        assert first.story_id != second.story_id
+        assert second.story_id == result.to_story
+        assert session.get(Article, third).story_id in {first.story_id, second.story_id}

@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from tidings.publish.web import queries
+from tidings.stories.fit import configured_threshold, join_fit
 
 API_VERSION = "1.0.0"
 MAX_LIMIT = 100
@@ -136,7 +137,7 @@ def story_detail_json(detail: queries.StoryDetail) -> dict[str, Any]:
     data["sources"] = [{
         "number": s.number, "article_id": s.article_id, "title": s.title, "url": s.url, "outlet": s.outlet,
         "source_id": s.outlet_id, "rank": s.rank, "language": s.language, "published_at": _time(s.published_at),
-        "copy_of": s.copy_of} for s in detail.sources]
+        "copy_of": s.copy_of, **(s.fit or join_fit(None)).as_dict()} for s in detail.sources]
     data["similar"] = [story_json(s) for s in detail.similar]
     return data
 
@@ -239,7 +240,8 @@ async def story(request: Request) -> Response:
     story_id = request.path_params["story_id"]
 
     def work(session: Session):
-        detail = queries.story_detail(session, story_id)
+        detail = queries.story_detail(session, story_id,
+                                      join_threshold=configured_threshold(request.app.state.config))
         if isinstance(detail, queries.Redirect):
             return RedirectResponse(f"/api/stories/{detail.target}", status_code=301)
         return story_detail_json(detail) if detail else None
@@ -419,12 +421,22 @@ def openapi_document() -> dict[str, Any]:
                  "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}}}
     story_source = {"type": "object",
                     "required": ["number", "article_id", "title", "url", "outlet", "source_id", "rank", "language",
-                                 "published_at", "copy_of"],
+                                 "published_at", "copy_of", "join_score", "join_band"],
                     "properties": {"number": {"type": "integer", "minimum": 1}, "article_id": {"type": "integer"},
                                    "title": {"type": "string"}, "url": _nullable("string"),
                                    "outlet": {"type": "string"}, "source_id": _nullable("integer"),
                                    "rank": _nullable("string"), "language": _nullable("string"),
-                                   "published_at": time, "copy_of": _nullable("integer")}}
+                                   "published_at": time, "copy_of": _nullable("integer"),
+                                   "join_score": {**_nullable("number"), "minimum": 0, "maximum": 1,
+                                                  "description": "The clusterer's score when the article joined "
+                                                                 "this story (see join_band)"},
+                                   "join_band": {"enum": ["strong", "moderate", "weak", "opened", "merged", "editor",
+                                                          "copy", None],
+                                                 "description": "strong >= 0.70, moderate >= 0.50, weak below; "
+                                                                "opened: started the story, merged: started a story "
+                                                                "merged into it (for both, join_score is the best "
+                                                                "score it reached elsewhere); editor: placed by an "
+                                                                "editor; copy: a syndicated copy"}}}
     detail = {"allOf": [{"$ref": "#/components/schemas/Story"}, {
         "type": "object", "required": ["summary", "sources", "similar"],
         "properties": {

@@ -222,6 +222,24 @@ class Story(Base):
     articles: Mapped[list[Article]] = relationship(back_populates="story")
 
 
+class StoryDecision(Base):
+    """An editor's decision about where an article belongs (migration 0008): moved to another story or
+    split off into a story of its own. The article is pinned (no clusterer run or repair pass moves it)
+    and, when ``apart`` is set, the two stories are never merged back (:mod:`tidings.stories.editing`)."""
+
+    __tablename__ = "story_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))  # the editor's email, or "cli:<login>"
+    action: Mapped[str] = mapped_column(String(16))  # "move" or "split"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    from_story: Mapped[str] = mapped_column(String(32), index=True)
+    to_story: Mapped[str] = mapped_column(String(32), index=True)
+    # the two stories are kept apart (False when the move emptied from_story, which now redirects to to_story)
+    apart: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Summary(Base):
     """One version of a story's headline, lead and cited summary (older versions are kept)."""
 

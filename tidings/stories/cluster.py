@@ -220,9 +220,12 @@ class StoryState:
         vector = self.by_language.get(language)
         return None if vector is None else _unit(vector)
 
-    def with_member(self, f: "ArticleFeatures", max_keys: int = 256) -> None:
-        """Add one article to this story (the centroid, dates, keys and languages follow)."""
+    def with_member(self, f: "ArticleFeatures", max_keys: int = 256, track: int = 32) -> None:
+        """Add one article to this story (the centroid, dates, keys, languages and, while the story
+        has at most ``track`` articles, its members follow)."""
+        tracked = self.tracks_members()
         _add_member(self, f, max_keys)
+        self.members = self.members + [_member(f)] if tracked and self.size <= track else []
 
     def without_member(self, f: "ArticleFeatures") -> None:
         """Take one article out of this story (an editor moved it elsewhere); the story must keep

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from tidings.config import Config
 from tidings.records import Article as ArticleRecord
@@ -126,6 +126,7 @@ class StoriesUpdater:
     def place_new_articles(self) -> set[str]:
         """Cluster every unplaced original article and attach unplaced copies; returns touched story ids."""
         from tidings.stories.cluster import OnlineClusterer, StoryState, features_for
+        from tidings.stories.editing import load_decisions
 
         started = time.perf_counter()
         with self.store.reading() as session:
@@ -155,6 +156,12 @@ class StoriesUpdater:
                     clusterer.add_story(StoryState.from_dict(story.state))
             for old, new in session.execute(select(Story.id, Story.merged_into).where(Story.merged_into.is_not(None))):
                 clusterer.add_redirect(old, new)
+            # an editor's decisions stand: moved articles never move again, separated stories never merge
+            pinned, apart = load_decisions(session)
+            for article_id in pinned:
+                clusterer.pin(str(article_id))
+            for a, b in apart:
+                clusterer.keep_apart(a, b)
         known = set(clusterer.stories)
         assigned: dict[int, tuple[str, float]] = {}
         for f in features:
@@ -235,23 +242,8 @@ class StoriesUpdater:
         with self.store.transaction() as session:
             for story_id in story_ids:
                 story = session.get(Story, story_id)
-                if story is None:
-                    continue
-                articles = list(session.scalars(select(Article).where(Article.story_id == story_id)))
-                if not articles:
-                    continue
-                outlets = {a.source_id for a in articles if a.source_id is not None}
-                dates = [a.published_at or a.first_seen_at for a in articles]
-                langs = Counter(a.language for a in articles if a.language)
-                before = (story.article_count, story.outlet_count)
-                story.article_count = len(articles)
-                story.outlet_count = len(outlets)
-                story.first_published, story.last_published = min(dates), max(dates)
-                story.languages = [lang for lang, _ in langs.most_common()]
-                story.language = story.languages[0] if story.languages else None
-                story.title = _best_title(articles)
-                if (story.article_count, story.outlet_count) != before:
-                    story.needs_summary = True
+                if story is not None:
+                    refresh_story(session, story)
 
     def file_and_tag(self, story_ids: set[str]) -> None:
         from tidings.stories.tags import tags_for
@@ -359,6 +351,26 @@ class StoriesUpdater:
         self.rank_and_link()
         self.report.touched = len(touched)
         return self.report
+
+
+def refresh_story(session: Session, story: Story) -> None:
+    """Recompute one story's counts, dates, languages and provisional title from its articles, in the
+    caller's transaction (also used by an editor's move, :mod:`tidings.stories.editing`)."""
+    articles = list(session.scalars(select(Article).where(Article.story_id == story.id)))
+    if not articles:
+        return
+    outlets = {a.source_id for a in articles if a.source_id is not None}
+    dates = [a.published_at or a.first_seen_at for a in articles]
+    langs = Counter(a.language for a in articles if a.language)
+    before = (story.article_count, story.outlet_count)
+    story.article_count = len(articles)
+    story.outlet_count = len(outlets)
+    story.first_published, story.last_published = min(dates), max(dates)
+    story.languages = [lang for lang, _ in langs.most_common()]
+    story.language = story.languages[0] if story.languages else None
+    story.title = _best_title(articles)
+    if (story.article_count, story.outlet_count) != before:
+        story.needs_summary = True
 
 
 def story_tags(candidates: list, count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list:

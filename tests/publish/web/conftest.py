@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -24,15 +26,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(base URL, Sample, Store) of a running site."""
-    path = tmp_path_factory.mktemp("web") / "tidings.db"
-    config = Config(database_url=f"sqlite:///{path}")
-    store = Store(config.database_url)
-    sample = populate(store)
-    reindex(store)
-    app = create_app(config, store)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -42,9 +38,23 @@ def site(tmp_path_factory):
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sample, store
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, Sample, Store) of a running site."""
+    path = tmp_path_factory.mktemp("web") / "tidings.db"
+    config = Config(database_url=f"sqlite:///{path}")
+    store = Store(config.database_url)
+    sample = populate(store)
+    reindex(store)
+    with serving(create_app(config, store)) as url:
+        yield url, sample, store
     store.close()
 
 

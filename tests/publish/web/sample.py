@@ -61,6 +61,8 @@ def populate(store: Store) -> Sample:
         a6 = article("evil-js", bad, "Link that is javascript", 3, "en", url=JS_URL)
         a7 = article("rates", wire, "Central bank holds interest rates", 10, "en",
                      text="The central bank kept its rate at four percent, citing inflation.")
+        # the clusterer's join scores: a1 opened the story (0.21 is the best it reached elsewhere)
+        a1.story_score, a2.story_score, a3.story_score = 0.21, 0.83, 0.44
         s.flush()
 
         def story(sid: str, title: str, section: str, score: float, arts: list[Article], languages: list[str],

@@ -2,7 +2,8 @@
 
 It puts the configuration and the Store on ``app.state`` (``request.app.state.config`` /
 ``.store``), serves the site's pages, feeds and JSON API, mounts the newsletter's routes
-when ``tidings.publish.newsletter_routes`` exists, and answers ``/healthz``.
+when ``tidings.publish.newsletter_routes`` exists (with the editor's story pages,
+``tidings.publish.story_editor_routes``, which share its login), and answers ``/healthz``.
 
 Site settings come from the ``[site]`` table of tidings.toml: ``title``, ``base_url``
 (absolute links in feeds; default: the request's own address) and ``cache_seconds``
@@ -110,7 +111,9 @@ def newsletter_routes() -> list[BaseRoute]:
     if importlib.util.find_spec(NEWSLETTER_ROUTES) is None:
         return []
     module = importlib.import_module(NEWSLETTER_ROUTES)
-    return list(module.routes())
+    from tidings.publish import story_editor_routes  # the editor's story decisions share its login
+
+    return list(module.routes()) + story_editor_routes.routes()
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -17,6 +17,7 @@ from tidings.publish.web.app import MovedTo, NotFound, cached, page_globals, ren
 from tidings.publish.web.templating import templates
 from tidings.publish.web.timeline import timeline_svg
 from tidings.store.models import Source, Story
+from tidings.stories.fit import configured_threshold
 
 PAGE_SIZE = 20
 _NAV_CACHE: dict[int, tuple[float, list[tuple[str, str]]]] = {}
@@ -128,7 +129,7 @@ async def story(request: Request) -> Response:
 
     def build():
         with app.state.store.reading() as session:
-            detail = queries.story_detail(session, story_id)
+            detail = queries.story_detail(session, story_id, join_threshold=configured_threshold(app.state.config))
         if detail is None:
             raise NotFound
         if isinstance(detail, queries.Redirect):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer, load_only
 
 from tidings.publish.sanitize import plain_text, safe_url
 from tidings.store.models import Article, Source, Story, Summary
+from tidings.stories.fit import JoinFit, join_fit, resolve_threshold
 from tidings.stories.outlets import rank_label
 from tidings.stories.outlets import ranks as rank_pairs
 
@@ -72,6 +73,7 @@ class SourceLine:
     language: str | None
     published_at: datetime | None
     copy_of: int | None = None  # the article id this one is a syndicated copy of
+    fit: JoinFit | None = None  # how sure Tidings is that the article belongs (tidings.stories.fit)
 
 
 @dataclass(slots=True)
@@ -260,7 +262,12 @@ def _story_articles(session: Session, story_id: str) -> list[tuple[Article, Sour
     return [(a, s) for a, s in rows]
 
 
-def story_detail(session: Session, story_id: str, *, similar_limit: int = 6) -> StoryDetail | Redirect | None:
+def story_detail(session: Session, story_id: str, *, similar_limit: int = 6,
+                 join_threshold: float | None = None) -> StoryDetail | Redirect | None:
+    """A story with its summary, sources (each with its join score, :mod:`tidings.stories.fit`) and
+    similar stories; a :class:`Redirect` for a merged story. ``join_threshold``: the clusterer's."""
+    from tidings.stories.editing import placed_by_editor
+
     story = session.get(Story, story_id)
     if story is None:
         return None
@@ -287,6 +294,12 @@ def story_detail(session: Session, story_id: str, *, similar_limit: int = 6) -> 
     by_id = {a.id: (a, s) for a, s in articles}
     order = [i for i in order if i in by_id] + [a.id for a, _ in articles if a.id not in order]
     numbers = {aid: n for n, aid in enumerate(order, start=1)}
+    edited = placed_by_editor(session, order)
+    threshold = resolve_threshold(join_threshold)
+    openers = [a for a, _ in articles if a.id not in edited and a.copy_of_id is None
+               and a.story_score is not None and a.story_score < threshold]
+    first_opener = min(openers, key=lambda a: (a.published_at is None, a.published_at or 0, a.id)).id \
+        if openers else None
     sources = []
     for aid in order:
         article, source = by_id[aid]
@@ -297,7 +310,9 @@ def story_detail(session: Session, story_id: str, *, similar_limit: int = 6) -> 
             outlet=plain_text(source.name if source else article.site_name) or "Unknown outlet",
             outlet_id=source.id if source else None,
             rank=ranks.get(source.id) if source else None,
-            language=article.language, published_at=article.published_at, copy_of=article.copy_of_id))
+            language=article.language, published_at=article.published_at, copy_of=article.copy_of_id,
+            fit=join_fit(article.story_score, copy=article.copy_of_id is not None, editor=aid in edited,
+                         threshold=threshold, first=aid == first_opener)))
     sentences = []
     for sentence in (summary.sentences if summary else []) or []:
         text = plain_text(str(sentence.get("text") or ""))
