@@ -181,3 +181,21 @@ def test_notices_report_merges_and_splits_once():
     lines = notices(c)
     assert lines == [{"split": "s1", "into": "s2", "articles": ["a2", "a3"]}]
     assert notices(c) == []
+
+
+def test_the_readme_cluster_example_is_a_real_run():
+    """The README's `tidings cluster` example: its input lines give the output printed under them."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from tidings.cli import cli
+
+    lines = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("$ cat stories.jsonl") + 1
+    run = lines.index("$ .venv/bin/tidings cluster < stories.jsonl")
+    end = lines.index("```", run)
+    payload = "\n".join(lines[start:run]) + "\n"
+    result = CliRunner().invoke(cli, ["cluster"], input=payload)
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x) for x in result.stdout.splitlines()] == [json.loads(x) for x in lines[run + 1:end]]
