@@ -17,9 +17,22 @@ console = Console(stderr=True)
 out = Console()
 
 
+NO_CONFIG = ("no tidings.toml here, and neither --config nor TIDINGS_CONFIG names one: "
+             "run `tidings init` to write one (its database is tidings.db beside it), "
+             "or set TIDINGS_DATABASE_URL")
+
+
+def require_database(config: Any) -> None:
+    """Refuse to open the built-in default ``./tidings.db`` when no configuration names it: a
+    command run in the wrong folder should say so, not start an empty database there."""
+    if config.path is None and not getattr(config, "database_configured", True):
+        raise click.ClickException(NO_CONFIG)
+
+
 def open_store_or_fail(config: Any, *, migrate: bool = True):
     from tidings.store.db import StoreError, open_store
 
+    require_database(config)
     try:
         return open_store(config, migrate=migrate)
     except StoreError as exc:
@@ -38,7 +51,11 @@ def init_command(path: str, force: bool) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; use --force to overwrite it")
-    target.write_text(default_toml(), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(default_toml(), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
     click.echo(f"wrote {target}")
 
 
@@ -199,7 +216,9 @@ def db_current(ctx: click.Context) -> None:
     """Show the schema revision of the database and of the code."""
     from tidings.store.db import current_revision, head_revision, make_engine
 
-    engine = make_engine(get_config(ctx).database_url)
+    config = get_config(ctx)
+    require_database(config)
+    engine = make_engine(config.database_url)
     click.echo(f"database: {current_revision(engine) or 'empty'}; code: {head_revision()}")
 
 

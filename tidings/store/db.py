@@ -100,7 +100,9 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url[len("sqlite:///"):]).expanduser().parent
+            if not folder.is_dir():  # a typo in the URL must not create folders
+                raise StoreError(f"the folder of the database does not exist: {folder}")
         self.engine = make_engine(url, echo=echo)
         if migrate:
             upgrade(self.engine)

@@ -97,9 +97,8 @@ def test_newsletter_settings_defaults_and_errors(tmp_path, smtp):
     assert settings.section_title("Robotics") == "Bots Weekly"
     assert settings.section_title("GenAI") == "TheGen.AI News"
     assert settings.sponsor is not None and settings.sponsor.name == "Acme <Labs>"
-    bad = write_config(tmp_path, smtp[0], extra="colour = 'blue'")
-    with pytest.raises(ConfigError):
-        newsletter_settings(bad)
+    with pytest.raises(ConfigError, match=r"\[newsletter\] colour: unknown setting"):
+        write_config(tmp_path, smtp[0], extra="colour = 'blue'")
 
 
 @pytest.mark.parametrize("address,ok", [
