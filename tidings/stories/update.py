@@ -28,7 +28,7 @@ from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
 from tidings.timeutil import utcnow
 
-BATCH = 64
+PROGRESS_BATCH = 16  # articles embedded between two progress ticks (one embedding call each)
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
 TAG_CANDIDATES = 16
@@ -118,10 +118,13 @@ class StoriesUpdater:
                 .order_by(Article.published_at.is_(None), Article.published_at, Article.id)))
             records = [_record(a) for a in pending]
         self.progress("embed", {"count": len(records)})
+        if records:
+            self.progress("loading", {"what": "embedding model"})
+            self.embedder.embed(["warm up"])  # the model loads here, not inside the first batch's tick
         features = []
-        for i in range(0, len(records), BATCH):
-            features.extend(features_for(records[i:i + BATCH], self.embedder, self.cluster_config))
-            self.progress("embedded", {"count": len(records[i:i + BATCH])})
+        for i in range(0, len(records), PROGRESS_BATCH):
+            features.extend(features_for(records[i:i + PROGRESS_BATCH], self.embedder, self.cluster_config))
+            self.progress("embedded", {"count": len(records[i:i + PROGRESS_BATCH])})
         self.report.seconds["embed"] += time.perf_counter() - started
 
         started = time.perf_counter()
@@ -138,6 +141,7 @@ class StoriesUpdater:
             for old, new in session.execute(select(Story.id, Story.merged_into).where(Story.merged_into.is_not(None))):
                 clusterer.add_redirect(old, new)
         known = set(clusterer.stories)
+        self.progress("cluster", {"count": len(features)})
         assigned: dict[int, tuple[str, float]] = {}
         for f in features:
             placement = clusterer.place(f)
@@ -219,8 +223,9 @@ class StoriesUpdater:
                 story.outlet_count = len(outlets)
                 story.first_published, story.last_published = min(dates), max(dates)
                 story.languages = [lang for lang, _ in langs.most_common()]
-                story.language = story.languages[0] if story.languages else None
-                story.title = _best_title(articles)
+                if story.summary_id is None:  # else the summary's language, kept with its headline
+                    story.language = story.languages[0] if story.languages else None
+                    story.title = _best_title(articles)
                 if (story.article_count, story.outlet_count) != before:
                     story.needs_summary = True
 
@@ -250,6 +255,7 @@ class StoriesUpdater:
                     ][:6]))
         if not stories:
             return
+        self.progress("tags", {"count": len(stories)})
         texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
         vectors = classifier.embed(texts)
         # the prototypes adapt to this batch and to the recent stories' vectors (AG News: 0.834 -> 0.856

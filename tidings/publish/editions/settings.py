@@ -57,6 +57,7 @@ class NewsletterSettings:
     from_address: str = "Tidings <newsletter@localhost>"
     about: str = "An AI news digest assembled by Tidings from many outlets; every sentence is numbered to its sources."
     per_section: int = 3  # stories per section in a drafted edition
+    language: str = "en"  # stories summarized in another language stay out of drafts ("": every language)
     # each section's heading in an edition (a section not named here is headed by its name)
     section_titles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SECTION_TITLES))
     section_order: tuple[str, ...] = tuple(DEFAULT_SECTION_TITLES)
