@@ -174,7 +174,7 @@ def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...],
 
 @click.command("doctor")
 @click.option("--all", "show_all", is_flag=True, help="List healthy sources too.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON on stdout.")
 @click.pass_context
 def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List unhealthy sources: why they failed and when they are retried."""

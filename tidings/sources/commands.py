@@ -60,7 +60,7 @@ def add_command(ctx: click.Context, url: str, name: str | None, country: str | N
 
 @sources_group.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include removed (inactive) sources.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON on stdout.")
 @click.pass_context
 def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List registered sources with their health."""
