@@ -268,13 +268,24 @@ def db_upgrade(ctx: click.Context) -> None:
 @db_group.command("current")
 @click.pass_context
 def db_current(ctx: click.Context) -> None:
-    """Show the schema revision of the database and of the code."""
-    from tidings.store.db import current_revision, head_revision, make_engine
+    """Show the schema revision of the database and of the code (creates nothing)."""
+    from tidings.store.revisions import head_revision, sqlite_revision
 
     config = get_config(ctx)
     require_database(config)
-    engine = make_engine(config.database_url)
-    click.echo(f"database: {current_revision(engine) or 'empty'}; code: {head_revision()}")
+    url = config.database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = url[len("sqlite:///"):]
+        try:
+            current = sqlite_revision(path)
+        except FileNotFoundError:
+            click.echo(f"database: none yet ({path}; `tidings db upgrade` creates it); code: {head_revision()}")
+            return
+    else:
+        from tidings.store.db import current_revision, make_engine
+
+        current = current_revision(make_engine(url))
+    click.echo(f"database: {current or 'empty'}; code: {head_revision()}")
 
 
 class _UpdateProgress(_IngestProgress):

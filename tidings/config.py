@@ -217,6 +217,8 @@ class Config:
 
     def settings(self, name: str) -> Any:
         """The typed settings of table ``name`` (its dataclass, or a list for ``[[sections]]``)."""
+        if name in ("fetch", "schedule", "dedup", "ingest"):
+            return getattr(self, name)  # these are fields, which code may set directly
         if name not in self.typed:
             self.typed[name] = _build(name, self.raw.get(name), str(self.path or "defaults"))
         return self.typed[name]
@@ -334,8 +336,8 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
         if not TABLES[name].many and not isinstance(value, dict):
             raise ConfigError(f"{where}: {name} must be a table ([{name}]), not a value")
         config.typed[name] = _build(name, value, where, from_environment.get(name))
-    config.fetch, config.schedule = config.settings("fetch"), config.settings("schedule")
-    config.dedup, config.ingest = config.settings("dedup"), config.settings("ingest")
+    for name in ("fetch", "schedule", "dedup", "ingest"):
+        setattr(config, name, config.typed.get(name) or _build(name, None, where))
     config.database_url = config.settings("database").url
     config.database_configured = "url" in raw.get("database", {})
     config.sources_file = config.settings("sources").file
