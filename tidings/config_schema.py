@@ -13,11 +13,8 @@ TOML, with the comment written beside each field in its source, for ``tidings in
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import io
 import json
 import re
-import tokenize
 import types
 import typing
 from collections.abc import Mapping
@@ -217,6 +214,10 @@ def toml_key(key: str) -> str:
 
 def field_comments(cls: type) -> dict[str, str]:
     """The comment written beside (or on the lines just above) each field in the class's source."""
+    import inspect
+    import io
+    import tokenize
+
     try:
         source = inspect.getsource(cls)
     except (OSError, TypeError):
