@@ -76,10 +76,10 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
         except Exception as exc:  # noqa: BLE001
             log.exception("scheduled editions failed")
             report["editions"] = f"failed: {exc}"
-    if on_done is not None:
-        on_done()
     if say is not None:
         say(tick_line(report, time.perf_counter() - started))
+    if on_done is not None:
+        on_done()
     return report
 
 

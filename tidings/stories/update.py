@@ -287,8 +287,8 @@ class StoriesUpdater:
         from tidings.stories.similar import SimilarConfig, similar_stories
 
         started = time.perf_counter()
-        rank_config = RankConfig(**self.config.table("rank"))
-        similar_config = SimilarConfig(**self.config.table("similar"))
+        rank_config: RankConfig = self.config.settings("rank")  # checked when the config was loaded
+        similar_config: SimilarConfig = self.config.settings("similar")
         with self.store.transaction() as session:
             latest = session.scalar(select(func.max(Story.last_published)).where(Story.merged_into.is_(None)))
             if latest is None:
