@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tidings.publish.editions.content import EditionContent, assemble
@@ -68,8 +68,8 @@ def pick_stories(session: Session, since: datetime, per_section: int, exclude: s
     (written in ``language``, when one is given)."""
     when = func.coalesce(Story.last_published, Story.created_at)
     query = select(Story).where(Story.merged_into.is_(None), Story.summary_id.is_not(None), when >= since)
-    if language:
-        query = query.where(Story.language == language)
+    if language:  # a story of unknown language is not left out
+        query = query.where(or_(Story.language == language, Story.language.is_(None)))
     candidates = session.scalars(query.order_by(Story.score.desc(), Story.id)).all()
     counts: dict[str | None, int] = {}
     picked = []
