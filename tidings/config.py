@@ -155,7 +155,7 @@ class DedupConfig:
 SECTIONS_EXAMPLE = """\
 # Sections: one primary section per story, zero-shot from the descriptions, better with examples.
 # Without [[sections]] tables the defaults apply: GenAI, Open-source AI, Closed-source AI,
-# Policy & regulation, Robotics, Research (tidings/stories/default_sections.toml).
+# Policy & regulation, Robotics, Research (tidings/stories/default_sections.toml). An example:
 # [[sections]]
 # name = "Open-source AI"
 # description = "Open-weight models, open datasets and open-source AI tools and their releases."
@@ -163,7 +163,7 @@ SECTIONS_EXAMPLE = """\
 
 LLM_EXAMPLE = """\
 # An optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp server); every sentence
-# it writes is checked against the articles it cites before it is published.
+# it writes is checked against the articles it cites before it is published. An example:
 # [summarize.llm]
 # base_url = "http://127.0.0.1:11434/v1"
 # model = "qwen2.5:7b-instruct"
@@ -174,7 +174,7 @@ LLM_EXAMPLE = """\
 TABLES: dict[str, Table] = {
     "database": Table("tidings.config:DatabaseConfig", shown=True),
     "sources": Table("tidings.config:SourcesConfig", shown=True,
-                     example='# file = "sources.opml"   # e.g. a copy of tidings/sources/default_sources.opml'),
+                     example='# file = "sources.opml"   # an example: a copy of tidings/sources/default_sources.opml'),
     "fetch": Table("tidings.config:FetchConfig", shown=True),
     "ingest": Table("tidings.config:IngestConfig", shown=True),
     "schedule": Table("tidings.config:ScheduleConfig", shown=True),

@@ -13,8 +13,9 @@ from tidings.config import TABLES
 from tidings.config_schema import render
 
 HEADER = """\
-# Tidings configuration. Every value shown here is the default, and so is every
-# commented line; delete what you do not change, uncomment what you do.
+# Tidings configuration. Every value set below is the default, and so is every commented
+# `key = value` line (except the examples, which say so); delete what you do not change,
+# uncomment what you do.
 # Any scalar can also be set from the environment as TIDINGS_<TABLE>__<KEY>,
 # e.g. TIDINGS_FETCH__ALLOW_LOOPBACK=true or TIDINGS_CLUSTER__THRESHOLD=0.4."""
 
