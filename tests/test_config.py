@@ -1,10 +1,14 @@
-"""Configuration: the commented default round-trips, env overrides apply, bad values are clear errors."""
+"""Configuration: every table typed and checked at load, one clean line per mistake naming file,
+table and key; environment overrides for every scalar; `tidings init` writes the classes' defaults."""
+
+import tomllib
 
 import pytest
 from click.testing import CliRunner
 
 from tidings.cli import cli
-from tidings.config import Config, ConfigError, FetchConfig, load_config
+from tidings.config import TABLES, Config, ConfigError, FetchConfig, load_config
+from tidings.config_schema import build_table, render
 
 
 def test_init_writes_a_file_that_loads_to_the_defaults(tmp_path):
@@ -14,9 +18,44 @@ def test_init_writes_a_file_that_loads_to_the_defaults(tmp_path):
     config = load_config(target, environ={})
     assert config.fetch == FetchConfig() and config.ingest == Config().ingest
     assert config.database_url == f"sqlite:///{tmp_path / 'tidings.db'}"  # relative to the file
-    assert config.sources_file.endswith("default_sources.opml")
     again = CliRunner().invoke(cli, ["init", str(target)])
     assert again.exit_code != 0 and "--force" in again.output
+
+
+def test_init_sets_no_source_list_and_shows_an_example(tmp_path):
+    """The built-in default is no list: a fresh desk gets only the sources it adds, and a source it
+    removes stays removed (issue 17, surprise 2)."""
+    target = tmp_path / "tidings.toml"
+    CliRunner().invoke(cli, ["init", str(target)])
+    text = target.read_text()
+    assert load_config(target, environ={}).sources_file is None
+    assert "default_sources.opml" in text and "\nfile =" not in text and "# file = " in text
+    assert "/" + "tidings/sources/default_sources.opml" not in text.replace("# file", "")  # no absolute path set
+
+
+def test_init_shows_the_newsletter_section_titles(tmp_path):
+    target = tmp_path / "tidings.toml"
+    CliRunner().invoke(cli, ["init", str(target)])
+    text = target.read_text()
+    assert '# [newsletter.section_titles]' in text and '# GenAI = "TheGen.AI News"' in text
+
+
+def test_init_into_a_new_folder(tmp_path):
+    target = tmp_path / "sub" / "dir" / "x.toml"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert load_config(target, environ={}).fetch == FetchConfig()
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_every_table_renders_defaults_that_load_back_unchanged(name):
+    spec = TABLES[name]
+    if spec.many:
+        return
+    cls = spec.load()
+    text = "\n".join(render(cls, name, commented=False))
+    parsed = tomllib.loads(text)[name]
+    assert build_table(cls, parsed) == cls()
 
 
 def test_environment_overrides(tmp_path):
@@ -30,21 +69,59 @@ def test_environment_overrides(tmp_path):
     assert config.database_url == "postgresql://u@h/db"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[fetch]\nmax_byte = 1\n", "unknown setting fetch.max_byte"),
+def test_environment_overrides_reach_every_table(tmp_path):
+    config = load_config(None, environ={"TIDINGS_CLUSTER__THRESHOLD": "0.5", "TIDINGS_RANK__HALF_LIFE_HOURS": "12",
+                                        "TIDINGS_SUMMARIZE__WORDS": "80", "TIDINGS_SMTP__STARTTLS": "true",
+                                        "TIDINGS_SUMMARIZE__LLM__BASE_URL": "http://127.0.0.1:9/v1",
+                                        "TIDINGS_SUMMARIZE__LLM__MODEL": "m"})
+    assert config.settings("cluster").threshold == 0.5 and config.table("cluster") == {"threshold": 0.5}
+    assert config.settings("rank").half_life_hours == 12.0
+    assert config.settings("summarize").words == 80 and config.settings("summarize").llm.model == "m"
+    assert config.settings("smtp").starttls is True
+    with pytest.raises(ConfigError, match=r"TIDINGS_CLUSTER__THRESHOLD: .*\[cluster\] threshold"):
+        load_config(None, environ={"TIDINGS_CLUSTER__THRESHOLD": "7"})
+    with pytest.raises(ConfigError, match=r"TIDINGS_CLUSTER__EMBEDER: unknown setting \[cluster\] embeder"):
+        load_config(None, environ={"TIDINGS_CLUSTER__EMBEDER": "e5"})
+
+
+# Each mistake a new user made (issue 17, surprise 1): accepted silently or a traceback in `update`.
+MISTAKES = [
+    ("[fetcher]\nconcurrency = 2\n", r"unknown table \[fetcher\]"),
+    ('[database]\nuri = "sqlite:///x.db"\n', r"\[database\] uri: unknown setting"),
+    ("[fetch]\nconcurrency = -3\n", r"\[fetch\] concurrency: expected a positive number, got -3"),
+    ("[cluster]\nthreshold = 7\n", r"\[cluster\] threshold: expected a number between 0 and 1, got 7"),
+    ('[summarize.llm]\nmodell = "qwen"\n', r"\[summarize\] llm.modell: unknown setting"),
+    ('[cluster]\nembeder = "e5"\n', r"\[cluster\] embeder: unknown setting"),
+    ('[cluster]\nembedder = "bert"\n', r"\[cluster\] embedder: unknown embedder"),
+    ('[summarize]\nwords = "many"\n', r"\[summarize\] words: expected an integer, got \"many\""),
+    ("[rank]\nhalf_life_hour = 3\n", r"\[rank\] half_life_hour: unknown setting"),
+    ('[fetch]\nallow_networks = ["127.0.0.1/33"]\n', r"\[fetch\] allow_networks\[0\]: not a network"),
+    ('[sources]\nfile = "missing.opml"\n', r"\[sources\] file: no such file"),
+    ("[fetch]\nmax_byte = 1\n", r"\[fetch\] max_byte: unknown setting"),
     ("[fetch]\ntimeout = 'soon'\n", "expected a number"),
     ("[fetch]\nrespect_robots = 1\n", "expected true or false"),
+    ('[newsletter]\nsponsor = { name = "A", text = "t", url = "ftp://x" }\n', r"\[newsletter\] sponsor.url: expected an http"),
+    ("[smtp]\nstarttls = true\nssl = true\n", r"\[smtp\] ssl: choose starttls or ssl"),
+    ('[[sections]]\nname = "A"\n', r"\[\[sections\]\] #1 description: missing"),
+    ("fetch = 3\n", "fetch must be a table"),
     ("[fetch\n", "tidings.toml"),
-])
-def test_bad_config_is_a_clear_error(tmp_path, text, message):
+]
+
+
+@pytest.mark.parametrize("text, message", MISTAKES)
+def test_a_config_mistake_is_one_clean_line_naming_file_table_and_key(tmp_path, text, message):
     target = tmp_path / "tidings.toml"
     target.write_text(text)
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message) as caught:
         load_config(target, environ={})
-    result = CliRunner().invoke(cli, ["--config", str(target), "doctor"])
+    assert str(caught.value).startswith(str(target)) and "\n" not in str(caught.value)
+    result = CliRunner().invoke(cli, ["--config", str(target), "sources", "list"])
     assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.startswith("Error: " + str(target)), result.output
 
 
 def test_bad_env_value_is_a_clear_error():
     with pytest.raises(ConfigError, match="TIDINGS_INGEST__EXTRACT_WORKERS"):
         load_config(None, environ={"TIDINGS_INGEST__EXTRACT_WORKERS": "many"})
+    with pytest.raises(ConfigError, match=r"TIDINGS_FETCHER__X: unknown table \[fetcher\]"):
+        load_config(None, environ={"TIDINGS_FETCHER__X": "1"})

@@ -1,8 +1,9 @@
 """The ``tidings`` command.
 
-Subcommands are registered in :data:`COMMANDS` as ``name -> "module:attribute"``
-and imported only when used, so ``tidings --help`` stays fast and a stage's heavy
-models load only for that stage.
+Subcommands are registered in :data:`COMMANDS` as ``name -> ("module:attribute",
+help)`` and imported only when used, so ``tidings --help`` imports none of them and
+a stage's heavy models load only for that stage. ``--config`` may come before or
+after the subcommand.
 """
 
 from __future__ import annotations
@@ -14,46 +15,69 @@ import click
 
 from tidings import __version__
 
-# name -> "module:attribute" of a click.Command. Keep sorted by flow.
-COMMANDS: dict[str, str] = {
-    "init": "tidings.commands:init_command",
-    "sources": "tidings.sources.commands:sources_group",
-    "ingest": "tidings.commands:ingest_command",
-    "update": "tidings.commands:update_command",
-    "stories": "tidings.stories.edit_commands:stories_group",
-    "doctor": "tidings.commands:doctor_command",
-    "db": "tidings.commands:db_group",
-    "extract": "tidings.extract.commands:extract_command",
-    "fetch": "tidings.fetch.commands:fetch_command",
-    "cluster": "tidings.stories.commands:cluster_command",
-    "similarity": "tidings.stories.commands:similarity_command",
-    "classify": "tidings.stories.stage_commands:classify_command",
-    "tags": "tidings.stories.stage_commands:tags_command",
-    "summarize": "tidings.summarize.commands:summarize_command",
-    "check": "tidings.summarize.check_commands:check_command",
-    "edition": "tidings.publish.editions.commands:edition_group",
-    "users": "tidings.publish.editions.commands:users_group",
-    "serve": "tidings.publish.serve:serve_command",
-    "demo-server": "tidings.demo.commands:demo_server_command",
+# name -> ("module:attribute" of a click.Command, its one-line help for `tidings --help`, so that
+# listing the commands imports none of them). Keep in the order of the flow.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("tidings.commands:init_command", "Write a commented default configuration file."),
+    "sources": ("tidings.sources.commands:sources_group", "Manage the sources Tidings polls."),
+    "ingest": ("tidings.commands:ingest_command", "Fetch due sources, extract and store their articles."),
+    "update": ("tidings.commands:update_command", "Ingest, then build, rank and summarize the stories."),
+    "stories": ("tidings.stories.edit_commands:stories_group", "Move an article to another story, or split it off."),
+    "doctor": ("tidings.commands:doctor_command", "Unhealthy sources: why they failed, when they are retried."),
+    "db": ("tidings.commands:db_group", "Database schema: show or upgrade."),
+    "extract": ("tidings.extract.commands:extract_command", "One page's extracted article as JSON."),
+    "fetch": ("tidings.fetch.commands:fetch_command", "Fetch URLs through the guarded fetcher."),
+    "cluster": ("tidings.stories.commands:cluster_command", "Articles (JSON Lines) -> the story each joins."),
+    "similarity": ("tidings.stories.commands:similarity_command", "Pairs of articles -> score and verdict."),
+    "classify": ("tidings.stories.stage_commands:classify_command", "Articles -> section and scores."),
+    "tags": ("tidings.stories.stage_commands:tags_command", "Articles -> tags, best first."),
+    "summarize": ("tidings.summarize.commands:summarize_command", "Stories -> headline, lead, cited sentences."),
+    "check": ("tidings.summarize.check_commands:check_command", "Summaries -> which sentences the sources support."),
+    "edition": ("tidings.publish.editions.commands:edition_group", "Newsletter editions: draft, publish, send."),
+    "users": ("tidings.publish.editions.commands:users_group", "Editors who may log in to /editor."),
+    "serve": ("tidings.publish.serve:serve_command", "The web site, feeds and API; updates on a schedule."),
+    "demo-server": ("tidings.demo.commands:demo_server_command", "Serve the demo newsstand on loopback."),
 }
+
+
+def hoist_config(args: list[str]) -> list[str]:
+    """Move ``--config PATH`` (or ``--config=PATH``) from after the subcommand to before it, so
+    that ``tidings sources list --config x.toml`` works like ``tidings --config x.toml sources list``."""
+    args = list(args)
+    hoisted: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        if arg == "--config" and i + 1 < len(args):
+            hoisted += args[i:i + 2]
+            del args[i:i + 2]
+            continue
+        if arg.startswith("--config="):
+            hoisted.append(args.pop(i))
+            continue
+        i += 1
+    return hoisted + args
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_config(args))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
             return None
-        module_name, _, attr = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("tidings"):
-                return None  # a stage not built in this checkout
-            raise
-        return getattr(module, attr)
+        module_name, _, attr = target[0].partition(":")
+        return getattr(importlib.import_module(module_name), attr)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

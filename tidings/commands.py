@@ -7,19 +7,52 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from tidings.cli import get_config
 
-console = Console(stderr=True)
-out = Console()
+
+class _Out:
+    """A rich console made on first use (importing rich costs startup time for every command)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options, self.console = options, None
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        if self.console is None:
+            from rich.console import Console
+
+            self.console = Console(**self.options)
+        self.console.print(*args, **kwargs)
+
+
+out = _Out()
+
+
+def progress_bar():
+    """The progress bar of ingest and update, on stderr, gone when done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description:>13}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+NO_CONFIG = ("no tidings.toml here, and neither --config nor TIDINGS_CONFIG names one: "
+             "run `tidings init` to write one (its database is tidings.db beside it), "
+             "or set TIDINGS_DATABASE_URL")
+
+
+def require_database(config: Any) -> None:
+    """Refuse to open the built-in default ``./tidings.db`` when no configuration names it: a
+    command run in the wrong folder should say so, not start an empty database there."""
+    if config.path is None and not getattr(config, "database_configured", True):
+        raise click.ClickException(NO_CONFIG)
 
 
 def open_store_or_fail(config: Any, *, migrate: bool = True):
     from tidings.store.db import StoreError, open_store
 
+    require_database(config)
     try:
         return open_store(config, migrate=migrate)
     except StoreError as exc:
@@ -38,14 +71,18 @@ def init_command(path: str, force: bool) -> None:
     target = Path(path)
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; use --force to overwrite it")
-    target.write_text(default_toml(), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(default_toml(), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
     click.echo(f"wrote {target}")
 
 
 class _IngestProgress:
     """Feeds pipeline events into a rich progress bar (sources and articles)."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Any) -> None:
         self.progress = progress
         self.sources = progress.add_task("sources", total=None)
         self.entries = progress.add_task("articles", total=0)
@@ -62,7 +99,9 @@ class _IngestProgress:
             self.progress.advance(self.entries)
 
 
-def report_table(report: Any) -> Table:
+def report_table(report: Any) -> Any:
+    from rich.table import Table
+
     table = Table(title="ingest", show_header=True, header_style="bold")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -88,6 +127,26 @@ def report_table(report: Any) -> Table:
     return table
 
 
+def print_errors(report: Any, shown: int = 10, summaries_failed: int = 0) -> None:
+    """Every error counted, the failures of whole sources listed first, and where to look next."""
+    total = sum(report.errors.values()) if report is not None else 0
+    if not total and not summaries_failed:
+        return
+    if total:
+        samples = report.error_samples
+        click.echo(f"{total} errors: {report.source_errors} of whole sources, "
+                   f"{total - report.source_errors} of single articles")
+        for sample in samples[:shown]:
+            where = f" ({sample['source']})" if sample.get("source") else ""
+            click.echo(f"  {click.style(sample['kind'], fg='red')} {sample['url']}{where}")
+            click.echo(f"      {' '.join(sample['message'].split())[:150]}")
+        if total > min(shown, len(samples)):
+            click.echo(f"  ... and {total - min(shown, len(samples))} more")
+    if summaries_failed:
+        click.echo(f"{summaries_failed} summaries failed; the stories keep their previous summary")
+    click.echo("`tidings doctor` lists the failing sources, why, and when they are retried")
+
+
 @click.command("ingest")
 @click.option("--all", "force", is_flag=True, help="Fetch every active source, due or not.")
 @click.option("--source", "source_ids", multiple=True, type=int, help="Only this source id (repeatable).")
@@ -103,23 +162,19 @@ def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...],
     if quiet or as_json:
         report = ingest(config, store, force=force, source_ids=list(source_ids) or None)
     else:
-        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
+        with progress_bar() as progress:
             report = ingest(config, store, force=force, source_ids=list(source_ids) or None,
                             progress=_IngestProgress(progress))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         out.print(report_table(report))
-        for sample in report.error_samples[:10]:
-            out.print(f"[red]{sample['kind']}[/red] {sample['url']}: {sample['message']}", highlight=False)
-        if len(report.error_samples) > 10:
-            out.print(f"... {sum(report.errors.values()) - 10} more errors; `tidings doctor` lists unhealthy sources")
+        print_errors(report)
 
 
 @click.command("doctor")
 @click.option("--all", "show_all", is_flag=True, help="List healthy sources too.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON on stdout.")
 @click.pass_context
 def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List unhealthy sources: why they failed and when they are retried."""
@@ -148,13 +203,30 @@ def doctor_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     if not rows:
         out.print("all sources healthy" if not show_all else "no sources; add one with `tidings sources add URL`")
         return
-    table = Table(show_header=True, header_style="bold")
-    for col in ("id", "source", "errors", "kind", "reason", "last success", "next retry"):
-        table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(str(r["id"]), r["name"], str(r["errors"]), r["kind"] or "", (r["reason"] or "")[:120],
-                      (r["last_success"] or "never")[:19], (r["next_retry"] or "now")[:19])
-    out.print(table)
+        click.echo()
+        for line in doctor_lines(r):
+            click.echo(line)
+
+
+def doctor_lines(row: dict[str, Any], width: int = 80) -> list[str]:
+    """One source's health as a few lines that fit ``width`` columns: the URL whole on its own
+    line, the reason wrapped (three lines at most), then the last success and the next retry."""
+    import textwrap
+
+    errors = row["errors"]
+    head = f"#{row['id']} {row['name']}"
+    state = "healthy" if not errors else f"{errors} error{'s' if errors != 1 else ''} in a row"
+    detail = ", ".join(x for x in (row["kind"], f"HTTP {row['status']}" if row["status"] else None) if x)
+    lines = [f"{head}: {click.style(state, fg='green' if not errors else 'red')}"
+             + (f" ({detail})" if detail and errors else ""), f"  {row['url']}"]
+    if errors and row["reason"]:
+        wrapped = textwrap.wrap(" ".join(row["reason"].split()), width=width - 4, max_lines=3, placeholder=" ...")
+        lines += [f"    {part}" for part in wrapped]
+    last = (row["last_success"] or "never")[:16].replace("T", " ")
+    retry = (row["next_retry"] or "now")[:16].replace("T", " ")
+    lines.append(f"  last success: {last}; next try: {retry}")
+    return lines
 
 
 def print_recent_runs(store: Any, limit: int = 5) -> None:
@@ -196,30 +268,45 @@ def db_upgrade(ctx: click.Context) -> None:
 @db_group.command("current")
 @click.pass_context
 def db_current(ctx: click.Context) -> None:
-    """Show the schema revision of the database and of the code."""
-    from tidings.store.db import current_revision, head_revision, make_engine
+    """Show the schema revision of the database and of the code (creates nothing)."""
+    from tidings.store.revisions import head_revision, sqlite_revision
 
-    engine = make_engine(get_config(ctx).database_url)
-    click.echo(f"database: {current_revision(engine) or 'empty'}; code: {head_revision()}")
+    config = get_config(ctx)
+    require_database(config)
+    url = config.database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = url[len("sqlite:///"):]
+        try:
+            current = sqlite_revision(path)
+        except FileNotFoundError:
+            click.echo(f"database: none yet ({path}; `tidings db upgrade` creates it); code: {head_revision()}")
+            return
+    else:
+        from tidings.store.db import current_revision, make_engine
+
+        current = current_revision(make_engine(url))
+    click.echo(f"database: {current or 'empty'}; code: {head_revision()}")
 
 
 class _UpdateProgress(_IngestProgress):
-    """Adds the story stages to the ingest progress bar."""
+    """Adds the story stages to the ingest progress bar: one task a stage, advanced per batch."""
 
-    def __init__(self, progress: Progress) -> None:
+    STAGES = {"embed": "embedded", "cluster": "placed", "tags": "tagged", "summaries": "summarized"}
+
+    def __init__(self, progress: Any) -> None:
         super().__init__(progress)
-        self.stories = progress.add_task("stories", total=0, visible=False)
-        self.summaries = progress.add_task("summaries", total=0, visible=False)
+        self.tasks = {stage: progress.add_task(stage, total=0, visible=False) for stage in self.STAGES}
+        self.ticks = {tick: stage for stage, tick in self.STAGES.items()}
 
     def __call__(self, event: str, info: dict[str, Any]) -> None:
-        if event == "embed":
-            self.progress.update(self.stories, total=info["count"], visible=True, description="embed")
-        elif event == "embedded":
-            self.progress.advance(self.stories, info["count"])
-        elif event == "summaries":
-            self.progress.update(self.summaries, total=info["count"], visible=True)
-        elif event == "summarized":
-            self.progress.advance(self.summaries)
+        if event in self.STAGES:
+            self.progress.update(self.tasks[event], total=info["count"], visible=True, description=event)
+        elif event in self.ticks:
+            self.progress.advance(self.tasks[self.ticks[event]], info.get("count", 1))
+        elif event == "loading":
+            self.progress.update(self.tasks["embed"], visible=True, description="loading model")
+        elif event == "summary_failed":
+            self.progress.advance(self.tasks["summaries"], 0)
         else:
             super().__call__(event, info)
 
@@ -239,8 +326,7 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
     if quiet or as_json:
         result = update(config, store, ingest_first=not no_ingest, force=force)
     else:
-        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
+        with progress_bar() as progress:
             result = update(config, store, ingest_first=not no_ingest, force=force,
                             progress=_UpdateProgress(progress))
     if as_json:
@@ -251,9 +337,9 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
         return
     if result["ingest"] is not None:
         out.print(report_table(result["ingest"]))
-        for sample in result["ingest"].error_samples[:5]:
-            out.print(f"[red]{sample['kind']}[/red] {sample['url']}: {sample['message']}", highlight=False)
     stories, summaries = result["stories"], result["summaries"]
+    from rich.table import Table
+
     table = Table(title="stories", show_header=True, header_style="bold")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -265,3 +351,4 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
                         ("summaries failed", summaries.failed)):
         table.add_row(name, str(value))
     out.print(table)
+    print_errors(result["ingest"], summaries_failed=summaries.failed)

@@ -25,15 +25,27 @@ def read_records(stream: TextIO) -> Iterator[tuple[int, Record | Exception]]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        text = line.rstrip("\r\n")
         try:
-            value = json.loads(line)
+            value = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield number, LineError(f"not valid JSON: {exc.msg} at column {exc.colno}")
+            yield number, LineError(json_error(text, exc))
             continue
         if not isinstance(value, dict):
             yield number, LineError("each line must be a JSON object")
             continue
         yield number, value
+
+
+def json_error(text: str, exc: json.JSONDecodeError) -> str:
+    """What is wrong with one line, at the column (1-based, in characters) where it goes wrong."""
+    if exc.pos >= len(text.rstrip()):
+        return f"not valid JSON: the line ends (column {len(text.rstrip())}) before the JSON value does; cut short?"
+    if exc.msg.startswith("Unterminated string"):
+        return f"not valid JSON: a string opened at column {exc.pos + 1} never closes; the line was cut short?"
+    where = "starting " if exc.msg.endswith("starting at") else ""
+    message = exc.msg[: -len(" starting at")] if where else exc.msg
+    return f"not valid JSON: {message} {where}at column {exc.pos + 1}"
 
 
 def write_record(stream: TextIO, record: Record) -> None:

@@ -58,15 +58,24 @@ class IngestReport:
     from_feed: int = 0  # articles whose text came from the feed (page unavailable)
     errors: Counter[str] = field(default_factory=Counter)  # by kind
     error_samples: list[dict[str, str]] = field(default_factory=list)
+    source_errors: int = 0  # errors of a whole source (its feed failed or is malformed), among ``errors``
     seconds: dict[str, float] = field(default_factory=lambda: Counter())  # time per stage
     elapsed: float = 0.0
     peak_rss_mb: float = 0.0
     run_id: int | None = None
 
-    def error(self, kind: str, url: str, message: str, source: str | None = None) -> None:
+    def error(self, kind: str, url: str, message: str, source: str | None = None, *,
+              whole_source: bool = False) -> None:
+        """Count an error; a source's own failure (not one article's) is sampled ahead of the others."""
         self.errors[kind] += 1
-        if len(self.error_samples) < MAX_ERROR_SAMPLES:
-            self.error_samples.append({"kind": kind, "url": url, "message": message, "source": source or ""})
+        sample = {"kind": kind, "url": url, "message": message, "source": source or "",
+                  "scope": "source" if whole_source else "article"}
+        if whole_source:
+            self.source_errors += 1
+            self.error_samples.insert(sum(1 for s in self.error_samples if s.get("scope") == "source"), sample)
+            del self.error_samples[MAX_ERROR_SAMPLES:]
+        elif len(self.error_samples) < MAX_ERROR_SAMPLES:
+            self.error_samples.append(sample)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,7 +83,7 @@ class IngestReport:
             "failed": self.failed, "entries": self.entries, "already_seen": self.already_seen,
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "copies_exact": self.copies_exact, "copies_near": self.copies_near, "from_feed": self.from_feed,
-            "errors": dict(self.errors), "error_samples": self.error_samples,
+            "errors": dict(self.errors), "source_errors": self.source_errors, "error_samples": self.error_samples,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "elapsed": round(self.elapsed, 3), "peak_rss_mb": round(self.peak_rss_mb, 1),
         }
@@ -149,7 +158,7 @@ class Ingestor:
         from tidings.fetch.backoff import next_due
 
         self.report.failed += 1
-        self.report.error(kind, job.url, message, job.name)
+        self.report.error(kind, job.url, message, job.name, whole_source=True)
         now = utcnow()
         with self.store.transaction() as session:
             source = session.get(Source, job.id)
@@ -245,7 +254,7 @@ class Ingestor:
         await asyncio.gather(*(self.ingest_entry(fetcher, job, entry) for entry in entries))
         warning = "; ".join(parsed.warnings) or None
         if warning:
-            self.report.error("malformed", job.url, warning, job.name)
+            self.report.error("malformed", job.url, warning, job.name, whole_source=True)
         self._source_succeeded(job, result.status, result.etag, result.last_modified, warning)
         self.progress("source_done", {"source": job.name, "status": "ok"})
 

@@ -89,6 +89,32 @@ def test_the_broken_feed_is_flagged_and_doctor_says_why(ingested):
     assert flagged[0]["kind"] == "malformed"
 
 
+def test_the_report_counts_every_error_and_lists_the_broken_feed_first(ingested, capsys):
+    from tidings.commands import print_errors
+
+    _, _, report = ingested
+    total = sum(report.errors.values())
+    print_errors(report, shown=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{total} errors: 1 of whole sources")
+    assert "malformed" in lines[1] and "Prairie Signal" in lines[1]
+    if total > 1:
+        assert f"... and {total - 1} more" in lines[-2]
+    assert "`tidings doctor`" in lines[-1]
+
+
+def test_doctor_fits_80_columns_and_keeps_urls_whole(ingested):
+    config, _, _ = ingested
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "doctor"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("#") and "Prairie Signal" in line)
+    block = lines[start:]
+    assert all(len(line) <= 80 for line in block), block
+    assert any(line.strip().startswith("http://127.0.0.1:") and line.strip().endswith(".xml") for line in block)
+    assert len(block) <= 6
+
+
 @pytest.mark.slow
 def test_update_puts_each_event_in_one_story_with_a_cited_summary(demo_server, ingested):
     from tidings.stories.update import update_stories
@@ -96,13 +122,20 @@ def test_update_puts_each_event_in_one_story_with_a_cited_summary(demo_server, i
     from tidings.summarize.refresh import refresh_summaries
 
     config, store, _ = ingested
-    stories = update_stories(config, store)
+    events: list[tuple[str, dict]] = []
+    stories = update_stories(config, store, progress=lambda event, info: events.append((event, info)))
+    names = [e for e, _ in events]
+    # signs of life all along: the model load, then a tick per batch of 16, per article placed, per story tagged
+    assert names.index("loading") < names.index("embedded")
+    assert names.count("embedded") >= stories.placed // 16 and names.count("placed") == stories.placed
+    assert names.count("tagged") == dict(events)["tags"]["count"] > 0
     assert stories.placed > 0 and stories.copies == len(demo_server.site.truth.copy_group_of()) - len(
         set(demo_server.site.truth.copy_group_of().values()))
     whole, events, split = story_truth_check(store, demo_server.site.truth, demo_server.site.articles)
     assert split == [] and whole == events
-    summaries = refresh_summaries(config, store)
-    assert summaries.failed == 0
+    ticks: list[str] = []
+    summaries = refresh_summaries(config, store, progress=lambda event, info: ticks.append(event))
+    assert summaries.failed == 0 and ticks.count("summarized") == summaries.summarized + summaries.unchanged
     with store.reading() as session:
         live = list(session.scalars(select(Story).where(Story.merged_into.is_(None))))
         assert len(live) == events
@@ -112,3 +145,4 @@ def test_update_puts_each_event_in_one_story_with_a_cited_summary(demo_server, i
             assert summary.sentences and summary.lead
             assert all(s["cites"] and set(s["cites"]) <= members for s in summary.sentences)
             assert story.section and story.tags
+            assert story.language == summary.language  # one language per story, everywhere

@@ -46,7 +46,16 @@ def _fetch(ctx: click.Context, target: str) -> tuple[bytes | str, str]:
 @click.option("--url", "page_url", default=None, help="The page's address when PATH_OR_URL is a local file.")
 @click.pass_context
 def extract_command(ctx: click.Context, target: str, page_url: str | None) -> None:
-    """Extract the article from a saved page (PATH) or a live one (URL) and print it as JSON."""
+    """Extract the article from a saved page (PATH) or a live one (URL) and print it as JSON.
+
+    \b
+    Output: {"url", "canonical_url", "title", "text", "author", "published", "language", "image",
+      "site_name", "description", "text_source"}
+
+    \b
+    Example:
+      $ tidings extract saved-page.html --url https://news.example/2026/11/halvard-aragon
+    """
     from tidings.extract.article import NoArticle, extract_article
 
     if _is_url(target):

@@ -62,7 +62,19 @@ def robots_summary(rules: Any, url: str, user_agent: str) -> dict[str, Any]:
 @click.pass_context
 def fetch_command(ctx: click.Context, urls: tuple[str, ...], etag: str | None, last_modified: str | None,
                   accept: str | None, no_robots: bool, with_text: bool, raw_body: bool, show_robots: bool) -> None:
-    """Fetch URLs through Tidings' guarded fetcher and print the results as JSON Lines."""
+    """Fetch URLs through Tidings' guarded fetcher and print the results as JSON Lines.
+
+    \b
+    Input (with no URL argument), one a line: {"url", "etag"?, "last_modified"?}
+    Output: {"url", "final_url", "status", "content_type", "encoding", "etag", "last_modified",
+      "bytes", "elapsed"}, or {"url", "error", "kind", "status"} when it fails
+
+    \b
+    Example:
+      $ tidings fetch http://127.0.0.1:9/
+      {"url": "http://127.0.0.1:9/", "error": "blocked: address 127.0.0.1 is loopback; not allowed by
+       fetch settings (http://127.0.0.1:9/)", "kind": "blocked", "status": null}
+    """
     from tidings.fetch.client import Fetcher
     from tidings.fetch.errors import FetchError
     from tidings.jsonl import LineError, run_lines, write_record

@@ -316,7 +316,10 @@ async def editor_new(request: Request) -> Response:
         per_section = int(_one(form, "per_section") or ctx.settings.per_section)
     except ValueError as exc:
         return _message(ctx, request, "Cannot draft", str(exc), 400)
-    edition_id = await run_in_threadpool(service.new_draft, ctx.store, ctx.settings, since, max(1, per_section))
+    try:
+        edition_id = await run_in_threadpool(service.new_draft, ctx.store, ctx.settings, since, max(1, per_section))
+    except service.EditionError as exc:
+        return _message(ctx, request, "Nothing to draft", str(exc), 400)
     return RedirectResponse(f"/editor/editions/{edition_id}", status_code=303)
 
 

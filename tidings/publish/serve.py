@@ -31,11 +31,37 @@ def editions_run_due() -> Callable | None:
     return getattr(importlib.import_module(EDITIONS_SCHEDULER), "run_due", None)
 
 
-def tick(config, store, on_done: Callable[[], None] | None = None) -> dict:
-    """One round of the scheduler; returns what each step reported (or its error)."""
+def tick_line(report: dict, seconds: float) -> str:
+    """One line saying what a scheduled round did, for the operator watching `tidings serve`."""
+    update = report.get("update")
+    if isinstance(update, str):
+        return f"scheduler: update {update} ({seconds:.0f} s)"
+    ingest, stories, summaries = (update or {}).get("ingest"), (update or {}).get("stories"), (update or {}).get("summaries")
+    parts = []
+    if ingest is not None:
+        errors = sum(ingest.errors.values())
+        parts.append(f"{ingest.new} new articles from {ingest.sources} sources")
+        if errors:
+            parts.append(f"{errors} errors (`tidings doctor`)")
+    if stories is not None:
+        parts.append(f"{stories.touched} stories changed")
+    if summaries is not None:
+        parts.append(f"{summaries.summarized} summaries written" + (f", {summaries.failed} failed" if summaries.failed else ""))
+    return f"scheduler: update done in {seconds:.0f} s: " + ", ".join(parts)
+
+
+def tick(config, store, on_done: Callable[[], None] | None = None,
+         say: Callable[[str], None] | None = None) -> dict:
+    """One round of the scheduler; returns what each step reported (or its error). ``say`` hears
+    one line when the round starts and one when it ends."""
+    import time
+
     from tidings.pipeline import update
     from tidings.publish.search import reindex
 
+    started = time.perf_counter()
+    if say is not None:
+        say("scheduler: update started")
     report: dict = {}
     for name, step in (("update", lambda: update(config, store)), ("search", lambda: reindex(store))):
         try:
@@ -50,6 +76,8 @@ def tick(config, store, on_done: Callable[[], None] | None = None) -> dict:
         except Exception as exc:  # noqa: BLE001
             log.exception("scheduled editions failed")
             report["editions"] = f"failed: {exc}"
+    if say is not None:
+        say(tick_line(report, time.perf_counter() - started))
     if on_done is not None:
         on_done()
     return report
@@ -58,14 +86,15 @@ def tick(config, store, on_done: Callable[[], None] | None = None) -> dict:
 class Scheduler:
     """Runs :func:`tick` now and then every ``interval`` seconds until stopped."""
 
-    def __init__(self, config, store, interval: float, on_done: Callable[[], None] | None = None) -> None:
-        self.config, self.store, self.interval, self.on_done = config, store, interval, on_done
+    def __init__(self, config, store, interval: float, on_done: Callable[[], None] | None = None,
+                 say: Callable[[str], None] | None = None) -> None:
+        self.config, self.store, self.interval, self.on_done, self.say = config, store, interval, on_done, say
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="tidings-scheduler", daemon=True)
 
     def _loop(self) -> None:
         while not self.stop_event.is_set():
-            tick(self.config, self.store, self.on_done)
+            tick(self.config, self.store, self.on_done, self.say)
             self.stop_event.wait(self.interval)
 
     def start(self) -> None:
@@ -86,15 +115,16 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
 
     from tidings.publish.search import reindex
     from tidings.publish.web.app import create_app
-    from tidings.store.db import open_store
+    from tidings.commands import open_store_or_fail
 
     config = get_config(ctx)
-    store = open_store(config)
+    store = open_store_or_fail(config)
     reindex(store)
     app = create_app(config, store)
     scheduler = None
     if not no_scheduler:
-        scheduler = Scheduler(config, store, max(1, config.schedule.interval_minutes) * 60.0, app.state.cache.clear)
+        scheduler = Scheduler(config, store, max(1, config.schedule.interval_minutes) * 60.0, app.state.cache.clear,
+                              say=lambda line: click.echo(line, err=True))
         scheduler.start()
         click.echo(f"scheduler: update every {config.schedule.interval_minutes} min", err=True)
     try:

@@ -60,7 +60,7 @@ def add_command(ctx: click.Context, url: str, name: str | None, country: str | N
 
 @sources_group.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include removed (inactive) sources.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON on stdout.")
 @click.pass_context
 def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List registered sources with their health."""
@@ -73,6 +73,7 @@ def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
             {"id": s.id, "name": s.name, "kind": s.kind, "url": s.url, "homepage": s.homepage,
              "country": s.country, "language": s.language, "authority": s.authority, "active": s.active,
              "errors": s.consecutive_errors, "last_status": s.last_status,
+             "last_fetched": s.last_fetched_at.isoformat() if s.last_fetched_at else None,
              "next_due": s.next_due_at.isoformat() if s.next_due_at else None}
             for s in list_sources(session, active_only=not show_all)
         ]
@@ -81,9 +82,11 @@ def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
         return
     table = Table(show_header=True, header_style="bold")
     for col in ("id", "name", "kind", "lang", "country", "auth", "health", "url"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col in ("id", "kind", "health"))
     for r in rows:
         health = "ok" if r["errors"] == 0 else f"[red]{r['errors']} errors[/red]"
+        if r["last_fetched"] is None and r["errors"] == 0:
+            health = "never fetched"
         if not r["active"]:
             health = "removed"
         table.add_row(str(r["id"]), r["name"], r["kind"], r["language"] or "", r["country"] or "",
@@ -108,23 +111,43 @@ def remove_command(ctx: click.Context, ref: str) -> None:
 
 
 @sources_group.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path_or_url")
 @click.pass_context
-def import_command(ctx: click.Context, path: str) -> None:
-    """Import sources from an OPML (or TOML) file."""
-    from tidings.commands import open_store_or_fail
-    from tidings.sources.opml import OPMLError
-    from tidings.sources.registry import read_source_list, sync_sources
+def import_command(ctx: click.Context, path_or_url: str) -> None:
+    """Import sources from an OPML (or TOML) file or URL.
 
+    A feed outline (xmlUrl) is registered as it is; a homepage outline (htmlUrl only, e.g.
+    type="link") has its feed or sitemap discovered, as `tidings sources add` does. Every outline
+    left out is listed with the reason.
+
+    \b
+    Example:
+      tidings sources import tidings/sources/default_sources.opml
+      tidings sources import https://example.org/subscriptions.opml
+    """
+    from tidings.commands import open_store_or_fail
+    from tidings.sources.importer import ImportError_, discover_homepages, read_list
+    from tidings.sources.registry import sync_sources
+
+    config = get_config(ctx)
     try:
-        specs = read_source_list(path)
-    except (OPMLError, ValueError) as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
-    store = open_store_or_fail(get_config(ctx))
+        outlines = asyncio.run(read_list(config, path_or_url))
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from None
+    found, failed = asyncio.run(discover_homepages(config, outlines.homepages)) if outlines.homepages else ([], [])
+    store = open_store_or_fail(config)
     with store.transaction() as session:
-        result = sync_sources(session, specs)
-    click.echo(f"imported {len(specs)} sources: {result.added} added, {result.updated} updated, "
-               f"{result.unchanged} unchanged")
+        result = sync_sources(session, outlines.feeds + [f.spec for f in found], reactivate=True)
+    listed = len(outlines.feeds) + len(outlines.homepages) + len(outlines.skipped)
+    click.echo(f"imported {len(outlines.feeds) + len(found)} of {listed} sources: {result.added} added, "
+               f"{result.updated} updated, {result.unchanged} unchanged")
+    for item in found:
+        click.echo(f"  discovered {item.spec.name}: {item.how} at {item.spec.url}")
+    skipped = outlines.skipped + failed
+    if skipped:
+        click.echo(f"skipped {len(skipped)}:")
+        for label, why in skipped:
+            click.echo(f"  {label}: {why}")
 
 
 @sources_group.command("export")

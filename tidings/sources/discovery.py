@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-__all__ = ["FEED_TYPES", "candidate_feed_paths", "feed_links", "sitemap_candidates"]
+__all__ = ["FEED_TYPES", "candidate_feed_paths", "feed_links", "site_name", "sitemap_candidates"]
 
 # feed MIME types, best first (the order ranks the links of one page)
 FEED_TYPES: tuple[str, ...] = (
@@ -114,3 +114,20 @@ def sitemap_candidates(base_url: str, robots_sitemaps: list[str]) -> list[str]:
         root = _root(base_url)
         out.extend(urljoin(root, path) for path in _SITEMAP_PATHS)
     return list(dict.fromkeys(out))
+
+
+def site_name(html: str) -> str | None:
+    """What a homepage calls its site: ``og:site_name``, ``application-name``, else its ``<title>``."""
+    if not html or not html.strip():
+        return None
+    try:
+        doc = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    for xpath in ('//meta[@property="og:site_name"]/@content', '//meta[@name="application-name"]/@content',
+                  "//title/text()"):
+        for value in doc.xpath(xpath):
+            name = " ".join(str(value).split())
+            if name:
+                return name[:200]
+    return None

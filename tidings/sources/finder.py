@@ -52,13 +52,14 @@ async def find_source(fetcher, url: str, *, name: str | None = None, country: st
         return SourceSpec(
             url=feed_url,
             kind=kind,
-            name=name or parsed.title or urlsplit(homepage or feed_url).netloc,
+            name=name or parsed.title or site or urlsplit(homepage or feed_url).netloc,
             homepage=parsed.homepage or homepage,
             country=country,
             language=language or parsed.language,
             authority=authority,
         )
 
+    site: str | None = None
     try:
         page = await fetcher.get(url)
     except FetchError as exc:
@@ -72,6 +73,9 @@ async def find_source(fetcher, url: str, *, name: str | None = None, country: st
     except ParseError:
         pass  # a web page, most likely
     homepage = page.final_url
+    from tidings.sources.discovery import site_name
+
+    site = site_name(page.text or "")  # a sitemap has no title: then the site's own name, not its host
     for how, candidates in (("linked feed", feed_links(page.text or "", page.final_url)),
                             ("guessed feed", candidate_feed_paths(page.final_url))):
         for candidate in candidates:

@@ -9,6 +9,8 @@ file cannot expand entities or read local files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml import ElementTree as SafeET
@@ -31,38 +33,69 @@ def _float(value: str | None) -> float | None:
         raise OPMLError(f"authority must be a number, got {value!r}") from None
 
 
-def read_opml(text: str | bytes) -> list[SourceSpec]:
-    """The sources listed in an OPML document, in document order, without repeats."""
+@dataclass(slots=True)
+class Outlines:
+    """What an OPML document lists: feeds to poll, homepages whose feed is to be discovered, and
+    every outline left out with the reason."""
+
+    feeds: list[SourceSpec] = field(default_factory=list)
+    homepages: list[SourceSpec] = field(default_factory=list)  # url is the homepage; kind "feed" for now
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (the outline's name or URL, why)
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
+def read_outlines(text: str | bytes) -> Outlines:
+    """Every outline of an OPML document, in document order: a feed, a homepage (``htmlUrl``
+    without ``xmlUrl``), a folder (an outline holding others) or skipped with a reason."""
     try:
         root = SafeET.fromstring(text)
     except (SafeET.ParseError, DefusedXmlException) as exc:
         raise OPMLError(f"not valid OPML: {exc}") from None
     if root.tag.lower() != "opml":
         raise OPMLError(f"not an OPML document (root element is <{root.tag}>)")
-    specs: list[SourceSpec] = []
+    out = Outlines()
     seen: set[str] = set()
     for outline in root.iter("outline"):
         attrs = {k.lower(): v.strip() for k, v in outline.attrib.items()}
         kind = "sitemap" if attrs.get("type", "").lower() == "sitemap" else "feed"
-        url = attrs.get("xmlurl")
-        if not url:
-            continue  # a folder, or an outline without a feed
-        if url in seen:
+        url, homepage = attrs.get("xmlurl"), attrs.get("htmlurl") or None
+        label = attrs.get("title") or attrs.get("text") or url or homepage or "(an outline without a name)"
+        if not url and not homepage:
+            if len(outline) == 0:  # not a folder: an outline that names nothing to poll
+                out.skipped.append((label, "no xmlUrl (feed) or htmlUrl (homepage)"))
             continue
-        seen.add(url)
-        authority = _float(attrs.get("authority"))
-        specs.append(
-            SourceSpec(
-                url=url,
-                kind=kind,
-                name=attrs.get("title") or attrs.get("text") or url,
-                homepage=attrs.get("htmlurl") or None,
-                country=(attrs.get("country") or None),
-                language=(attrs.get("language") or None),
-                authority=authority if authority is not None else 0.5,
-            )
-        )
-    return specs
+        target = url or homepage or ""
+        if not _is_http(target):
+            out.skipped.append((label, f"{'xmlUrl' if url else 'htmlUrl'} is not an http(s) URL: {target!r}"))
+            continue
+        if target in seen:
+            out.skipped.append((label, f"listed twice: {target}"))
+            continue
+        seen.add(target)
+        try:
+            authority = _float(attrs.get("authority"))
+            spec = SourceSpec(url=target, kind=kind, name=attrs.get("title") or attrs.get("text") or target,
+                              homepage=homepage, country=attrs.get("country") or None,
+                              language=attrs.get("language") or None,
+                              authority=authority if authority is not None else 0.5)
+        except ValueError as exc:
+            out.skipped.append((label, str(exc)))
+            continue
+        (out.feeds if url else out.homepages).append(spec)
+    return out
+
+
+def read_opml(text: str | bytes) -> list[SourceSpec]:
+    """The feeds listed in an OPML document, in document order, without repeats (see
+    :func:`read_outlines` for the homepages and the outlines left out)."""
+    return read_outlines(text).feeds
 
 
 def write_opml(specs: list[SourceSpec], title: str = "Tidings sources") -> str:

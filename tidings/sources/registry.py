@@ -66,9 +66,9 @@ SPEC_FIELDS = ("kind", "name", "homepage", "country", "language", "authority")
 
 
 def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True,
-                  fields: tuple[str, ...] | set[str] = SPEC_FIELDS) -> tuple[Source, str]:
-    """Add a source, or update ``fields`` of an existing one from ``spec``; returns the row and
-    "added" / "updated" / "unchanged"."""
+                  fields: tuple[str, ...] | set[str] = SPEC_FIELDS, reactivate: bool = True) -> tuple[Source, str]:
+    """Add a source, or update ``fields`` of an existing one from ``spec`` (and make a removed one
+    active again, unless ``reactivate`` is false); returns the row and "added" / "updated" / "unchanged"."""
     source = session.scalar(select(Source).where(Source.url == spec.url))
     if source is None:
         source = Source(
@@ -85,7 +85,7 @@ def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True,
         session.add(source)
         session.flush()
         return source, "added"
-    if not overwrite:
+    if not overwrite or (not source.active and not reactivate):
         return source, "unchanged"
     changed = False
     for field in fields:
@@ -99,11 +99,12 @@ def upsert_source(session: Session, spec: SourceSpec, *, overwrite: bool = True,
     return source, "updated" if changed else "unchanged"
 
 
-def sync_sources(session: Session, specs: list[SourceSpec]) -> SyncResult:
-    """Make sure every listed source is registered (sources added by hand are kept)."""
+def sync_sources(session: Session, specs: list[SourceSpec], *, reactivate: bool = False) -> SyncResult:
+    """Make sure every listed source is registered (sources added by hand are kept, and a source
+    removed by hand stays removed unless ``reactivate``)."""
     result = SyncResult()
     for spec in specs:
-        _, what = upsert_source(session, spec)
+        _, what = upsert_source(session, spec, reactivate=reactivate)
         setattr(result, what, getattr(result, what) + 1)
     return result
 

@@ -88,6 +88,24 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def stored_revision(engine: Engine) -> str | None:
+    """The ``alembic_version`` row read with one query (None on a new database)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
+def quick_head_revision() -> str:
+    from tidings.store.revisions import head_revision as heads
+
+    return heads()
+
+
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
@@ -100,10 +118,13 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url[len("sqlite:///"):]).expanduser().parent
+            if not folder.is_dir():  # a typo in the URL must not create folders
+                raise StoreError(f"the folder of the database does not exist: {folder}")
         self.engine = make_engine(url, echo=echo)
         if migrate:
-            upgrade(self.engine)
+            if stored_revision(self.engine) != quick_head_revision():  # Alembic loads only when there is work
+                upgrade(self.engine)
         elif current_revision(self.engine) != head_revision():
             raise StoreError(
                 f"database {self.engine.url.render_as_string(hide_password=True)} is not at the current schema;"

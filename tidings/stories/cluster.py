@@ -119,15 +119,27 @@ class ClusterConfig:
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "ClusterConfig":
-        """Build from a ``[cluster]`` table of tidings.toml (unknown keys are an error)."""
-        config = cls()
-        for key, value in table.items():
-            if key not in cls.__dataclass_fields__:
-                raise ValueError(f"unknown setting cluster.{key}")
-            current = getattr(config, key)
-            if isinstance(current, (int, float)) and not isinstance(value, (int, float)):
-                raise ValueError(f"cluster.{key}: expected a number, got {value!r}")
-            setattr(config, key, type(current)(value) if current is not None else value)
+        """Build from a ``[cluster]`` table of tidings.toml (unknown keys, wrong types and scores
+        outside [0, 1] are an error naming the key)."""
+        from tidings.config_schema import SettingError, build
+
+        config = build(cls, table)
+        for key in ("threshold", "merge_threshold", "single_merge_margin", "key_weight", "salient_share",
+                    "cos_floor", "xl_shift", "time_penalty"):
+            if not 0.0 <= getattr(config, key) <= 1.0:
+                raise SettingError(key, f"expected a number between 0 and 1, got {getattr(config, key)}")
+        for key in ("lead_words", "key_chars", "max_keys", "index_cells", "index_probe", "window_days"):
+            if getattr(config, key) <= 0:
+                raise SettingError(key, f"expected a positive number, got {getattr(config, key)}")
+        if config.embed_kind not in ("passage", "query"):
+            raise SettingError("embed_kind", f"expected 'passage' or 'query', got {config.embed_kind!r}")
+        if config.embedder is not None:
+            from tidings.stories.embed import resolve_name
+
+            try:
+                resolve_name(config.embedder)
+            except ValueError as exc:
+                raise SettingError("embedder", str(exc)) from None
         return config
 
 

@@ -80,7 +80,23 @@ _batch_option = click.option("--batch-size", type=int, default=64, show_default=
 @_batch_option
 @click.pass_context
 def cluster_command(ctx: click.Context, embedder: str | None, threshold: float | None, batch_size: int) -> None:
-    """Place articles (JSON Lines on stdin) into stories, one by one in input order."""
+    """Place articles (JSON Lines on stdin) into stories, one by one in input order.
+
+    \b
+    Input, one article a line:
+      {"id", "title", "text", "published"?, "language"?, "url"?, "source"?}
+    Output, one line an article: {"id", "story"} (stories s1, s2 ... in order of creation)
+
+    \b
+    Example (two reports of one event, then another event):
+      $ tidings cluster < articles.jsonl
+      {"id": "1", "story": "s1"}
+      {"id": "2", "story": "s1"}
+      {"id": "3", "story": "s2"}
+    where articles.jsonl holds lines such as
+      {"id": "1", "title": "Halvard Compute breaks ground on Aragon data centre",
+       "text": "Halvard Compute began building a 1.2-gigawatt data centre campus in Aragon..."}
+    """
     from tidings.stories.cluster import OnlineClusterer, features_for
     from tidings.stories.embed import get_embedder
 
@@ -122,7 +138,18 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
 @_threshold_option
 @click.pass_context
 def similarity_command(ctx: click.Context, embedder: str | None, threshold: float | None) -> None:
-    """Score pairs of articles ({"id", "a", "b"} JSON Lines) with the clustering rule."""
+    """Score pairs of articles (JSON Lines on stdin) with the clustering rule.
+
+    \b
+    Input, one pair a line: {"id", "a": article, "b": article}
+      (an article as for `tidings cluster`: {"id", "title", "text", ...})
+    Output: {"id", "score", "same_story"}
+
+    \b
+    Example:
+      $ tidings similarity < pairs.jsonl
+      {"id": "p1", "score": 0.8078, "same_story": true}
+    """
     from tidings.stories.cluster import pair_similarity, features_for
     from tidings.stories.embed import get_embedder
 

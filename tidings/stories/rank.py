@@ -23,10 +23,20 @@ from typing import Any
 
 @dataclass(slots=True)
 class RankConfig:
-    half_life_hours: float = 36.0
-    velocity_hours: float = 6.0
-    velocity_boost: float = 0.5
-    top_authorities: int = 3
+    """Ranking stories (docs/ranking.md)."""
+
+    half_life_hours: float = 36.0  # a story's importance halves over this many hours
+    velocity_hours: float = 6.0  # articles within this many hours count as the story's pace
+    velocity_boost: float = 0.5  # weight of that pace
+    top_authorities: int = 3  # outlets whose authority counts for a story
+
+    def __post_init__(self) -> None:
+        if self.half_life_hours <= 0 or self.velocity_hours <= 0 or self.top_authorities < 1:
+            from tidings.config_schema import SettingError
+
+            key = next(k for k in ("half_life_hours", "velocity_hours", "top_authorities")
+                       if getattr(self, k) <= 0 or (k == "top_authorities" and self.top_authorities < 1))
+            raise SettingError(key, f"expected a positive number, got {getattr(self, key)}")
 
 
 @dataclass(slots=True)

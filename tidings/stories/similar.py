@@ -17,7 +17,9 @@ import numpy as np
 
 @dataclass(slots=True)
 class SimilarConfig:
-    count: int = 5
+    """Similar news listed beside a story."""
+
+    count: int = 5  # stories listed
     min_similarity: float = 0.82  # cosine below this is unrelated (multilingual-e5 scale)
     max_similarity: float = 0.97  # above this a candidate is the same event missed by clustering: skip
     duplicate_similarity: float = 0.93  # a candidate this close to an earlier pick is a repeat: skip

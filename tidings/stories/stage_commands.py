@@ -73,7 +73,18 @@ def story_text(articles: list[Any]) -> str:
 @click.pass_context
 def classify_command(ctx: click.Context, sections_path: str | None, examples: bool, embedder: str | None,
                      batch_size: int, adapt: bool) -> None:
-    """File articles or stories (JSON Lines on stdin) under one section each, with scores."""
+    """File articles or stories (JSON Lines on stdin) under one section each, with scores.
+
+    \b
+    Input, one a line: an article {"id", "title", "text", "language"?}
+      or a story {"id", "articles": [article, ...]}
+    Output: {"id", "section", "scores": {section: share, ...}}
+
+    \b
+    Example:
+      $ echo '{"id": "1", "title": "Robot arm learns to fold laundry", "text": "Researchers in Zurich taught a robot arm to fold shirts from 40 demonstrations."}' | tidings classify
+      {"id": "1", "section": "Robotics", "scores": {...}}
+    """
     from tidings.cli import get_config
     from tidings.stories.embed import get_embedder
     from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, SectionsError, load_sections
@@ -115,7 +126,18 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
 @click.command("tags")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Tags per line.")
 def tags_command(top: int) -> None:
-    """Tag articles or stories (JSON Lines on stdin): keyphrases and named entities, best first."""
+    """Tag articles or stories (JSON Lines on stdin): keyphrases and named entities, best first.
+
+    \b
+    Input, one a line: an article {"id", "title", "text", "language"?}
+      or a story {"id", "articles": [article, ...]}
+    Output: {"id", "tags": [{"name", "key", "kind", "score"}, ...]}
+
+    \b
+    Example:
+      $ echo '{"id": "1", "title": "Halvard Compute breaks ground on Aragon data centre", "text": "Halvard Compute began building a 1.2-gigawatt data centre campus in Aragon, Spain, on Monday."}' | tidings tags --top 2
+      {"id": "1", "tags": [{"name": "Aragon", "key": "aragon", "kind": "entity", "score": 2.5804}, {"name": "Halvard Compute", "key": "halvard compute", "kind": "entity", "score": 2.2347}]}
+    """
     from tidings.stories.tags import tags_for
 
     def handle(record: Record) -> Record:

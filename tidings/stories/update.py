@@ -29,7 +29,7 @@ from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
 from tidings.timeutil import as_utc, utcnow
 
-BATCH = 64
+PROGRESS_BATCH = 16  # articles embedded between two progress ticks (one embedding call each)
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
 TAG_CANDIDATES = 16
@@ -137,10 +137,13 @@ class StoriesUpdater:
             pending.sort(key=lambda a: (a.published_at is None, a.published_at or utcnow(), a.id))
             records = [_record(a) for a in pending]
         self.progress("embed", {"count": len(records)})
+        if records:
+            self.progress("loading", {"what": "embedding model"})
+            self.embedder.embed(["warm up"])  # the model loads here, not inside the first batch's tick
         features = []
-        for i in range(0, len(records), BATCH):
-            features.extend(features_for(records[i:i + BATCH], self.embedder, self.cluster_config))
-            self.progress("embedded", {"count": len(records[i:i + BATCH])})
+        for i in range(0, len(records), PROGRESS_BATCH):
+            features.extend(features_for(records[i:i + PROGRESS_BATCH], self.embedder, self.cluster_config))
+            self.progress("embedded", {"count": len(records[i:i + PROGRESS_BATCH])})
         self.report.seconds["embed"] += time.perf_counter() - started
 
         started = time.perf_counter()
@@ -163,6 +166,7 @@ class StoriesUpdater:
             for a, b in apart:
                 clusterer.keep_apart(a, b)
         known = set(clusterer.stories)
+        self.progress("cluster", {"count": len(features)})
         assigned: dict[int, tuple[str, float]] = {}
         for f in features:
             placement = clusterer.place(f)
@@ -271,6 +275,7 @@ class StoriesUpdater:
                     ][:6]))
         if not stories:
             return
+        self.progress("tags", {"count": len(stories)})
         texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
         vectors = classifier.embed(texts)
         # the prototypes adapt to this batch and to the recent stories' vectors (AG News: 0.834 -> 0.856
@@ -302,8 +307,8 @@ class StoriesUpdater:
         from tidings.stories.similar import SimilarConfig, similar_stories
 
         started = time.perf_counter()
-        rank_config = RankConfig(**self.config.table("rank"))
-        similar_config = SimilarConfig(**self.config.table("similar"))
+        rank_config: RankConfig = self.config.settings("rank")  # checked when the config was loaded
+        similar_config: SimilarConfig = self.config.settings("similar")
         with self.store.transaction() as session:
             latest = session.scalar(select(func.max(Story.last_published)).where(Story.merged_into.is_(None)))
             if latest is None:
@@ -367,8 +372,9 @@ def refresh_story(session: Session, story: Story) -> None:
     story.outlet_count = len(outlets)
     story.first_published, story.last_published = min(dates), max(dates)
     story.languages = [lang for lang, _ in langs.most_common()]
-    story.language = story.languages[0] if story.languages else None
-    story.title = _best_title(articles)
+    if story.summary_id is None:  # else the summary's language, kept with its headline
+        story.language = story.languages[0] if story.languages else None
+        story.title = _best_title(articles)
     if (story.article_count, story.outlet_count) != before:
         story.needs_summary = True
 

@@ -1,7 +1,9 @@
 """``tidings check``: run the faithfulness guard over JSON Lines.
 
 Each input line is ``{"id", "sources": [article objects or plain strings],
-"summary": "..." or ["sentence", ...]}``; each output line is ``{"id",
+"summary": "..." or ["sentence", ...]}``; ``articles`` may stand for ``sources``, and the
+summary may be what ``tidings summarize`` writes (its line, or its ``sentences``), so a
+story line merged with its summary line is checked as it is. Each output line is ``{"id",
 "supported", "score", "sentences": [{"text", "supported", "score", "reason"}]}``.
 A line that cannot be checked is answered with ``{"id", "line", "error"}``
 (see :mod:`tidings.jsonl`) and the run goes on; the exit status is 1 if any line
@@ -33,19 +35,37 @@ def source_text(source: Any) -> str:
     raise LineError(f"a source must be a string or an article object, not {type(source).__name__}")
 
 
+SUMMARY_FORMS = ("'summary' must be a string, a list of sentences (strings or {\"text\"} objects), or a "
+                 "summary as `tidings summarize` writes it ({\"sentences\": [...]})")
+
+
+def summary_sentences(summary: Any) -> str | list[str]:
+    """The sentences to check, from any form a summary comes in: a string, a list of strings, the
+    ``sentences`` of ``tidings summarize`` (``[{"text", "cites"}]``) or its whole output line."""
+    if isinstance(summary, dict):
+        summary = summary.get("sentences")
+    if isinstance(summary, str):
+        return summary
+    if isinstance(summary, list):
+        out = []
+        for sentence in summary:
+            if isinstance(sentence, dict):
+                sentence = sentence.get("text")
+            if not isinstance(sentence, str):
+                raise LineError(SUMMARY_FORMS)
+            out.append(sentence)
+        return out
+    raise LineError(SUMMARY_FORMS if summary is not None else "no 'summary' (nor 'sentences') to check")
+
+
 def check_record(record: Record, embedder: Any = None, threshold: float | None = None) -> Record:
     """Check one input record; raises :class:`LineError` for a malformed one."""
     from tidings.summarize.guard import DEFAULT_THRESHOLD, check_summary
 
-    sources = record.get("sources")
+    sources = record.get("sources", record.get("articles"))
     if not isinstance(sources, list) or not sources:
-        raise LineError("'sources' must be a non-empty list")
-    summary = record.get("summary")
-    if isinstance(summary, list):
-        if not all(isinstance(s, str) for s in summary):
-            raise LineError("'summary' must be a string or a list of strings")
-    elif not isinstance(summary, str):
-        raise LineError("'summary' must be a string or a list of strings")
+        raise LineError("'sources' (or 'articles') must be a non-empty list")
+    summary = summary_sentences(record.get("summary", record if "sentences" in record else None))
     texts = [source_text(s) for s in sources]
     verdict = check_summary(summary, texts, embedder=embedder,
                             threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
@@ -66,7 +86,21 @@ def check_record(record: Record, embedder: Any = None, threshold: float | None =
 @click.option("--threshold", type=float, default=None,
               help="Support a sentence needs (default: the guard's DEFAULT_THRESHOLD).")
 def check_command(embed: bool, threshold: float | None) -> None:
-    """Check summaries against their sources (JSON Lines on stdin, verdicts on stdout)."""
+    """Check summaries against their sources (JSON Lines on stdin, verdicts on stdout).
+
+    \b
+    Input, one a line: {"id", "sources": [article or string, ...], "summary"}
+      "articles" may stand for "sources"; the summary is a string, a list of sentences,
+      or what `tidings summarize` writes, so a story line merged with its summary checks as is.
+    Output: {"id", "supported", "score", "sentences": [{"text", "supported", "score", "reason"}]}
+
+    \b
+    Example:
+      $ echo '{"id": "x", "sources": ["Halvard began building in Aragon on Monday."], "summary": "Halvard began building in Aragon."}' | tidings check
+      {"id": "x", "supported": true, "score": 1.0, "sentences": [{"text": "Halvard began building in Aragon.", "supported": true, "score": 1.0, "reason": null}]}
+    and after `tidings summarize`, story and summary together:
+      $ jq -c -s '.[0] + .[1]' story.jsonl summary.jsonl | tidings check
+    """
     embedder = None
     if embed:
         from tidings.stories.embed import get_embedder

@@ -74,7 +74,21 @@ def summarize_record(record: Record, words: int = 120, embedder: Any = None) -> 
 def summarize_command(ctx: click.Context, words: int, embedder_name: str | None, story_ids: tuple[str, ...]) -> None:
     """Summarize stories read as JSON Lines on stdin; one cited summary a line on stdout.
 
-    With --story ID, summarize stored stories again (a new version; earlier ones are kept)."""
+    With --story ID, summarize stored stories again (a new version; earlier ones are kept).
+
+    \b
+    Input, one story a line: {"id", "articles": [article, ...]}
+      (an article as for `tidings cluster`: {"id", "title", "text", "published"?, "language"?, ...})
+    Output: {"id", "headline", "lead", "sentences": [{"text", "cites": [article ids]}],
+      "language", "languages"}
+
+    \b
+    Example:
+      $ tidings summarize --words 40 < stories.jsonl
+      {"id": "story-1", "headline": "Halvard Compute breaks ground on Aragon data centre", "lead": "",
+       "sentences": [{"text": "Work began on Monday in Aragon on Halvard Compute's data centre campus,
+       which could draw 1.2 gigawatts.", "cites": ["2", "1"]}], "language": "en", "languages": ["en"]}
+    """
     if story_ids:
         _summarize_stored(ctx, list(story_ids))
         return

@@ -108,10 +108,7 @@ class LLMConfig:
 
 def llm_config(config: Any) -> LLMConfig | None:
     """The LLM settings of a :class:`tidings.config.Config`, or None when none are configured."""
-    table = config.table("summarize").get("llm")
-    if not isinstance(table, dict) or not table:
-        return None
-    return LLMConfig.from_table(table)
+    return config.settings("summarize").llm  # checked when the configuration was loaded
 
 
 class ChatClient(Protocol):

@@ -136,6 +136,8 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
     story.summary_id = row.id
     if result.headline:
         story.title = result.headline
+    if result.language:
+        story.language = result.language  # one language per story: the one its headline is written in
     return row
 
 

@@ -97,9 +97,8 @@ def test_newsletter_settings_defaults_and_errors(tmp_path, smtp):
     assert settings.section_title("Robotics") == "Bots Weekly"
     assert settings.section_title("GenAI") == "TheGen.AI News"
     assert settings.sponsor is not None and settings.sponsor.name == "Acme <Labs>"
-    bad = write_config(tmp_path, smtp[0], extra="colour = 'blue'")
-    with pytest.raises(ConfigError):
-        newsletter_settings(bad)
+    with pytest.raises(ConfigError, match=r"\[newsletter\] colour: unknown setting"):
+        write_config(tmp_path, smtp[0], extra="colour = 'blue'")
 
 
 @pytest.mark.parametrize("address,ok", [
@@ -109,3 +108,25 @@ def test_newsletter_settings_defaults_and_errors(tmp_path, smtp):
 ])
 def test_address_check(address, ok):
     assert address_ok(address) is ok
+
+
+def test_no_empty_draft_and_only_the_newsletters_language(config, store):
+    """Issue 17: `edition new` with nothing new drafts nothing; stories summarized in another
+    language than the newsletter's stay out."""
+    from sqlalchemy import update
+
+    from tidings.store.models import Story
+
+    ids = seed_stories(store, 4)
+    with store.transaction() as session:
+        session.execute(update(Story).where(Story.id == ids[0]).values(language="fr"))
+        session.execute(update(Story).where(Story.id.in_(ids[1:])).values(language="en"))
+    settings = newsletter_settings(config)
+    edition_id = service.new_draft(store, settings, parse_since("7d"))
+    picked = {item.story_id for item in service.draft_items(store, settings, edition_id)}
+    assert picked == set(ids[1:])
+    service.publish(store, settings, edition_id)
+    before = len(service.list_editions(store))
+    with pytest.raises(service.NothingToDraft):
+        service.new_draft(store, settings, parse_since("7d"))
+    assert len(service.list_editions(store)) == before

@@ -68,7 +68,8 @@ def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
         s.flush()
         s.get(Story, "tickstory0000001").summary_id = summary.id
     ticked = threading.Event()
-    scheduler = Scheduler(config, store, interval=3600, on_done=ticked.set)
+    said: list[str] = []
+    scheduler = Scheduler(config, store, interval=3600, on_done=ticked.set, say=said.append)
     scheduler.start()
     try:
         assert ticked.wait(120), "the scheduler did not tick"
@@ -76,6 +77,9 @@ def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
         scheduler.stop()
     scheduler.thread.join(10)
     assert not scheduler.thread.is_alive()  # stop() ends the wait between ticks
+    # the operator hears each round start and end, with what it did
+    assert said[0] == "scheduler: update started"
+    assert said[1].startswith("scheduler: update done in ") and "0 new articles from 0 sources" in said[1], said
     with store.reading() as s:
         hits, _ = search(s, "cranes")
     assert [h.ref for h in hits] == ["tickstory0000001"]

@@ -31,7 +31,8 @@ def edition_group() -> None:
 
 
 @edition_group.command("new")
-@click.option("--since", default="7d", show_default=True, help="Stories published since (7d, 48h, or a date).")
+@click.option("--since", default="7d", show_default=True,
+              help="Stories published since: a duration back from the newest story (7d, 48h) or a date.")
 @click.option("--per-section", type=click.IntRange(min=1), default=None, help="Stories per section (default: config).")
 @click.pass_context
 def new_command(ctx: click.Context, since: str, per_section: int | None) -> None:
@@ -39,14 +40,24 @@ def new_command(ctx: click.Context, since: str, per_section: int | None) -> None
     from tidings.timeutil import parse_since
     from tidings.publish.editions import service
 
+    from tidings.timeutil import as_utc, utcnow
+
+    store, settings = _store(ctx), _settings(ctx)
+    newest = service.newest_story_time(store)
+    if newest is None:
+        raise click.ClickException("no stories yet: run `tidings update` first")
+    now = min(utcnow(), as_utc(newest))  # a duration counts back from the newest story, as ranking does
     try:
-        when = parse_since(since)
+        when = parse_since(since, now=now)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
-    store, settings = _store(ctx), _settings(ctx)
-    edition_id = service.new_draft(store, settings, when, per_section)
+    try:
+        edition_id = service.new_draft(store, settings, when, per_section)
+    except service.EditionError as exc:
+        raise click.ClickException(str(exc)) from None
     items = service.draft_items(store, settings, edition_id)
-    click.echo(f"drafted edition {edition_id} with {len(items)} stories")
+    click.echo(f"drafted edition {edition_id} with {len(items)} stories published from {when:%Y-%m-%d %H:%M} "
+               f"to {now:%Y-%m-%d %H:%M} (the newest story)")
     for item in items:
         click.echo(f"  {'*' if item.is_lead else '-'} [{item.section_title}] {item.headline}")
     store.close()

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tidings.publish.editions.content import EditionContent, assemble
@@ -22,6 +22,16 @@ from tidings.timeutil import utcnow
 
 class EditionError(ValueError):
     """No such edition or item, or a change that makes no sense."""
+
+
+class NothingToDraft(EditionError):
+    """No story qualifies for a new edition."""
+
+
+def newest_story_time(store: Store) -> datetime | None:
+    """When the newest story's latest article was published: "the last 7 days" of a desk."""
+    with store.reading() as session:
+        return session.scalar(select(func.max(Story.last_published)).where(Story.merged_into.is_(None)))
 
 
 class EditionLocked(EditionError):
@@ -52,13 +62,15 @@ def previously_published_story_ids(session: Session, before: Edition | None = No
     return set(session.scalars(query))
 
 
-def pick_stories(session: Session, since: datetime, per_section: int, exclude: set[str]) -> list[Story]:
-    """The top stories (by score) of each section, published since ``since``, with a summary."""
+def pick_stories(session: Session, since: datetime, per_section: int, exclude: set[str],
+                 language: str | None = None) -> list[Story]:
+    """The top stories (by score) of each section, published since ``since``, with a summary
+    (written in ``language``, when one is given)."""
     when = func.coalesce(Story.last_published, Story.created_at)
-    candidates = session.scalars(
-        select(Story).where(Story.merged_into.is_(None), Story.summary_id.is_not(None), when >= since)
-        .order_by(Story.score.desc(), Story.id)
-    ).all()
+    query = select(Story).where(Story.merged_into.is_(None), Story.summary_id.is_not(None), when >= since)
+    if language:  # a story of unknown language is not left out
+        query = query.where(or_(Story.language == language, Story.language.is_(None)))
+    candidates = session.scalars(query.order_by(Story.score.desc(), Story.id)).all()
     counts: dict[str | None, int] = {}
     picked = []
     for story in candidates:
@@ -76,7 +88,11 @@ def new_draft(store: Store, settings: NewsletterSettings, since: datetime, per_s
     now = now or utcnow()
     with store.transaction() as session:
         exclude = previously_published_story_ids(session)
-        stories = pick_stories(session, since, per_section or settings.per_section, exclude)
+        stories = pick_stories(session, since, per_section or settings.per_section, exclude, settings.language)
+        if not stories:  # an empty draft left behind helps no one
+            language = f" in {settings.language!r}" if settings.language else ""
+            raise NothingToDraft(f"no summarized story{language} since {since:%Y-%m-%d %H:%M} that a published "
+                                 "edition has not carried; nothing drafted (try a longer --since)")
         edition = Edition(title=f"{settings.name}: {now.date().isoformat()}", intro=settings.intro, since=since,
                           status=DRAFT, created_at=now, updated_at=now)
         positions: dict[str | None, int] = {}

@@ -17,10 +17,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from tidings.config import Config, ConfigError
+from tidings.config_schema import SettingError, build
+
+if TYPE_CHECKING:
+    from tidings.config import Config
 
 DEFAULT_SECTION_TITLES: dict[str, str] = {
     "GenAI": "TheGen.AI News",
@@ -39,22 +42,44 @@ class Sponsor:
     text: str
     url: str
 
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("https://", "http://")):
+            raise SettingError("url", f"expected an http(s) URL, got {self.url!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class NewsletterSettings:
+    """The newsletter: its name, its sections' headings, its sponsor."""
+
     name: str = "Tidings"
     intro: str = "The stories that mattered, each told once, with its sources."
     base_url: str = "http://localhost:8000"
     from_address: str = "Tidings <newsletter@localhost>"
     about: str = "An AI news digest assembled by Tidings from many outlets; every sentence is numbered to its sources."
-    per_section: int = 3
+    per_section: int = 3  # stories per section in a drafted edition
+    language: str = "en"  # stories summarized in another language stay out of drafts ("": every language)
+    # each section's heading in an edition (a section not named here is headed by its name)
     section_titles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SECTION_TITLES))
     section_order: tuple[str, ...] = tuple(DEFAULT_SECTION_TITLES)
-    sponsor: Sponsor | None = None
-    session_seconds: int = 12 * 3600
-    confirm_seconds: int = 7 * 24 * 3600
-    secret: str | None = None
+    sponsor: Sponsor | None = None  # e.g. { name = "Acme", text = "Acme builds ...", url = "https://acme.example" }
+    session_seconds: int = 12 * 3600  # an editor's login lasts this long
+    confirm_seconds: int = 7 * 24 * 3600  # a subscription link stays valid this long
+    secret: str | None = None  # signing key (else one generated next to the database)
     unsubscribe_mailto: str | None = None  # mailto: target of List-Unsubscribe; default: from_address
+
+    def __post_init__(self) -> None:
+        for key in ("per_section", "session_seconds", "confirm_seconds"):
+            if getattr(self, key) < 1:
+                raise SettingError(key, f"expected a positive integer, got {getattr(self, key)}")
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> "NewsletterSettings":
+        """Titles given in the table are added to the default ones; sections they add go last."""
+        built = build(cls, table)
+        custom = built.section_titles if "section_titles" in table else {}
+        order = built.section_order if "section_order" in table else (
+            tuple(DEFAULT_SECTION_TITLES) + tuple(s for s in custom if s not in DEFAULT_SECTION_TITLES))
+        return replace(built, section_titles={**DEFAULT_SECTION_TITLES, **custom}, section_order=order)
 
     def section_title(self, section: str | None) -> str:
         if section and section in self.section_titles:
@@ -66,30 +91,5 @@ class NewsletterSettings:
 
 
 def newsletter_settings(config: Config) -> NewsletterSettings:
-    """Read ``[newsletter]``; unknown keys are an error, missing ones take the defaults."""
-    raw: dict[str, Any] = dict(config.table("newsletter"))
-    known = set(NewsletterSettings.__slots__)  # type: ignore[attr-defined]
-    unknown = set(raw) - known
-    if unknown:
-        raise ConfigError(f"unknown setting(s) newsletter.{', newsletter.'.join(sorted(unknown))}")
-    titles = dict(DEFAULT_SECTION_TITLES)
-    custom = raw.pop("section_titles", {})
-    if not isinstance(custom, dict):
-        raise ConfigError("newsletter.section_titles: expected a table of section = title")
-    titles.update({str(k): str(v) for k, v in custom.items()})
-    order = raw.pop("section_order", None)
-    if order is None:
-        order = list(DEFAULT_SECTION_TITLES) + [s for s in custom if s not in DEFAULT_SECTION_TITLES]
-    sponsor = raw.pop("sponsor", None)
-    sponsor_obj = None
-    if sponsor:
-        if not isinstance(sponsor, dict) or not {"name", "text", "url"} <= set(sponsor):
-            raise ConfigError("newsletter.sponsor: expected a table with name, text and url")
-        if not str(sponsor["url"]).startswith(("https://", "http://")):
-            raise ConfigError("newsletter.sponsor.url: expected an http(s) URL")
-        sponsor_obj = Sponsor(str(sponsor["name"]), str(sponsor["text"]), str(sponsor["url"]))
-    for key in ("per_section", "session_seconds", "confirm_seconds"):
-        if key in raw and (not isinstance(raw[key], int) or raw[key] < 1):
-            raise ConfigError(f"newsletter.{key}: expected a positive integer")
-    return NewsletterSettings(section_titles=titles, section_order=tuple(order), sponsor=sponsor_obj,
-                              **{k: v for k, v in raw.items()})
+    """The ``[newsletter]`` table, checked when the configuration was loaded."""
+    return config.settings("newsletter")

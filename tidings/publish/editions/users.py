@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from tidings.publish.editions.models import User
 from tidings.publish.editions.security import hash_password, verify_password
-from tidings.publish.mail.message import address_ok
 from tidings.store.db import Store
 from tidings.timeutil import utcnow
 
@@ -35,6 +34,8 @@ class UserView:
 
 def add_user(store: Store, email: str, password: str) -> UserView:
     email = email.strip().lower()
+    from tidings.publish.mail.message import address_ok  # loads the mail renderer: only when adding
+
     if not address_ok(email):
         raise UserError("not a valid email address")
     if len(password) < MIN_PASSWORD:

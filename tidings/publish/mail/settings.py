@@ -17,22 +17,36 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tidings.config import Config, ConfigError
+from tidings.config_schema import SettingError
+
+if TYPE_CHECKING:
+    from tidings.config import Config
 
 
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
+    """The mail relay newsletters are sent through."""
+
     host: str = "localhost"
     port: int = 25
     username: str | None = None
-    password_env: str | None = None
+    password_env: str | None = None  # the password is read from this environment variable
     starttls: bool = False
-    ssl: bool = False
-    rate_per_minute: float = 60.0
-    timeout: float = 30.0
+    ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS
+    rate_per_minute: float = 60.0  # messages sent per minute at most
+    timeout: float = 30.0  # seconds
     cafile: str | None = None  # a CA bundle to verify the server with, instead of the system's
+
+    def __post_init__(self) -> None:
+        if self.starttls and self.ssl:
+            raise SettingError("ssl", "choose starttls or ssl, not both")
+        if self.rate_per_minute <= 0:
+            raise SettingError("rate_per_minute", f"expected a positive number, got {self.rate_per_minute}")
+        if not 0 < self.port < 65536:
+            raise SettingError("port", f"expected a port number, got {self.port}")
 
     @property
     def password(self) -> str | None:
@@ -40,13 +54,5 @@ class SmtpSettings:
 
 
 def smtp_settings(config: Config) -> SmtpSettings:
-    raw = dict(config.table("smtp"))
-    known = {f.name for f in fields(SmtpSettings)}
-    if unknown := set(raw) - known:
-        raise ConfigError(f"unknown setting(s) smtp.{', smtp.'.join(sorted(unknown))}")
-    if raw.get("starttls") and raw.get("ssl"):
-        raise ConfigError("smtp: choose starttls or ssl, not both")
-    rate = raw.get("rate_per_minute", 60.0)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
-        raise ConfigError("smtp.rate_per_minute: expected a positive number")
-    return SmtpSettings(**raw)
+    """The ``[smtp]`` table, checked when the configuration was loaded."""
+    return config.settings("smtp")

@@ -56,12 +56,9 @@ class MovedTo(Exception):
 
 
 def site_settings(config: Config) -> dict[str, Any]:
-    site = config.table("site")
-    return {
-        "title": str(site.get("title") or "Tidings"),
-        "base_url": str(site.get("base_url") or "").rstrip("/") or None,
-        "cache_seconds": float(site.get("cache_seconds", 10)),
-    }
+    site = config.settings("site")
+    return {"title": site.title or "Tidings", "base_url": site.base_url.rstrip("/") or None,
+            "cache_seconds": site.cache_seconds}
 
 
 def base_url(request: Request) -> str:
