@@ -1,0 +1,198 @@
+"""Stories as reader items: their ids, and the item each app shows.
+
+:func:`sync_items` gives every live story an item id (microseconds since the epoch when it was
+first listed, unique and increasing, see :mod:`.models`); it looks only at stories changed since
+its last look, so it costs one indexed query per request. :func:`load_items` builds the items
+of many stories at once (four queries whatever their number): title = headline, content = the
+lead and the cited summary, each citation a link to its article, then the sources with outlet
+and rank, all passed through the site's sanitizer; author = the outlets; link = the story page;
+published = the first report; updated = the last time the story gained articles."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, load_only
+
+from tidings.publish.readers.models import ReaderItem
+from tidings.publish.sanitize import clean_html, plain_text, safe_url
+from tidings.publish.web.queries import LEAD_CHARS, outlet_rank_labels
+from tidings.store.db import Store
+from tidings.store.models import Article, Source, Story, Summary
+
+OTHER_SECTION = "Other"  # the feed of stories without a section
+MAX_AUTHORS = 8
+LATE_COMMIT = timedelta(minutes=10)
+
+
+def usec(moment: datetime | None) -> int:
+    if moment is None:
+        return 0
+    return int(moment.astimezone(timezone.utc).timestamp() * 1_000_000)
+
+
+class ItemSync:
+    """Keeps ``reader_items`` in step with the stories; one per store (per process)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.watermark: datetime | None = None  # the newest story change seen at the last look
+        self.lock = threading.Lock()
+
+    def __call__(self) -> int:
+        """Give new stories their item ids; returns how many were added."""
+        with self.lock:
+            for attempt in range(5):
+                try:
+                    return self._sync()
+                except IntegrityError:  # another process numbered the same stories first: look again
+                    if attempt == 4:
+                        raise
+            return 0
+
+    def _sync(self) -> int:
+        with self.store.transaction() as session:
+            newest = session.scalar(select(func.max(Story.updated_at)))
+            if newest is None or (self.watermark is not None and newest <= self.watermark):
+                return 0
+            query = (select(Story.id, Story.created_at).outerjoin(ReaderItem, ReaderItem.story_id == Story.id)
+                     .where(ReaderItem.id.is_(None), Story.merged_into.is_(None)))
+            if self.watermark is not None:  # with a margin for a writer that committed late
+                query = query.where(Story.updated_at > self.watermark - LATE_COMMIT)
+            missing = session.execute(query.order_by(Story.created_at, Story.id)).all()
+            last = session.scalar(select(func.max(ReaderItem.id))) or 0
+            rows = []
+            for story_id, created in missing:
+                last = max(usec(created), last + 1)
+                rows.append({"id": last, "story_id": story_id})
+            if rows:
+                session.execute(ReaderItem.__table__.insert(), rows)
+        self.watermark = newest
+        return len(rows)
+
+
+_SYNCS: dict[int, ItemSync] = {}
+_SYNCS_LOCK = threading.Lock()
+
+
+def sync_items(store: Store) -> int:
+    with _SYNCS_LOCK:
+        sync = _SYNCS.get(id(store))
+        if sync is None or sync.store is not store:
+            sync = _SYNCS[id(store)] = ItemSync(store)
+    return sync()
+
+
+def item_hex(item_id: int) -> str:
+    return f"tag:google.com,2005:reader/item/{item_id:016x}"
+
+
+@dataclass(slots=True)
+class ItemView:
+    id: int
+    story_id: str
+    title: str
+    html: str
+    author: str
+    url: str
+    section: str
+    published: datetime | None
+    updated: datetime | None
+    read: bool
+    starred: bool
+    language: str | None
+
+
+def story_url(base_url: str, story_id: str) -> str:
+    return f"{base_url}/story/{quote(story_id, safe='')}"
+
+
+def content_html(lead: str, sentences: list[tuple[str, list[tuple[int, str | None]]]],
+                 sources: list[dict[str, Any]], url: str) -> str:
+    """The item's body: lead, cited sentences, numbered sources, then the story page; sanitized."""
+    parts = [f"<p><strong>{escape(lead)}</strong></p>"] if lead else []
+    for text, cites in sentences:
+        links = "".join(f' <a href="{escape(href)}">[{n}]</a>' if href else f" [{n}]" for n, href in cites)
+        parts.append(f"<p>{escape(text)}{links}</p>")
+    if sources:
+        lines = []
+        for s in sources:
+            who = escape(s["outlet"]) + (f" ({escape(s['rank'])})" if s["rank"] else "")
+            title = f'<a href="{escape(s["url"])}">{escape(s["title"])}</a>' if s["url"] else escape(s["title"])
+            lines.append(f"<li>{who}: {title}</li>")
+        parts.append(f"<p>Sources:</p><ol>{''.join(lines)}</ol>")
+    parts.append(f'<p><a href="{escape(url)}">The story on Tidings</a></p>')
+    return clean_html("".join(parts))
+
+
+def load_items(session: Session, rows: list[tuple[int, Story, datetime | None, datetime | None]],
+               base_url: str, unread_on_update: bool) -> list[ItemView]:
+    """Items for ``(item id, story, read_at, starred_at)`` rows, in the same order."""
+    summary_ids = [s.summary_id for _, s, _, _ in rows if s.summary_id is not None]
+    summaries = {m.id: m for m in session.scalars(
+        select(Summary).options(load_only(Summary.id, Summary.headline, Summary.lead, Summary.sentences,
+                                          Summary.language))
+        .where(Summary.id.in_(summary_ids)))} if summary_ids else {}
+    story_ids = [s.id for _, s, _, _ in rows]
+    by_story: dict[str, list[tuple[Article, Source | None]]] = {}
+    if story_ids:
+        for article, source in session.execute(
+                select(Article, Source).outerjoin(Source, Article.source_id == Source.id)
+                .options(load_only(Article.id, Article.title, Article.description, Article.canonical_url,
+                                   Article.url, Article.source_id, Article.site_name, Article.published_at,
+                                   Article.story_id),
+                         load_only(Source.id, Source.name))
+                .where(Article.story_id.in_(story_ids))
+                .order_by(Article.published_at.asc().nulls_last(), Article.id)):
+            by_story.setdefault(article.story_id, []).append((article, source))
+    ranks = outlet_rank_labels(session)
+    items = []
+    for item_id, story, read_at, starred_at in rows:
+        summary = summaries.get(story.summary_id) if story.summary_id is not None else None
+        articles = by_story.get(story.id, [])
+        # citation numbers as on the story page: cited articles first, in citing order, then the rest
+        order: list[int] = []
+        for sentence in (summary.sentences if summary else None) or []:
+            for cited in sentence.get("cites") or []:
+                if isinstance(cited, int) and cited not in order:
+                    order.append(cited)
+        found = {a.id: (a, s) for a, s in articles}
+        order = [i for i in order if i in found] + [a.id for a, _ in articles if a.id not in order]
+        numbers = {aid: n for n, aid in enumerate(order, start=1)}
+        sources = []
+        outlets: list[str] = []
+        for aid in order:
+            article, source = found[aid]
+            outlet = plain_text(source.name if source else article.site_name) or "Unknown outlet"
+            if outlet not in outlets:
+                outlets.append(outlet)
+            sources.append({"outlet": outlet, "rank": ranks.get(source.id) if source else None,
+                            "url": safe_url(article.canonical_url) or safe_url(article.url),
+                            "title": plain_text(article.title) or plain_text(article.description, max_chars=120)
+                            or "(untitled)"})
+        sentences = []
+        for sentence in (summary.sentences if summary else None) or []:
+            text = plain_text(str(sentence.get("text") or ""))
+            if text:
+                cites = sorted({numbers[c] for c in sentence.get("cites") or [] if c in numbers})
+                sentences.append((text, [(n, sources[n - 1]["url"]) for n in cites]))
+        headline = plain_text(summary.headline if summary else story.title) or plain_text(story.title) \
+            or "Untitled story"
+        lead = plain_text(summary.lead, max_chars=LEAD_CHARS) if summary else ""
+        url = story_url(base_url, story.id)
+        author = ", ".join(outlets[:MAX_AUTHORS]) + (f" and {len(outlets) - MAX_AUTHORS} more"
+                                                     if len(outlets) > MAX_AUTHORS else "")
+        read = read_at is not None and not (unread_on_update and story.updated_at and read_at < story.updated_at)
+        items.append(ItemView(
+            id=item_id, story_id=story.id, title=headline, html=content_html(lead, sentences, sources, url),
+            author=author, url=url, section=story.section or OTHER_SECTION, published=story.first_published,
+            updated=story.updated_at, read=read, starred=starred_at is not None,
+            language=(summary.language if summary and summary.language else story.language)))
+    return items
