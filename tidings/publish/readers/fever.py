@@ -6,8 +6,9 @@ the query: ``?api`` alone checks the key; ``&groups``, ``&feeds``, ``&favicons``
 ``with_ids`` up to 50 ids), ``&unread_item_ids``, ``&saved_item_ids``, and ``mark=item|feed|group``
 with ``as=read|unread|saved|unsaved``, ``id`` and, for feeds and groups, ``before`` (seconds: items
 listed before then). Groups are the sections; group 0 is everything. An item's ``feed_id`` is its
-section's feed. A wrong key answers 401 with ``auth: 0``; a malformed parameter 400 with a short
-``error``; neither changes anything."""
+section's feed. A wrong key answers ``auth: 0`` with status 200, as Fever did and as its clients
+expect (``freshrss-api`` reports bad credentials only then; a 401 reads to it as a network failure);
+a malformed parameter answers 400 with a short ``error``; neither changes anything."""
 
 from __future__ import annotations
 
@@ -154,7 +155,7 @@ async def fever(request: Request) -> Response:
         user = await in_thread(accounts.by_fever_key, ctx.store, key) if key else None
         if user is None:
             await in_thread(ctx.limiter.failed, ip, "")
-            return _reply({"api_version": API_VERSION, "auth": 0}, 401)
+            return _reply({"api_version": API_VERSION, "auth": 0})  # what Fever apps expect: 200, auth 0
         await in_thread(ctx.sync)
         return _reply(await in_thread(answer, ctx, user, values, base_url(request)))
     except ApiError as exc:
