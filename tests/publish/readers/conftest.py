@@ -59,6 +59,20 @@ def login(base: str, email: str = ALICE, password: str = ALICE_API) -> dict[str,
     return {"Authorization": f"GoogleLogin auth={auth}"}
 
 
+def serve_app(app):
+    """(server, thread, base URL) of an app under uvicorn on a free loopback port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture
 def reader_site(db_url, tmp_path):
     config = Config(database_url=db_url, raw={"newsletter": {"secret": "test-secret-for-readers"}})

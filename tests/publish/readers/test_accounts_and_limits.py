@@ -3,17 +3,14 @@ live in the database, so two server processes on one database share them."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
-import time
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from sqlalchemy import update
 
-from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, free_port, login
+from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, login, serve_app
 from tidings.cli import cli
 from tidings.publish.ratelimit import DbLimiter
 from tidings.publish.readers.accounts import fever_key, set_unread_on_update
@@ -45,22 +42,11 @@ def test_limiter_window_shared_between_two_stores(db_url):
         two.close()
 
 
-def _serve(app):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 def test_failed_logins_on_one_server_lock_the_account_on_another(reader_site):
     site = reader_site
     # a second app with its own Store on the same database: another worker process
     other_store = Store(site.config.database_url)
-    server, thread, other = _serve(create_app(site.config, other_store))
+    server, thread, other = serve_app(create_app(site.config, other_store))
     try:
         for _ in range(5):
             answer = httpx.post(site.url + "/api/greader/accounts/ClientLogin",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API
+from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, serve_app
+from tidings.publish.web.app import create_app
+from tidings.store.db import Store
 from tidings.publish.readers.accounts import fever_key
 from tidings.publish.readers.models import ReaderState
 
@@ -114,3 +116,28 @@ def test_bad_input_is_refused_and_changes_nothing(reader_site):
     # a wrong key marks nothing
     assert _fever(site, key="f" * 32, mark="item", **{"as": "read"}, id=ids[1]).json()["auth"] == 0
     assert _states(site) == before
+
+
+def test_lists_follow_marks_made_through_another_process(reader_site):
+    """The id lists a server reuses are checked against the database on each request, so a mark
+    made through another worker process shows at once."""
+    site = reader_site
+    ids = _ok(site, unread_item_ids=True)["unread_item_ids"]
+    assert _ok(site, unread_item_ids=True)["unread_item_ids"] == ids  # served again (from the reuse)
+    other_store = Store(site.config.database_url)
+    server, thread, other = serve_app(create_app(site.config, other_store))
+    try:
+        first = int(ids.split(",")[0])
+        answer = httpx.post(other + "/api/fever.php", params={"api": "", "mark": "item", "as": "read", "id": first},
+                            data={"api_key": fever_key(ALICE, ALICE_API)})
+        assert answer.status_code == 200 and answer.json()["auth"] == 1
+        assert _ok(site, unread_item_ids=True)["unread_item_ids"] == ids.split(",", 1)[1]
+        with site.store.transaction() as s:  # a new story: the lists change too
+            from tidings.store.models import Story
+
+            s.add(Story(id="storynew00000007", title="New", section="World", article_count=0, outlet_count=0))
+        assert len(_ok(site, unread_item_ids=True)["unread_item_ids"].split(",")) == 4
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        other_store.close()

@@ -57,7 +57,7 @@ def set_api_password(store: Store, email: str, password: str | None = None) -> s
         fever = _fever_hash(fever_key(user.email, password))
         if account is None:
             session.add(ReaderAccount(user_id=user.id, api_password_hash=hash_password(password),
-                                      fever_key_hash=fever, key_version=1, unread_on_update=False,
+                                      fever_key_hash=fever, key_version=1, unread_on_update=False, state_version=0,
                                       updated_at=utcnow()))
         else:
             account.api_password_hash = hash_password(password)

@@ -136,10 +136,17 @@ def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], b
                 rows, _ = item_rows(session, user, Query(Stream("all"), limit=PAGE))
             out["items"] = [item_json(i, by_section) for i in load_items(session, rows, base, user.unread_on_update)]
             out["total_items"] = count(session, user, Stream("all"))
+
+        def listed(kind: str) -> str:
+            def compute() -> str:
+                return ",".join(map(str, all_ids(session, user, Stream(kind))))
+
+            return compute() if what else ctx.memo(session, user, "fever:" + kind, compute)
+
         if "unread_item_ids" in values or what in ("item", "feed", "group"):
-            out["unread_item_ids"] = ",".join(map(str, all_ids(session, user, Stream("unread"))))
+            out["unread_item_ids"] = listed("unread")
         if "saved_item_ids" in values or what == "item":
-            out["saved_item_ids"] = ",".join(map(str, all_ids(session, user, Stream("starred"))))
+            out["saved_item_ids"] = listed("starred")
     out["last_refreshed_on_time"] = int(time.time())
     return out
 

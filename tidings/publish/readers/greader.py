@@ -235,7 +235,7 @@ async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, v
     def work() -> list[dict[str, Any]]:
         with ctx.store.reading() as session:
             feeds = ctx.feeds(session)
-            counts = unread_counts(session, user, feeds)
+            counts = ctx.memo(session, user, "unread-count", lambda: unread_counts(session, user, feeds))
         out = []
         for feed in feeds:
             count, newest = counts.get(feed.id, (0, 0))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from tidings.publish.readers.models import ReaderItem
 from tidings.publish.sanitize import clean_html, plain_text, safe_url
@@ -132,48 +132,45 @@ def content_html(lead: str, sentences: list[tuple[str, list[tuple[int, str | Non
     return clean_html("".join(parts))
 
 
-def load_items(session: Session, rows: list[tuple[int, Story, datetime | None, datetime | None]],
-               base_url: str, unread_on_update: bool) -> list[ItemView]:
-    """Items for ``(item id, story, read_at, starred_at)`` rows, in the same order."""
-    summary_ids = [s.summary_id for _, s, _, _ in rows if s.summary_id is not None]
-    summaries = {m.id: m for m in session.scalars(
-        select(Summary).options(load_only(Summary.id, Summary.headline, Summary.lead, Summary.sentences,
-                                          Summary.language))
+def load_items(session: Session, rows: list[Any], base_url: str, unread_on_update: bool) -> list[ItemView]:
+    """Items for rows of :data:`tidings.publish.readers.state.ROW`, in the same order."""
+    summary_ids = [r.summary_id for r in rows if r.summary_id is not None]
+    summaries = {m.id: m for m in session.execute(
+        select(Summary.id, Summary.headline, Summary.lead, Summary.sentences, Summary.language)
         .where(Summary.id.in_(summary_ids)))} if summary_ids else {}
-    story_ids = [s.id for _, s, _, _ in rows]
-    by_story: dict[str, list[tuple[Article, Source | None]]] = {}
+    by_story: dict[str, list[Any]] = {}
+    story_ids = [r.story_id for r in rows]
     if story_ids:
-        for article, source in session.execute(
-                select(Article, Source).outerjoin(Source, Article.source_id == Source.id)
-                .options(load_only(Article.id, Article.title, Article.description, Article.canonical_url,
-                                   Article.url, Article.source_id, Article.site_name, Article.published_at,
-                                   Article.story_id),
-                         load_only(Source.id, Source.name))
+        for article in session.execute(
+                select(Article.id, Article.title, Article.description, Article.canonical_url, Article.url,
+                       Article.site_name, Article.story_id, Source.id.label("source_id"),
+                       Source.name.label("source_name"))
+                .outerjoin(Source, Article.source_id == Source.id)
                 .where(Article.story_id.in_(story_ids))
                 .order_by(Article.published_at.asc().nulls_last(), Article.id)):
-            by_story.setdefault(article.story_id, []).append((article, source))
+            by_story.setdefault(article.story_id, []).append(article)
     ranks = outlet_rank_labels(session)
     items = []
-    for item_id, story, read_at, starred_at in rows:
-        summary = summaries.get(story.summary_id) if story.summary_id is not None else None
-        articles = by_story.get(story.id, [])
+    for row in rows:
+        summary = summaries.get(row.summary_id) if row.summary_id is not None else None
+        articles = by_story.get(row.story_id, [])
         # citation numbers as on the story page: cited articles first, in citing order, then the rest
         order: list[int] = []
         for sentence in (summary.sentences if summary else None) or []:
             for cited in sentence.get("cites") or []:
                 if isinstance(cited, int) and cited not in order:
                     order.append(cited)
-        found = {a.id: (a, s) for a, s in articles}
-        order = [i for i in order if i in found] + [a.id for a, _ in articles if a.id not in order]
+        found = {a.id: a for a in articles}
+        order = [i for i in order if i in found] + [a.id for a in articles if a.id not in order]
         numbers = {aid: n for n, aid in enumerate(order, start=1)}
         sources = []
         outlets: list[str] = []
         for aid in order:
-            article, source = found[aid]
-            outlet = plain_text(source.name if source else article.site_name) or "Unknown outlet"
+            article = found[aid]
+            outlet = plain_text(article.source_name or article.site_name) or "Unknown outlet"
             if outlet not in outlets:
                 outlets.append(outlet)
-            sources.append({"outlet": outlet, "rank": ranks.get(source.id) if source else None,
+            sources.append({"outlet": outlet, "rank": ranks.get(article.source_id) if article.source_id else None,
                             "url": safe_url(article.canonical_url) or safe_url(article.url),
                             "title": plain_text(article.title) or plain_text(article.description, max_chars=120)
                             or "(untitled)"})
@@ -183,16 +180,17 @@ def load_items(session: Session, rows: list[tuple[int, Story, datetime | None, d
             if text:
                 cites = sorted({numbers[c] for c in sentence.get("cites") or [] if c in numbers})
                 sentences.append((text, [(n, sources[n - 1]["url"]) for n in cites]))
-        headline = plain_text(summary.headline if summary else story.title) or plain_text(story.title) \
+        headline = plain_text(summary.headline if summary else row.title) or plain_text(row.title) \
             or "Untitled story"
         lead = plain_text(summary.lead, max_chars=LEAD_CHARS) if summary else ""
-        url = story_url(base_url, story.id)
+        url = story_url(base_url, row.story_id)
         author = ", ".join(outlets[:MAX_AUTHORS]) + (f" and {len(outlets) - MAX_AUTHORS} more"
                                                      if len(outlets) > MAX_AUTHORS else "")
-        read = read_at is not None and not (unread_on_update and story.updated_at and read_at < story.updated_at)
+        read = row.read_at is not None and not (unread_on_update and row.updated_at
+                                                and row.read_at < row.updated_at)
         items.append(ItemView(
-            id=item_id, story_id=story.id, title=headline, html=content_html(lead, sentences, sources, url),
-            author=author, url=url, section=story.section or OTHER_SECTION, published=story.first_published,
-            updated=story.updated_at, read=read, starred=starred_at is not None,
-            language=(summary.language if summary and summary.language else story.language)))
+            id=row.item_id, story_id=row.story_id, title=headline, html=content_html(lead, sentences, sources, url),
+            author=author, url=url, section=row.section or OTHER_SECTION, published=row.first_published,
+            updated=row.updated_at, read=read, starred=row.starred_at is not None,
+            language=(summary.language if summary and summary.language else row.language)))
     return items

@@ -26,6 +26,7 @@ class ReaderAccount(Base):
     fever_key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of md5("email:password")
     key_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: old tokens die
     unread_on_update: Mapped[bool] = mapped_column(Boolean, default=False)  # a changed story turns unread
+    state_version: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every mark: cached id lists expire
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

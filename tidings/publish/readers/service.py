@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -16,11 +18,13 @@ from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.ratelimit import DbLimiter
 from tidings.publish.readers.items import sync_items
 from tidings.publish.readers.settings import ReaderSettings, reader_settings
-from tidings.publish.readers.state import Feed, list_feeds
+from tidings.publish.readers.accounts import ReaderUser
+from tidings.publish.readers.state import Feed, list_feeds, version
 from tidings.store.db import Store
 
 MAX_BODY = 256 * 1024
 FEEDS_TTL = 60.0
+MEMO_SIZE = 2000  # cached id lists and counts (a few per user)
 
 
 class ApiError(Exception):
@@ -41,6 +45,24 @@ class ReaderContext:
     sections: list[str]
     _feeds: tuple[float, list[Feed]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
+
+    def memo(self, session, user: ReaderUser, name: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN001
+        """``compute()``, reused while the user's marks, the items and the stories are unchanged
+        (:func:`~tidings.publish.readers.state.version`, read from the database, so a mark made
+        through another process is seen). Never call it after a mark in the same transaction."""
+        key = (user.id, user.unread_on_update, name)
+        current = version(session, user)
+        with self._lock:
+            hit = self._memo.get(key)
+        if hit is not None and hit[0] == current:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = (current, value)
+        return value
 
     def feeds(self, session) -> list[Feed]:  # noqa: ANN001 - a SQLAlchemy session
         with self._lock:

@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, delete, func, not_, or_, select, true, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import OTHER_SECTION
-from tidings.publish.readers.models import ReaderItem, ReaderState
+from tidings.publish.readers.models import ReaderAccount, ReaderItem, ReaderState
 from tidings.publish.readers.settings import ReaderSettings
 from tidings.publish.sanitize import plain_text
-from tidings.publish.web.queries import HEAVY, slugify
+from tidings.publish.web.queries import slugify
 from tidings.store.models import Article, Source, Story
 from tidings.timeutil import utcnow
 
@@ -94,9 +94,8 @@ def stream_condition(user: ReaderUser, stream: Stream):
     feed = stream.feed
     assert feed is not None
     if feed.kind == "section":
-        if feed.key == OTHER_SECTION:
-            return or_(Story.section.is_(None), Story.section == OTHER_SECTION)
-        return Story.section == feed.key
+        # compared through coalesce(): see base_query
+        return func.coalesce(Story.section, OTHER_SECTION) == feed.key
     if feed.kind == "source":
         return Story.id.in_(select(Article.story_id).where(Article.source_id == int(feed.key)))
     # tags are a JSON list; both backends keep the text SQLAlchemy wrote, so a LIKE finds the key
@@ -104,9 +103,14 @@ def stream_condition(user: ReaderUser, stream: Stream):
 
 
 def base_query(user: ReaderUser, columns: tuple[Any, ...]):
+    """Live items joined with their story and this user's state.
+
+    The stories' columns are compared through ``coalesce()`` so that SQLite walks the items in id
+    order and stops after a page, instead of using the stories' ``merged_into`` or ``section``
+    index and sorting every live story (100,000 stories: 20 ms against 0.2 ms)."""
     return (select(*columns).select_from(ReaderItem).join(Story, Story.id == ReaderItem.story_id)
             .outerjoin(ReaderState, and_(ReaderState.item_id == ReaderItem.id, ReaderState.user_id == user.id))
-            .where(Story.merged_into.is_(None)))
+            .where(func.coalesce(Story.merged_into, "") == ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,21 +148,26 @@ def item_ids(session: Session, user: ReaderUser, q: Query) -> tuple[list[int], i
     return ids, (ids[-1] if more and ids else None)
 
 
-def item_rows(session: Session, user: ReaderUser, q: Query) -> tuple[list[tuple], int | None]:
-    rows = [tuple(r) for r in session.execute(
-        _filtered(user, q, (ReaderItem.id, Story, ReaderState.read_at, ReaderState.starred_at))
-        .options(*(defer(c) for c in HEAVY), defer(Story.section_vector)).limit(q.limit + 1))]
+# what an item is built from (plain rows: loading Story objects cost more than the query)
+ROW = (ReaderItem.id.label("item_id"), Story.id.label("story_id"), Story.title, Story.summary_id, Story.section,
+       Story.first_published, Story.updated_at, Story.language, ReaderState.read_at, ReaderState.starred_at)
+
+
+def item_rows(session: Session, user: ReaderUser, q: Query) -> tuple[list[Any], int | None]:
+    """The rows of one page (see :data:`ROW`), and the continuation when there may be more."""
+    rows = list(session.execute(_filtered(user, q, ROW).limit(q.limit + 1)))
     more = len(rows) > q.limit
     rows = rows[:q.limit]
     return rows, (rows[-1][0] if more and rows else None)
 
 
-def rows_by_ids(session: Session, user: ReaderUser, ids: list[int]) -> list[tuple]:
+def rows_by_ids(session: Session, user: ReaderUser, ids: list[int]) -> list[Any]:
     if not ids:
         return []
-    rows = {r[0]: tuple(r) for r in session.execute(
-        base_query(user, (ReaderItem.id, Story, ReaderState.read_at, ReaderState.starred_at))
-        .options(*(defer(c) for c in HEAVY), defer(Story.section_vector)).where(ReaderItem.id.in_(ids)))}
+    rows = {}
+    for start in range(0, len(ids), 500):
+        rows.update((r[0], r) for r in session.execute(base_query(user, ROW).where(
+            ReaderItem.id.in_(ids[start:start + 500]))))
     return [rows[i] for i in dict.fromkeys(ids) if i in rows]
 
 
@@ -173,6 +182,13 @@ def all_ids(session: Session, user: ReaderUser, stream: Stream) -> list[int]:
     """Every id of a stream, oldest first (Fever's unread_item_ids and saved_item_ids)."""
     return list(session.scalars(base_query(user, (ReaderItem.id,)).where(stream_condition(user, stream))
                                 .order_by(ReaderItem.id)))
+
+
+def version(session: Session, user: ReaderUser) -> tuple[Any, ...]:
+    """What the user's lists depend on: their marks, the newest item, the newest story change."""
+    return tuple(session.execute(select(
+        ReaderAccount.state_version, select(func.max(ReaderItem.id)).scalar_subquery(),
+        select(func.max(Story.updated_at)).scalar_subquery()).where(ReaderAccount.user_id == user.id)).one())
 
 
 def count(session: Session, user: ReaderUser, stream: Stream) -> int:
@@ -215,6 +231,8 @@ def mark(session: Session, user: ReaderUser, ids: list[int], *, read: bool | Non
     if not ids or (read is None and starred is None):
         return
     now = now or utcnow()
+    session.execute(update(ReaderAccount).where(ReaderAccount.user_id == user.id)
+                    .values(state_version=ReaderAccount.state_version + 1))
     _ensure_rows(session, user, ids)
     values: dict[str, Any] = {}
     if read is not None:

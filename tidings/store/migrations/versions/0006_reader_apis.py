@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('fever_key_hash', sa.String(length=64), nullable=False),
     sa.Column('key_version', sa.Integer(), nullable=False),
     sa.Column('unread_on_update', sa.Boolean(), nullable=False),
+    sa.Column('state_version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reader_accounts_user_id_users'),
                             ondelete='CASCADE'),
