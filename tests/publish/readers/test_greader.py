@@ -296,3 +296,34 @@ def test_new_stories_become_items_and_merged_ones_leave(reader_site):
     assert _ids(site, h) == ids
     with site.store.reading() as s:
         assert s.scalar(select(func.count()).select_from(ReaderItem)) == 5  # the id stays reserved
+
+
+def test_sources_and_followed_tags_as_feeds_by_configuration(db_url):
+    """[readers] feeds = ["sections", "sources", "tags"] adds a feed per source and per followed tag."""
+    from tests.publish.readers.conftest import Site, prepare, serve_app
+    from tidings.config import Config
+    from tidings.publish.web.app import create_app
+
+    config = Config(database_url=db_url, raw={"newsletter": {"secret": "s"}, "readers": {
+        "feeds": ["sections", "sources", "tags"], "follow_tags": ["skyward"]}})
+    store, sample = prepare(db_url)
+    server, thread, url = serve_app(create_app(config, store))
+    try:
+        site = Site(url, store, sample, config)
+        h = login(url)
+        subs = {s["title"]: s for s in _get(site, "subscription/list", h).json()["subscriptions"]}
+        assert {"Science", "Harbour Wire", "La Veille", "skyward"} <= set(subs)
+        assert subs["Harbour Wire"]["categories"] == [] and subs["Science"]["categories"]
+        wire = _get(site, "stream/contents/" + subs["Harbour Wire"]["id"], h).json()["items"]
+        assert {i["title"] for i in wire} == {"Skyward weather satellite reaches orbit", "Rates on hold"}
+        tagged = _get(site, "stream/contents/" + subs["skyward"]["id"], h).json()["items"]
+        assert {i["title"] for i in tagged} == {"Skyward weather satellite reaches orbit", "Space budget"}
+        counts = {c["id"]: c["count"] for c in _get(site, "unread-count", h).json()["unreadcounts"]}
+        assert counts[subs["Harbour Wire"]["id"]] == 2 and counts[subs["skyward"]["id"]] == 2
+        assert _post(site, "mark-all-as-read", h, {"s": subs["skyward"]["id"]}).text == "OK"
+        assert _ids(site, h, s=STATE + "read") == sorted(
+            (int(i["timestampUsec"]) for i in tagged), reverse=True)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        store.close()

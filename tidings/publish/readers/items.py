@@ -3,7 +3,8 @@
 :func:`sync_items` gives every live story an item id (microseconds since the epoch when it was
 first listed, unique and increasing, see :mod:`.models`); it looks only at stories changed since
 its last look, so it costs one indexed query per request. :func:`load_items` builds the items
-of many stories at once (four queries whatever their number): title = headline, content = the
+of many stories at once (three queries whatever their number, and none for a story whose built item
+is still in the cache: its key holds the summary id and the last change): title = headline, content = the
 lead and the cited summary, each citation a link to its article, then the sources with outlet
 and rank, all passed through the site's sanitizer; author = the outlets; link = the story page;
 published = the first report; updated = the last time the story gained articles."""
@@ -11,6 +12,8 @@ published = the first report; updated = the last time the story gained articles.
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html import escape
@@ -132,65 +135,125 @@ def content_html(lead: str, sentences: list[tuple[str, list[tuple[int, str | Non
     return clean_html("".join(parts))
 
 
-def load_items(session: Session, rows: list[Any], base_url: str, unread_on_update: bool) -> list[ItemView]:
-    """Items for rows of :data:`tidings.publish.readers.state.ROW`, in the same order."""
-    summary_ids = [r.summary_id for r in rows if r.summary_id is not None]
+@dataclass(frozen=True, slots=True)
+class ItemBody:
+    """What an item shows, the same for every user."""
+
+    title: str
+    html: str
+    author: str
+    url: str
+    language: str | None
+
+
+class BodyCache:
+    """Built item bodies, by story, summary and last change; entries also age out after ``ttl``
+    seconds (the outlets' ranks in the sources list are recomputed once a minute)."""
+
+    def __init__(self, size: int = 5000, ttl: float = 60.0) -> None:
+        self.size, self.ttl = size, ttl
+        self.entries: OrderedDict[tuple[Any, ...], tuple[float, ItemBody]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> ItemBody | None:
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is None or time.monotonic() - hit[0] > self.ttl:
+                return None
+            self.entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple[Any, ...], body: ItemBody) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic(), body)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+BODIES = BodyCache()
+
+
+def _bodies(session: Session, rows: list[Any], base_url: str) -> dict[str, ItemBody]:
+    """Item bodies of the rows' stories (built with four queries for those not cached)."""
+    out: dict[str, ItemBody] = {}
+    missing = []
+    for row in rows:
+        body = BODIES.get((session.get_bind().url, row.story_id, row.summary_id, row.updated_at, base_url))
+        if body is None:
+            missing.append(row)
+        else:
+            out[row.story_id] = body
+    if not missing:
+        return out
+    summary_ids = [r.summary_id for r in missing if r.summary_id is not None]
     summaries = {m.id: m for m in session.execute(
         select(Summary.id, Summary.headline, Summary.lead, Summary.sentences, Summary.language)
         .where(Summary.id.in_(summary_ids)))} if summary_ids else {}
     by_story: dict[str, list[Any]] = {}
-    story_ids = [r.story_id for r in rows]
-    if story_ids:
-        for article in session.execute(
-                select(Article.id, Article.title, Article.description, Article.canonical_url, Article.url,
-                       Article.site_name, Article.story_id, Source.id.label("source_id"),
-                       Source.name.label("source_name"))
-                .outerjoin(Source, Article.source_id == Source.id)
-                .where(Article.story_id.in_(story_ids))
-                .order_by(Article.published_at.asc().nulls_last(), Article.id)):
-            by_story.setdefault(article.story_id, []).append(article)
+    for article in session.execute(
+            select(Article.id, Article.title, Article.description, Article.canonical_url, Article.url,
+                   Article.site_name, Article.story_id, Source.id.label("source_id"),
+                   Source.name.label("source_name"))
+            .outerjoin(Source, Article.source_id == Source.id)
+            .where(Article.story_id.in_([r.story_id for r in missing]))
+            .order_by(Article.published_at.asc().nulls_last(), Article.id)):
+        by_story.setdefault(article.story_id, []).append(article)
     ranks = outlet_rank_labels(session)
+    for row in missing:
+        summary = summaries.get(row.summary_id) if row.summary_id is not None else None
+        body = build_body(row, summary, by_story.get(row.story_id, []), ranks, base_url)
+        BODIES.put((session.get_bind().url, row.story_id, row.summary_id, row.updated_at, base_url), body)
+        out[row.story_id] = body
+    return out
+
+
+def build_body(row: Any, summary: Any, articles: list[Any], ranks: dict[int, str], base_url: str) -> ItemBody:
+    # citation numbers as on the story page: cited articles first, in citing order, then the rest
+    order: list[int] = []
+    for sentence in (summary.sentences if summary else None) or []:
+        for cited in sentence.get("cites") or []:
+            if isinstance(cited, int) and cited not in order:
+                order.append(cited)
+    found = {a.id: a for a in articles}
+    order = [i for i in order if i in found] + [a.id for a in articles if a.id not in order]
+    numbers = {aid: n for n, aid in enumerate(order, start=1)}
+    sources = []
+    outlets: list[str] = []
+    for aid in order:
+        article = found[aid]
+        outlet = plain_text(article.source_name or article.site_name) or "Unknown outlet"
+        if outlet not in outlets:
+            outlets.append(outlet)
+        sources.append({"outlet": outlet, "rank": ranks.get(article.source_id) if article.source_id else None,
+                        "url": safe_url(article.canonical_url) or safe_url(article.url),
+                        "title": plain_text(article.title) or plain_text(article.description, max_chars=120)
+                        or "(untitled)"})
+    sentences = []
+    for sentence in (summary.sentences if summary else None) or []:
+        text = plain_text(str(sentence.get("text") or ""))
+        if text:
+            cites = sorted({numbers[c] for c in sentence.get("cites") or [] if c in numbers})
+            sentences.append((text, [(n, sources[n - 1]["url"]) for n in cites]))
+    headline = plain_text(summary.headline if summary else row.title) or plain_text(row.title) or "Untitled story"
+    lead = plain_text(summary.lead, max_chars=LEAD_CHARS) if summary else ""
+    url = story_url(base_url, row.story_id)
+    author = ", ".join(outlets[:MAX_AUTHORS]) + (f" and {len(outlets) - MAX_AUTHORS} more"
+                                                 if len(outlets) > MAX_AUTHORS else "")
+    return ItemBody(title=headline, html=content_html(lead, sentences, sources, url), author=author, url=url,
+                    language=(summary.language if summary and summary.language else row.language))
+
+
+def load_items(session: Session, rows: list[Any], base_url: str, unread_on_update: bool) -> list[ItemView]:
+    """Items for rows of :data:`tidings.publish.readers.state.ROW`, in the same order."""
+    bodies = _bodies(session, rows, base_url)
     items = []
     for row in rows:
-        summary = summaries.get(row.summary_id) if row.summary_id is not None else None
-        articles = by_story.get(row.story_id, [])
-        # citation numbers as on the story page: cited articles first, in citing order, then the rest
-        order: list[int] = []
-        for sentence in (summary.sentences if summary else None) or []:
-            for cited in sentence.get("cites") or []:
-                if isinstance(cited, int) and cited not in order:
-                    order.append(cited)
-        found = {a.id: a for a in articles}
-        order = [i for i in order if i in found] + [a.id for a in articles if a.id not in order]
-        numbers = {aid: n for n, aid in enumerate(order, start=1)}
-        sources = []
-        outlets: list[str] = []
-        for aid in order:
-            article = found[aid]
-            outlet = plain_text(article.source_name or article.site_name) or "Unknown outlet"
-            if outlet not in outlets:
-                outlets.append(outlet)
-            sources.append({"outlet": outlet, "rank": ranks.get(article.source_id) if article.source_id else None,
-                            "url": safe_url(article.canonical_url) or safe_url(article.url),
-                            "title": plain_text(article.title) or plain_text(article.description, max_chars=120)
-                            or "(untitled)"})
-        sentences = []
-        for sentence in (summary.sentences if summary else None) or []:
-            text = plain_text(str(sentence.get("text") or ""))
-            if text:
-                cites = sorted({numbers[c] for c in sentence.get("cites") or [] if c in numbers})
-                sentences.append((text, [(n, sources[n - 1]["url"]) for n in cites]))
-        headline = plain_text(summary.headline if summary else row.title) or plain_text(row.title) \
-            or "Untitled story"
-        lead = plain_text(summary.lead, max_chars=LEAD_CHARS) if summary else ""
-        url = story_url(base_url, row.story_id)
-        author = ", ".join(outlets[:MAX_AUTHORS]) + (f" and {len(outlets) - MAX_AUTHORS} more"
-                                                     if len(outlets) > MAX_AUTHORS else "")
+        body = bodies[row.story_id]
         read = row.read_at is not None and not (unread_on_update and row.updated_at
                                                 and row.read_at < row.updated_at)
         items.append(ItemView(
-            id=row.item_id, story_id=row.story_id, title=headline, html=content_html(lead, sentences, sources, url),
-            author=author, url=url, section=row.section or OTHER_SECTION, published=row.first_published,
-            updated=row.updated_at, read=read, starred=row.starred_at is not None,
-            language=(summary.language if summary and summary.language else row.language)))
+            id=row.item_id, story_id=row.story_id, title=body.title, html=body.html, author=body.author,
+            url=body.url, section=row.section or OTHER_SECTION, published=row.first_published,
+            updated=row.updated_at, read=read, starred=row.starred_at is not None, language=body.language))
     return items
