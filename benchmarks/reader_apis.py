@@ -6,7 +6,8 @@ no data folder needed): one of 1,000 stories for ``stream/contents`` and one of 
 app ``tidings serve`` runs) under uvicorn in its own process, and driven over loopback by Debian's
 ``wrk`` (20 keep-alive connections, one thread), logged in through the real ClientLogin and Fever
 key. Reports requests/s, p50/p99 latency, the response size per item, and the app's own CPU per
-request called in-process (no sockets), which other work on the machine disturbs less.
+request called in-process (no sockets), which other work on the machine disturbs less, warm and
+with nothing reused (the first request after a mark or a new story).
 
     apt-get install wrk
     .venv/bin/python -m benchmarks.reader_apis [--clients 20] [--seconds 20] [--big 100000]
@@ -126,8 +127,11 @@ def wrk(url: str, clients: int, seconds: float, headers: dict[str, str], body: s
 
 
 def asgi_cost(database_url: str, method: str, path: str, query: str, headers: dict[str, str], body: str,
-              count: int) -> float:
-    """App CPU milliseconds per request, called in-process (no sockets, no client)."""
+              count: int, cold: bool = False) -> float:
+    """App CPU milliseconds per request, called in-process (no sockets, no client); ``cold`` empties
+    the reused item bodies and id lists before each request (what the first request after a change
+    costs)."""
+    from tidings.publish.readers.items import BODIES
     from tidings.config import Config
     from tidings.publish.web.app import create_app
 
@@ -148,10 +152,15 @@ def asgi_cost(database_url: str, method: str, path: str, query: str, headers: di
 
     async def run() -> float:
         await app(dict(scope), receive, send)
-        start = time.process_time()
+        spent = 0.0
         for _ in range(count):
+            if cold:
+                BODIES.entries.clear()
+                app.state.reader_context._memo.clear()
+            start = time.process_time()
             await app(dict(scope), receive, send)
-        return (time.process_time() - start) / count * 1000
+            spent += time.process_time() - start
+        return spent / count * 1000
 
     try:
         return asyncio.run(run())
@@ -219,9 +228,10 @@ def main(argv: list[str] | None = None) -> None:
                 r = wrk(full, args.clients, args.seconds, headers, body or None)
                 cpu = process_cpu(server.pid) - cpu
                 in_process = asgi_cost(url, method, path, query, headers, body, 20)
+                cold = asgi_cost(url, method, path, query, headers, body, 5, cold=True)
                 row = (f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:.1f} | {r['p50'] * 1000:.1f} "
                        f"| {r['p99'] * 1000:.1f} | {size:,} | {size / items if items else 0:,.0f} "
-                       f"| {cpu / max(1, r['requests']) * 1000:.1f} | {in_process:.1f} |")
+                       f"| {cpu / max(1, r['requests']) * 1000:.1f} | {in_process:.1f} | {cold:.1f} |")
                 rows.append(row)
                 print(row, flush=True)
         finally:
@@ -229,8 +239,8 @@ def main(argv: list[str] | None = None) -> None:
             server.wait(20)
     print()
     print("| request | requests | errors | req/s | p50 ms | p99 ms | bytes | bytes/item | server CPU ms/req "
-          "| app CPU ms/req in-process |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| app CPU ms/req in-process | same, nothing reused |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(row)
 
