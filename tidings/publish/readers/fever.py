@@ -157,8 +157,11 @@ async def fever(request: Request) -> Response:
         values = await params(request)
         key = (values.get("api_key") or [""])[-1].strip()
         ip = client_ip(request)
-        if await in_thread(ctx.limiter.retry_after, ip, "") > 0:
-            return _reply({"api_version": API_VERSION, "auth": 0, "error": "too many failed logins"}, 429)
+        wait = await in_thread(ctx.limiter.retry_after, ip, "")
+        if wait > 0:
+            response = _reply({"api_version": API_VERSION, "auth": 0, "error": "too many failed logins"}, 429)
+            response.headers["Retry-After"] = str(int(wait) + 1)
+            return response
         user = await in_thread(accounts.by_fever_key, ctx.store, key) if key else None
         if user is None:
             await in_thread(ctx.limiter.failed, ip, "")

@@ -55,7 +55,7 @@ def _error(exc: ApiError) -> Response:
     if exc.status == 401:
         headers["Google-Bad-Token"] = "true"
     if exc.status == 429:
-        headers["Retry-After"] = "900"
+        headers["Retry-After"] = str(int(exc.retry_after) + 1)
     return PlainTextResponse(exc.message + "\n", exc.status, headers=headers)
 
 
@@ -182,8 +182,9 @@ async def client_login(request: Request) -> Response:
         if not email or not password:
             raise ApiError(400, "Email and Passwd are required")
         ip = client_ip(request)
-        if await in_thread(ctx.limiter.retry_after, ip, email) > 0:
-            raise ApiError(429, "too many failed logins; wait a while")
+        wait = await in_thread(ctx.limiter.retry_after, ip, email)
+        if wait > 0:
+            raise ApiError(429, "too many failed logins; wait a while", wait)
         user = await in_thread(accounts.login, ctx.store, email, password)
         if user is None:
             await in_thread(ctx.limiter.failed, ip, email)

@@ -30,9 +30,9 @@ MEMO_SIZE = 2000  # cached id lists and counts (a few per user)
 class ApiError(Exception):
     """A request that is refused: ``status`` and a short message; nothing was changed."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,7 +71,8 @@ def list_feeds(session: Session, configured_sections: list[str], settings: Reade
                               f"/source/{source.id}", f"/source/{source.id}"))
     if "tags" in settings.feeds:
         for key in settings.follow_tags:
-            feeds.append(Feed(tag_feed_id(key), "tag", key, key, f"/tag/{key}", f"/tag/{key}/feed.atom"))
+            path = "/tag/" + quote(key, safe="")
+            feeds.append(Feed(tag_feed_id(key), "tag", key, key, path, path + "/feed.atom"))
     return feeds
 
 
