@@ -16,7 +16,7 @@ from tidings.publish.ratelimit import DbLimiter
 from tidings.publish.readers.accounts import fever_key, set_unread_on_update
 from tidings.publish.web.app import create_app
 from tidings.store.db import Store
-from tidings.store.models import Story
+from tidings.store.models import Story, Summary
 
 STATE = "user/-/state/com.google/"
 API = "/api/greader/reader/api/0/"
@@ -92,6 +92,26 @@ def test_a_changed_story_turns_unread_only_for_who_asked(reader_site):
                                                   params={"s": STATE + "reading-list",
                                                           "xt": STATE + "read"}).json()["itemRefs"]]
     assert len(unread_ids) == 1 and unread_ids[0] in ids
+
+    # read it again; then a new summary of another story (no new article) turns that one unread
+    httpx.post(site.url + API + "mark-all-as-read", headers=h, data={"s": STATE + "reading-list"})
+    bob = login(site.url, BOB, "bob-api-password-22")  # Bob keeps the default rule: his marks stay
+    httpx.post(site.url + API + "mark-all-as-read", headers=bob, data={"s": STATE + "reading-list"})
+    assert unread() == 0
+    with site.store.transaction() as s:
+        summary = Summary(story_id=site.sample.other, version=2, headline="Rates held at four percent", lead="",
+                          sentences=[], language="en", languages=["en"], method="extractive",
+                          created_at=datetime.now(timezone.utc))
+        s.add(summary)
+        s.flush()
+        s.execute(update(Story).where(Story.id == site.sample.other).values(summary_id=summary.id))
+    assert unread() == 1
+    items = httpx.get(site.url + API + "stream/contents/" + STATE + "reading-list", headers=h,
+                      params={"xt": STATE + "read"}).json()["items"]
+    assert [i["title"] for i in items] == ["Rates held at four percent"]
+    assert items[0]["updated"] >= int(summary.created_at.timestamp())
+    counts = httpx.get(site.url + API + "unread-count", headers=bob).json()["unreadcounts"]
+    assert next(c["count"] for c in counts if c["id"] == STATE + "reading-list") == 0  # the default rule
 
 
 def test_users_api_password_command(tmp_path):

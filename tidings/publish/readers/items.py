@@ -7,7 +7,7 @@ of many stories at once (three queries whatever their number, and none for a sto
 is still in the cache: its key holds the summary id and the last change): title = headline, content = the
 lead and the cited summary, each citation a link to its article, then the sources with outlet
 and rank, all passed through the site's sanitizer; author = the outlets; link = the story page;
-published = the first report; updated = the last time the story gained articles."""
+published = the first report; updated = the last time the story gained articles or a new summary."""
 
 from __future__ import annotations
 
@@ -250,10 +250,10 @@ def load_items(session: Session, rows: list[Any], base_url: str, unread_on_updat
     items = []
     for row in rows:
         body = bodies[row.story_id]
-        read = row.read_at is not None and not (unread_on_update and row.updated_at
-                                                and row.read_at < row.updated_at)
+        changed = max((t for t in (row.updated_at, row.summary_at) if t is not None), default=None)
+        read = row.read_at is not None and not (unread_on_update and changed and row.read_at < changed)
         items.append(ItemView(
             id=row.item_id, story_id=row.story_id, title=body.title, html=body.html, author=body.author,
             url=body.url, section=row.section or OTHER_SECTION, published=row.first_published,
-            updated=row.updated_at, read=read, starred=row.starred_at is not None, language=body.language))
+            updated=changed, read=read, starred=row.starred_at is not None, language=body.language))
     return items

@@ -23,7 +23,7 @@ from tidings.publish.readers.models import ReaderAccount, ReaderItem, ReaderStat
 from tidings.publish.readers.settings import ReaderSettings
 from tidings.publish.sanitize import plain_text
 from tidings.publish.web.queries import slugify
-from tidings.store.models import Article, Source, Story
+from tidings.store.models import Article, Source, Story, Summary
 from tidings.timeutil import utcnow
 
 SECTION_BASE, TAG_BASE, ID_SPAN = 0x40000000, 0x60000000, 0x1FFFFFFF
@@ -77,11 +77,13 @@ def list_feeds(session: Session, configured_sections: list[str], settings: Reade
 
 
 def read_condition(user: ReaderUser):
-    """True for items this user has read (and, with unread_on_update, that did not change since)."""
+    """True for items this user has read (and, with unread_on_update, that did not change since:
+    no new article in the story, no new summary; base_query joins the summary for it)."""
     if not user.unread_on_update:
         return ReaderState.read_at.is_not(None)
     return and_(ReaderState.read_at.is_not(None),
-                or_(Story.updated_at.is_(None), ReaderState.read_at >= Story.updated_at))
+                or_(Story.updated_at.is_(None), ReaderState.read_at >= Story.updated_at),
+                or_(Summary.created_at.is_(None), ReaderState.read_at >= Summary.created_at))
 
 
 def stream_condition(user: ReaderUser, stream: Stream):
@@ -104,15 +106,18 @@ def stream_condition(user: ReaderUser, stream: Stream):
     return cast(Story.tags, Text).contains(f'"key": {json.dumps(feed.key)}', autoescape=True)
 
 
-def base_query(user: ReaderUser, columns: tuple[Any, ...]):
+def base_query(user: ReaderUser, columns: tuple[Any, ...], with_summary: bool = False):
     """Live items joined with their story and this user's state.
 
     The stories' columns are compared through ``coalesce()`` so that SQLite walks the items in id
     order and stops after a page, instead of using the stories' ``merged_into`` or ``section``
-    index and sorting every live story (100,000 stories: 20 ms against 0.2 ms)."""
-    return (select(*columns).select_from(ReaderItem).join(Story, Story.id == ReaderItem.story_id)
-            .outerjoin(ReaderState, and_(ReaderState.item_id == ReaderItem.id, ReaderState.user_id == user.id))
-            .where(func.coalesce(Story.merged_into, "") == ""))
+    index and sorting every live story. The current summary is joined when the columns or the
+    user's unread rule need it."""
+    query = (select(*columns).select_from(ReaderItem).join(Story, Story.id == ReaderItem.story_id)
+             .outerjoin(ReaderState, and_(ReaderState.item_id == ReaderItem.id, ReaderState.user_id == user.id)))
+    if with_summary or user.unread_on_update:
+        query = query.outerjoin(Summary, Summary.id == Story.summary_id)
+    return query.where(func.coalesce(Story.merged_into, "") == "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +132,8 @@ class Query:
     limit: int = 20
 
 
-def _filtered(user: ReaderUser, q: Query, columns: tuple[Any, ...]):
-    query = base_query(user, columns).where(stream_condition(user, q.stream))
+def _filtered(user: ReaderUser, q: Query, columns: tuple[Any, ...], with_summary: bool = False):
+    query = base_query(user, columns, with_summary).where(stream_condition(user, q.stream))
     for s in q.include:
         query = query.where(stream_condition(user, s))
     for s in q.exclude:
@@ -152,12 +157,13 @@ def item_ids(session: Session, user: ReaderUser, q: Query) -> tuple[list[int], i
 
 # what an item is built from (plain rows: loading Story objects cost more than the query)
 ROW = (ReaderItem.id.label("item_id"), Story.id.label("story_id"), Story.title, Story.summary_id, Story.section,
-       Story.first_published, Story.updated_at, Story.language, ReaderState.read_at, ReaderState.starred_at)
+       Story.first_published, Story.updated_at, Story.language, ReaderState.read_at, ReaderState.starred_at,
+       Summary.created_at.label("summary_at"))
 
 
 def item_rows(session: Session, user: ReaderUser, q: Query) -> tuple[list[Any], int | None]:
     """The rows of one page (see :data:`ROW`), and the continuation when there may be more."""
-    rows = list(session.execute(_filtered(user, q, ROW).limit(q.limit + 1)))
+    rows = list(session.execute(_filtered(user, q, ROW, with_summary=True).limit(q.limit + 1)))
     more = len(rows) > q.limit
     rows = rows[:q.limit]
     return rows, (rows[-1][0] if more and rows else None)
@@ -168,7 +174,7 @@ def rows_by_ids(session: Session, user: ReaderUser, ids: list[int]) -> list[Any]
         return []
     rows = {}
     for start in range(0, len(ids), 500):
-        rows.update((r[0], r) for r in session.execute(base_query(user, ROW).where(
+        rows.update((r[0], r) for r in session.execute(base_query(user, ROW, with_summary=True).where(
             ReaderItem.id.in_(ids[start:start + 500]))))
     return [rows[i] for i in dict.fromkeys(ids) if i in rows]
 
@@ -187,10 +193,12 @@ def all_ids(session: Session, user: ReaderUser, stream: Stream) -> list[int]:
 
 
 def version(session: Session, user: ReaderUser) -> tuple[Any, ...]:
-    """What the user's lists depend on: their marks, the newest item, the newest story change."""
+    """What the user's lists depend on: their marks, the newest item, the newest story change and
+    the newest summary."""
     return tuple(session.execute(select(
         ReaderAccount.state_version, select(func.max(ReaderItem.id)).scalar_subquery(),
-        select(func.max(Story.updated_at)).scalar_subquery()).where(ReaderAccount.user_id == user.id)).one())
+        select(func.max(Story.updated_at)).scalar_subquery(), select(func.max(Summary.id)).scalar_subquery())
+        .where(ReaderAccount.user_id == user.id)).one())
 
 
 def count(session: Session, user: ReaderUser, stream: Stream) -> int:
