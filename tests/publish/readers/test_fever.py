@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, serve
 from tidings.publish.web.app import create_app
 from tidings.store.db import Store
 from tidings.publish.readers.accounts import fever_key
+from tidings.publish.readers.items import SYNC_EVERY
 from tidings.publish.readers.models import ReaderState
 
 
@@ -136,6 +139,7 @@ def test_lists_follow_marks_made_through_another_process(reader_site):
             from tidings.store.models import Story
 
             s.add(Story(id="storynew00000007", title="New", section="World", article_count=0, outlet_count=0))
+        time.sleep(SYNC_EVERY)  # the server looks for new stories once a second at most
         assert len(_ok(site, unread_item_ids=True)["unread_item_ids"].split(",")) == 4
     finally:
         server.should_exit = True

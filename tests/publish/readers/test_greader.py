@@ -5,6 +5,7 @@ PostgreSQL, and the bad input each endpoint must refuse without changing anythin
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlencode
 
 import httpx
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, update
 from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, login
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.readers import accounts
+from tidings.publish.readers.items import SYNC_EVERY
 from tidings.publish.readers.models import ReaderItem, ReaderState
 from tidings.publish.sanitize import clean_html
 from tidings.store.models import Story
@@ -289,6 +291,7 @@ def test_new_stories_become_items_and_merged_ones_leave(reader_site):
     with site.store.transaction() as s:
         s.add(Story(id="storynew00000006", title="A brand new story", section="World", article_count=0,
                     outlet_count=0))
+    time.sleep(SYNC_EVERY)  # the server looks for new stories once a second at most
     fresh = _ids(site, h)
     assert len(fresh) == 5 and fresh[0] > max(ids) and fresh[1:] == ids
     with site.store.transaction() as s:

@@ -33,6 +33,7 @@ from tidings.store.models import Article, Source, Story, Summary
 OTHER_SECTION = "Other"  # the feed of stories without a section
 MAX_AUTHORS = 8
 LATE_COMMIT = timedelta(minutes=10)
+SYNC_EVERY = 1.0  # seconds between two looks for new stories (a new story shows within a second)
 
 
 def usec(moment: datetime | None) -> int:
@@ -48,10 +49,15 @@ class ItemSync:
         self.store = store
         self.watermark: datetime | None = None  # the newest story change seen at the last look
         self.lock = threading.Lock()
+        self.looked = float("-inf")
 
     def __call__(self) -> int:
-        """Give new stories their item ids; returns how many were added."""
+        """Give new stories their item ids (at most one look per ``SYNC_EVERY`` seconds); returns
+        how many were added."""
+        if time.monotonic() - self.looked < SYNC_EVERY:
+            return 0
         with self.lock:
+            self.looked = time.monotonic()
             for attempt in range(5):
                 try:
                     return self._sync()
