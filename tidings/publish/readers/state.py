@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Text, and_, cast, delete, func, not_, or_, select, true, update
 from sqlalchemy.orm import Session
