@@ -116,6 +116,10 @@ def test_subscriptions_tags_and_unread_counts(reader_site):
     assert counts["user/-/label/World"]["count"] == 1
     newest = max(_ids(site, h))
     assert counts[STATE + "reading-list"]["newestItemTimestampUsec"] == str(newest)
+    # a section name with a space and an ampersand, percent-encoded in the path as libgreader sends it
+    policy = httpx.get(site.url + API + "stream/contents/user/-/label/Policy%20%26%20regulation", headers=h)
+    assert policy.status_code == 200 and policy.json()["items"] == []
+    assert counts["user/-/label/Policy & regulation"]["count"] == 0
 
 
 def test_stream_contents_items_filters_order_and_continuation(reader_site):

@@ -227,7 +227,7 @@ def users_list(ctx: click.Context) -> None:
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the API password from stdin instead of making one up.")
 @click.option("--unread-on-update/--keep-read-on-update", default=None,
-              help="Whether a story read in an app turns unread when it gains sources.")
+              help="Whether a story read in an app turns unread when it gains sources or a new summary.")
 @click.pass_context
 def users_api_password(ctx: click.Context, email: str, password_stdin: bool, unread_on_update: bool | None) -> None:
     """Set the password reader apps log in with (Google Reader and Fever APIs); prints a new random one."""
