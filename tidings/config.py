@@ -187,6 +187,7 @@ TABLES: dict[str, Table] = {
     "site": Table("tidings.publish.web.settings:SiteSettings"),
     "newsletter": Table("tidings.publish.editions.settings:NewsletterSettings"),
     "smtp": Table("tidings.publish.mail.settings:SmtpSettings"),
+    "readers": Table("tidings.publish.readers.settings:ReaderSettings"),
 }
 
 

@@ -24,9 +24,10 @@ from tidings.publish.editions import service
 from tidings.publish.editions.render import environment
 from tidings.publish.editions.security import BadToken, Signer, load_secret
 from tidings.publish.editions.settings import NewsletterSettings, newsletter_settings
-from tidings.publish.editions.users import LoginLimiter, UserView, authenticate, get_user
+from tidings.publish.editions.users import UserView, authenticate, get_user
 from tidings.publish.mail import links as sublinks
 from tidings.publish.mail import subscribers
+from tidings.publish.ratelimit import DbLimiter
 from tidings.store.db import Store
 
 CSRF_COOKIE = "tidings_csrf"
@@ -40,8 +41,8 @@ class Context:
     store: Store
     settings: NewsletterSettings
     signer: Signer
-    limiter: LoginLimiter  # failed editor logins
-    signups: LoginLimiter  # confirmation mails asked for, per address and per client
+    limiter: DbLimiter  # failed editor logins (in the database: every worker process shares them)
+    signups: DbLimiter  # confirmation mails asked for, per address and per client
 
 
 def _context(request: Request) -> Context:
@@ -49,8 +50,8 @@ def _context(request: Request) -> Context:
     ctx = getattr(state, "newsletter_context", None)
     if ctx is None or ctx.config is not state.config or ctx.store is not state.store:
         ctx = Context(state.config, state.store, newsletter_settings(state.config),
-                      Signer(load_secret(state.config)), LoginLimiter(),
-                      LoginLimiter(per_account=3, per_ip=20, window=3600.0))
+                      Signer(load_secret(state.config)), DbLimiter(state.store, "editor"),
+                      DbLimiter(state.store, "signup", per_account=3, per_ip=20, window=3600.0))
         state.newsletter_context = ctx
     return ctx
 
@@ -127,13 +128,13 @@ async def signup(request: Request) -> Response:
     if not _csrf_ok(ctx, request, form):
         return _forbidden(ctx, request)
     email = _one(form, "email")
-    wait = ctx.signups.retry_after(_client_ip(request), email)
+    wait = await run_in_threadpool(ctx.signups.retry_after, _client_ip(request), email)
     if wait > 0:  # the form must not become a way to flood someone's inbox
         response = _page(ctx, request, "newsletter/signup.html", 429, email=email,
                          error="Too many sign-ups from here or for this address. Try again later.")
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
-    ctx.signups.failed(_client_ip(request), email)
+    await run_in_threadpool(ctx.signups.failed, _client_ip(request), email)
     try:
         message = await run_in_threadpool(subscribers.signup, ctx.store, ctx.settings, ctx.signer, email,
                                           form.get("section", []))
@@ -260,7 +261,7 @@ async def login(request: Request) -> Response:
     if not _csrf_ok(ctx, request, form):
         return _forbidden(ctx, request)
     email, password, ip = _one(form, "email"), _one(form, "password"), _client_ip(request)
-    wait = ctx.limiter.retry_after(ip, email)
+    wait = await run_in_threadpool(ctx.limiter.retry_after, ip, email)
     if wait > 0:
         response = _page(ctx, request, "editor/login.html", 429, email=email,
                          error="Too many failed logins. Wait a while and try again.")
@@ -268,9 +269,9 @@ async def login(request: Request) -> Response:
         return response
     user = await run_in_threadpool(authenticate, ctx.store, email, password)
     if user is None:
-        ctx.limiter.failed(ip, email)
+        await run_in_threadpool(ctx.limiter.failed, ip, email)
         return _page(ctx, request, "editor/login.html", 401, email=email, error="Wrong email or password.")
-    ctx.limiter.succeeded(email)
+    await run_in_threadpool(ctx.limiter.succeeded, email)
     response = RedirectResponse("/editor", status_code=303)
     session = ctx.signer.sign("session", {"u": user.id, "n": secrets.token_urlsafe(8)},
                               ttl=ctx.settings.session_seconds)

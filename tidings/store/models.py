@@ -262,3 +262,5 @@ class Summary(Base):
 
 # The newsletter tables live with their package; imported here so one metadata covers every table.
 from tidings.publish.editions import models as _editions_models  # noqa: E402,F401
+from tidings.publish import ratelimit as _ratelimit  # noqa: E402,F401
+from tidings.publish.readers import models as _readers_models  # noqa: E402,F401

@@ -232,3 +232,30 @@ def users_list(ctx: click.Context) -> None:
     for user in list_users(store):
         click.echo(f"{user.id:>4}  {user.email}")
     store.close()
+
+
+@users_group.command("api-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the API password from stdin instead of making one up.")
+@click.option("--unread-on-update/--keep-read-on-update", default=None,
+              help="Whether a story read in an app turns unread when it gains sources or a new summary.")
+@click.pass_context
+def users_api_password(ctx: click.Context, email: str, password_stdin: bool, unread_on_update: bool | None) -> None:
+    """Set the password reader apps log in with (Google Reader and Fever APIs); prints a new random one."""
+    from tidings.publish.editions.users import UserError
+    from tidings.publish.readers.accounts import set_api_password, set_unread_on_update
+
+    store = _store(ctx)
+    try:
+        password = set_api_password(store, email, _read_password(True) if password_stdin else None)
+        if unread_on_update is not None:
+            set_unread_on_update(store, email, unread_on_update)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    if password_stdin:
+        click.echo(f"API password set for {email}; reader apps logged in with the old one must log in again")
+    else:
+        click.echo(f"API password for {email}: {password}")
+        click.echo("reader apps: Google Reader API at <site>/api/greader, Fever API at <site>/api/fever.php")

@@ -129,6 +129,7 @@ async def healthz(request: Request) -> JSONResponse:
 def create_app(config: Config, store: Store | None = None) -> Starlette:
     """The site as an ASGI app. ``store`` defaults to the configured database (migrated)."""
     from tidings.publish import api, feeds
+    from tidings.publish.readers import fever, greader
     from tidings.publish.web import pages
     from tidings.stories.sections import load_sections
 
@@ -139,6 +140,8 @@ def create_app(config: Config, store: Store | None = None) -> Starlette:
         *pages.routes(),  # the busiest pages first: routes are tried in order
         *feeds.routes(),
         *api.routes(),
+        *greader.routes(),  # the reader apps' APIs: /api/greader/ and /api/fever.php
+        *fever.routes(),
         *pages.tag_routes(),  # after the tag feeds, which share its prefix
         *extra,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),

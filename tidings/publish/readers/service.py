@@ -1,0 +1,136 @@
+"""What both reader APIs share on a running app: settings, signer, rate limiter, the feed list,
+the authenticated user, request parameters and short error answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from tidings.config import Config
+from tidings.publish.editions.security import Signer, load_secret
+from tidings.publish.ratelimit import DbLimiter
+from tidings.publish.readers.items import sync_items
+from tidings.publish.readers.settings import ReaderSettings, reader_settings
+from tidings.publish.readers.accounts import ReaderUser
+from tidings.publish.readers.state import Feed, list_feeds, version
+from tidings.store.db import Store
+
+MAX_BODY = 256 * 1024
+FEEDS_TTL = 60.0
+MEMO_SIZE = 2000  # cached id lists and counts (a few per user)
+
+
+class ApiError(Exception):
+    """A request that is refused: ``status`` and a short message; nothing was changed."""
+
+    def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.status, self.message, self.retry_after = status, message, retry_after
+
+
+@dataclass(slots=True)
+class ReaderContext:
+    config: Config
+    store: Store
+    settings: ReaderSettings
+    signer: Signer
+    limiter: DbLimiter
+    sections: list[str]
+    _feeds: tuple[float, list[Feed]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
+
+    def memo(self, session, user: ReaderUser, name: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN001
+        """``compute()``, reused while the user's marks, the items and the stories are unchanged
+        (:func:`~tidings.publish.readers.state.version`, read from the database, so a mark made
+        through another process is seen). Never call it after a mark in the same transaction."""
+        key = (user.id, user.unread_on_update, name)
+        current = version(session, user)
+        with self._lock:
+            hit = self._memo.get(key)
+        if hit is not None and hit[0] == current:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = (current, value)
+        return value
+
+    def feeds(self, session) -> list[Feed]:  # noqa: ANN001 - a SQLAlchemy session
+        with self._lock:
+            if self._feeds is None or time.monotonic() - self._feeds[0] > FEEDS_TTL:
+                self._feeds = (time.monotonic(), list_feeds(session, self.sections, self.settings))
+            return self._feeds[1]
+
+    def sync(self) -> None:
+        sync_items(self.store)
+
+
+def context(request: Request) -> ReaderContext:
+    state = request.app.state
+    ctx = getattr(state, "reader_context", None)
+    if ctx is None or ctx.config is not state.config or ctx.store is not state.store:
+        ctx = ReaderContext(state.config, state.store, reader_settings(state.config),
+                            Signer(load_secret(state.config)),
+                            DbLimiter(state.store, "api", per_account=5, per_ip=20, window=900.0),
+                            list(getattr(state, "sections", []) or []))
+        state.reader_context = ctx
+    return ctx
+
+
+def base_url(request: Request) -> str:
+    site = getattr(request.app.state, "site", None) or {}
+    return site.get("base_url") or str(request.base_url).rstrip("/")
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def params(request: Request) -> dict[str, list[str]]:
+    """Query and (for a POST) form parameters together, every value kept."""
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    if request.method == "POST":
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise ApiError(413, "request body too large")
+        if body:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ApiError(400, "the form is not UTF-8") from None
+            for key, values in parse_qs(text, keep_blank_values=True).items():
+                out.setdefault(key, []).extend(values)
+    return out
+
+
+def one(values: dict[str, list[str]], name: str, default: str | None = None) -> str | None:
+    got = values.get(name)
+    return got[-1] if got else default
+
+
+def integer(values: dict[str, list[str]], name: str, low: int, high: int, default: int | None = None) -> int | None:
+    raw = one(values, name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ApiError(400, f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise ApiError(400, f"{name} must be between {low} and {high}")
+    return value
+
+
+async def in_thread(func, *args):  # noqa: ANN001, ANN201
+    return await run_in_threadpool(func, *args)
