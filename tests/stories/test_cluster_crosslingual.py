@@ -117,7 +117,8 @@ def _feat(name: str, vector, language: str) -> ArticleFeatures:
 
 
 def test_a_mixed_story_keeps_each_languages_mean_and_compares_an_article_with_its_own():
-    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, threshold=0.7, merge_threshold=0.99)
+    # plain-cosine scale for hand-made vectors; time neutral (no first-hours bonus), as this is about languages
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, threshold=0.7, merge_threshold=0.99, fresh_bonus=0.0)
     clusterer = OnlineClusterer(config)
     en, de = _unit([1, 0, 0, 0]), _unit([0.8, 0.6, 0, 0])
     story_id = clusterer.place(_feat("a", en, "en")).story_id
@@ -137,7 +138,7 @@ def test_a_mixed_story_keeps_each_languages_mean_and_compares_an_article_with_it
 
 
 def test_merging_stories_combines_their_language_means():
-    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, threshold=0.6, merge_threshold=0.7)
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, threshold=0.6, merge_threshold=0.7, fresh_bonus=0.0)
     clusterer = OnlineClusterer(config)
     a = clusterer.place(_feat("a", [1, 0, 0, 0], "en")).story_id
     b = clusterer.place(_feat("b", [0.5, 0.866, 0, 0], "de")).story_id
