@@ -119,17 +119,14 @@ def build_site(articles: list[dict], base_url: str = "http://127.0.0.1:0"):
 
 
 def write_config(directory: Path) -> Path:
+    """A desk that reads the loopback newsstand; every other setting is the shipped default."""
+    from tidings.demo.run import LOOPBACK_FETCH
+
     path = directory / "tidings.toml"
-    path.write_text(
-        f"""[database]
+    path.write_text(f"""[database]
 url = "sqlite:///{directory / 'tidings.db'}"
 
-[fetch]
-allow_networks = ["127.0.0.1/32"]
-per_host_delay = 0.0
-per_host_concurrency = 4
-timeout = 20.0
-
+{LOOPBACK_FETCH}
 [ingest]
 max_entries_per_feed = 1000
 """, encoding="utf-8")

@@ -36,6 +36,15 @@ def _port_free(port: int) -> bool:
     return True
 
 
+# the [fetch] table of a desk that reads a newsstand served on this machine
+LOOPBACK_FETCH = """[fetch]
+allow_networks = ["127.0.0.1/32"]
+per_host_delay = 0.0
+per_host_concurrency = 4
+timeout = 20.0
+"""
+
+
 def write_demo_config(directory: Path, opml_path: Path) -> Path:
     path = directory / "tidings.toml"
     path.write_text(
@@ -46,12 +55,7 @@ url = "sqlite:///{directory / 'tidings.db'}"
 [sources]
 file = "{opml_path}"
 
-[fetch]
-allow_networks = ["127.0.0.1/32"]
-per_host_delay = 0.0
-per_host_concurrency = 4
-timeout = 20.0
-
+{LOOPBACK_FETCH}
 [ingest]
 sitemap_max_age_days = 36500   # the demo corpus has fixed dates
 
