@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "sources": "tidings.sources.commands:sources_group",
     "ingest": "tidings.commands:ingest_command",
     "update": "tidings.commands:update_command",
+    "backfill": "tidings.backfill.commands:backfill_command",
     "doctor": "tidings.commands:doctor_command",
     "db": "tidings.commands:db_group",
     "extract": "tidings.extract.commands:extract_command",
