@@ -25,3 +25,17 @@ def fail_on(batch: list[int], params: int) -> list[int]:
     if params in batch:
         raise ValueError(f"bad record {params}")
     return [x + 1 for x in batch]
+
+
+MARK = "unset"  # the test process sets it; a forked worker would inherit it, a spawned one does not
+
+
+def mark(batch: list[int], params: object) -> list[str]:
+    return [MARK for _ in batch]
+
+
+def slow(batch: list[int], params: float) -> list[int]:
+    import time
+
+    time.sleep(params)
+    return [x + 1 for x in batch]

@@ -45,8 +45,10 @@ class _BackfillProgress:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--chunk", type=click.IntRange(min=1), default=512, show_default=True,
+              help="Records extracted and committed together (a kill loses at most one chunk's work).")
 @click.pass_context
-def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bool, chunk: int) -> None:
     """Load articles from WARC / WARC.gz archives (CC-NEWS layout) or JSON Lines dumps, then build
     their stories and summaries. Safe to interrupt: run it again and it resumes."""
     from tidings.backfill.readers import archive_kind
@@ -63,12 +65,12 @@ def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool,
     store = open_store_or_fail(config)
     try:
         if quiet or as_json:
-            report = backfill(config, store, list(paths))
+            report = backfill(config, store, list(paths), chunk=chunk)
         else:
             columns = (TextColumn("{task.description:>22}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
                        TransferSpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn())
             with Progress(*columns, console=console, transient=True) as progress:
-                report = backfill(config, store, list(paths), progress=_BackfillProgress(progress))
+                report = backfill(config, store, list(paths), progress=_BackfillProgress(progress), chunk=chunk)
     except (EngineError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

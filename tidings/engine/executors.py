@@ -115,6 +115,10 @@ class LocalExecutor(Executor):
             self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
+    def start(self) -> None:
+        """Start every worker now (each loads its models) instead of on the first large job."""
+        list(self.pool.map(os.getpid, range(self.workers)))
+
     def worker_pids(self) -> list[int]:
         """The live workers' process ids (a test kills one)."""
         return list(getattr(self._pool, "_processes", None) or {})
@@ -194,6 +198,22 @@ class _RayStage:
         return {"i": batch["i"], "y": [pickle.dumps(r) for r in results]}
 
 
+def _probe(address: str, timeout: float = 10.0) -> None:
+    """Fail fast, naming the address, when a Ray head cannot be reached (``ray.init`` retries for minutes)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if address in ("auto", "local", ""):
+        return
+    target = urlsplit(address if "://" in address else f"ray://{address}")
+    host, port = target.hostname, target.port or (10001 if address.startswith("ray://") else 6379)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Ray cluster at {address!r}: {exc}") from None
+
+
 def _ray_run(stage: str, items: list[Any], params: Any) -> list[Any]:
     return run_stage(stage, items, params)
 
@@ -215,6 +235,7 @@ class RayExecutor(Executor):
         self._remote = None
         address = self.config.address
         if not ray.is_initialized():
+            _probe(address)
             kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False,
                                       "include_dashboard": False, "logging_level": "ERROR"}
             if address == "local":
