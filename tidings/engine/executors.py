@@ -82,6 +82,10 @@ class Executor:
 InlineExecutor = Executor
 
 
+def _pid(_: object) -> int:
+    return os.getpid()
+
+
 def _worker_start(threads: int, stages: tuple[str, ...], embedder: str | None) -> None:
     init_worker(threads)
     warm(stages, embedder)
@@ -117,7 +121,7 @@ class LocalExecutor(Executor):
 
     def start(self) -> None:
         """Start every worker now (each loads its models) instead of on the first large job."""
-        list(self.pool.map(os.getpid, range(self.workers)))
+        list(self.pool.map(_pid, range(self.workers)))
 
     def worker_pids(self) -> list[int]:
         """The live workers' process ids (a test kills one)."""
@@ -243,7 +247,14 @@ class RayExecutor(Executor):
             else:
                 kwargs["address"] = address
             try:
-                ray.init(**kwargs)
+                try:
+                    ray.init(**kwargs)
+                except Exception as exc:  # noqa: BLE001
+                    # a local node on a busy machine can miss Ray's fixed 30 s start-up wait: once more
+                    if address != "local" or "timed out during startup" not in str(exc):
+                        raise
+                    ray.shutdown()
+                    ray.init(**kwargs)
             except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, TimeoutError ...
                 raise EngineError(f"cannot reach the Ray cluster at {address!r}: "
                                   f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
