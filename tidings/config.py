@@ -229,7 +229,7 @@ backoff_max = 86400.0
 [ingest]
 fetch_pages = true           # fetch each article page for its full text
 max_entries_per_feed = 200
-extract_workers = 2          # processes extracting article pages (0: none, extract in-process)
+extract_workers = 2          # 0: extract in this process; else the [engine] executor extracts
 sitemap_max_age_days = 7     # skip sitemap URLs whose lastmod is older
 
 [schedule]
@@ -240,6 +240,14 @@ default_source_interval_minutes = 30   # how often one healthy source is polled
 threshold = 0.85   # Jaccard similarity (MinHash over word shingles) for syndicated copies
 num_perm = 128
 shingle_size = 5
+
+# ---- where the stages run (docs/scale.md; tidings/engine/config.py) ------------------------
+# [engine]
+# kind = "local"          # "local": a spawn process pool; "ray": a Ray cluster (pip install 'tidings[ray]')
+# workers = 0             # local: processes (0: one per core)
+# address = "auto"        # ray: "auto", "local", "host:6379" or "ray://host:10001"
+# concurrency = 0         # ray: actors per stage (0: the cluster's CPUs)
+# batch_size = 32
 
 # ---- stories -------------------------------------------------------------------------------
 # The online clusterer (tidings/stories/cluster.py, ClusterConfig); defaults tuned on ECB+ train/dev.
