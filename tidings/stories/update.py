@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from tidings.config import Config
 from tidings.engine.stages import StageError, TagJob
@@ -144,7 +145,8 @@ class StoriesUpdater:
 
         started = time.perf_counter()
         with self.store.reading() as session:
-            rows = list(session.scalars(select(Article).where(Article.id.in_(article_ids))))
+            rows = list(session.scalars(select(Article).where(Article.id.in_(article_ids))
+                                        .options(selectinload(Article.source))))
             by_id = {a.id: a for a in rows}
             records = article_records([by_id[i] for i in article_ids if i in by_id])
         features = []
