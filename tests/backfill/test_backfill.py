@@ -46,7 +46,7 @@ def test_backfill_reports_bad_records_and_stores_the_rest_once(tmp_path, archive
     with store.reading() as session:
         urls = set(session.scalars(select(Article.url)))
         unplaced = session.scalar(select(func.count()).select_from(Article).where(Article.story_id.is_(None)))
-        stories = list(session.scalars(select(Story).where(Story.merged_into.is_(None))))
+        stories = list(session.scalars(select(Story.summary_id).where(Story.merged_into.is_(None))))
         french = session.scalar(select(Article.text).where(Article.url == "http://vins.test/vendanges.html"))
     # the record after the damaged one, the windows-1252 page and the dump's article are all there
     assert {"http://after.test/page.html", "http://vins.test/vendanges.html", "http://dump.test/a"} <= urls
@@ -54,7 +54,7 @@ def test_backfill_reports_bad_records_and_stores_the_rest_once(tmp_path, archive
     assert "fin de l'été" in french  # decoded as windows-1252, not mojibake
     assert report.new == len(urls) >= 40
     assert unplaced == 0
-    assert stories and all(s.summary_id is not None for s in stories)
+    assert stories and all(summary_id is not None for summary_id in stories)
     assert report.stories.placed + report.stories.copies == report.new
 
     again = backfill(config, store, paths)  # a second run: everything is skipped before any work

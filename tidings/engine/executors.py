@@ -128,28 +128,45 @@ class LocalExecutor(Executor):
         return list(getattr(self._pool, "_processes", None) or {})
 
     def submit(self, stage: str, items: list[Any], params: Any = None) -> Future:
-        return self.pool.submit(run_stage, stage, items, params)
+        return self._submit(stage, items, params)[0]
 
-    def _result(self, future: Future, stage: str, batch: list[Any], params: Any) -> list[Any]:
+    def _submit(self, stage: str, items: list[Any], params: Any) -> tuple[Future, int]:
+        """Submit to the current pool (started again if a dead worker broke it); with the pool's generation."""
+        try:
+            return self.pool.submit(run_stage, stage, items, params), self.restarts
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down by a restart
+            self._restart()
+            return self.pool.submit(run_stage, stage, items, params), self.restarts
+
+    def _wait(self, stage: str, items: list[Any], params: Any) -> list[Any]:
+        """Run one batch now; BrokenProcessPool when a worker dies on it (the pool is then restarted)."""
+        future, _ = self._submit(stage, items, params)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart()
+            raise
+
+    def _result(self, future: Future, generation: int, stage: str, batch: list[Any], params: Any) -> list[Any]:
         try:
             return future.result()
         except BrokenProcessPool:
             pass
         except Exception as exc:  # noqa: BLE001 - a stage that fails as a whole fails its records
             return [StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(batch)
-        # a worker died: once more as a whole in a fresh pool (it may have been a neighbour's fault) ...
-        self._restart()
+        if generation == self.restarts:
+            self._restart()  # this batch's pool broke: start it again (an older pool's batch just reruns)
+        # once more as a whole (a neighbour's record may have killed the worker) ...
         try:
-            return self.pool.submit(run_stage, stage, batch, params).result()
+            return self._wait(stage, batch, params)
         except BrokenProcessPool:
-            self._restart()
+            pass
         # ... then one record at a time, so only the record that kills a worker fails
         out: list[Any] = []
         for item in batch:
             try:
-                out.extend(self.pool.submit(run_stage, stage, [item], params).result())
+                out.extend(self._wait(stage, [item], params))
             except BrokenProcessPool:
-                self._restart()
                 out.append(StageError(f"{stage}: the worker process died on this record"))
         return out
 
@@ -161,19 +178,18 @@ class LocalExecutor(Executor):
         size = batch_size or self.config.batch_size
         # small jobs still spread over every worker
         size = max(1, min(size, math.ceil(len(items) / self.workers)))
-        batches = _batches(items, size)
-        window: deque[tuple[Future, list[Any]]] = deque()
-        upcoming = iter(batches)
+        window: deque[tuple[Future, int, list[Any]]] = deque()
+        upcoming = iter(_batches(items, size))
         for batch in upcoming:
-            window.append((self.submit(stage, batch, params), batch))
+            window.append((*self._submit(stage, batch, params), batch))
             if len(window) >= 2 * self.workers:
                 break
         while window:
-            future, batch = window.popleft()
-            results = self._result(future, stage, batch, params)
+            future, generation, batch = window.popleft()
+            results = self._result(future, generation, stage, batch, params)
             nxt = next(upcoming, None)
             if nxt is not None:
-                window.append((self.submit(stage, nxt, params), nxt))
+                window.append((*self._submit(stage, nxt, params), nxt))
             if progress:
                 progress(len(batch))
             yield from results
