@@ -2,4 +2,5 @@
 
 from tidings.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process must not run the command again
+    main()

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("tidings.sources.commands:sources_group", "Manage the sources Tidings polls."),
     "ingest": ("tidings.commands:ingest_command", "Fetch due sources, extract and store their articles."),
     "update": ("tidings.commands:update_command", "Ingest, then build, rank and summarize the stories."),
+    "backfill": ("tidings.backfill.commands:backfill_command", "Read web archives (WARC) or JSON Lines dumps into the store."),
     "stories": ("tidings.stories.edit_commands:stories_group", "Move an article to another story, or split it off."),
     "doctor": ("tidings.commands:doctor_command", "Unhealthy sources: why they failed, when they are retried."),
     "db": ("tidings.commands:db_group", "Database schema: show or upgrade."),

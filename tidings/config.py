@@ -188,6 +188,7 @@ TABLES: dict[str, Table] = {
     "newsletter": Table("tidings.publish.editions.settings:NewsletterSettings"),
     "smtp": Table("tidings.publish.mail.settings:SmtpSettings"),
     "readers": Table("tidings.publish.readers.settings:ReaderSettings"),
+    "engine": Table("tidings.engine.config:EngineConfig"),
 }
 
 

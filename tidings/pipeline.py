@@ -2,7 +2,9 @@
 
 For each due source: a conditional GET of its feed or sitemap, parsing, then for
 each entry not seen before (or changed since) the article page is fetched,
-extracted in a worker process and recorded in its own transaction. A source's
+extracted and fingerprinted by the engine's executor (``extract`` stage, in worker
+processes) and recorded in its own transaction. The event loop only fetches: every
+database call runs in one store thread beside it. A source's
 ETag / Last-Modified are saved only after all its entries were handled, so a
 crash mid-run (even SIGKILL) loses nothing: the next run fetches the feed again,
 skips what was stored and stores the rest, never twice.
@@ -14,12 +16,11 @@ health records it, and the rest goes on.
 from __future__ import annotations
 
 import asyncio
-import functools
 import resource
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tidings.config import Config
 from tidings.dedup.record import Recorded, record_article
+from tidings.engine.executors import Executor, InlineExecutor, open_executor
+from tidings.engine.stages import Extracted, RawPage
 from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
 from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
@@ -106,19 +109,6 @@ class SourceJob:
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
 
-def _timed_extract(html: str | None, url: str, entry: FeedEntry | None) -> tuple[ExtractedArticle | None, str | None, float]:
-    """Runs in a worker process: extract, and report errors as values (picklable)."""
-    from tidings.extract.article import NoArticle, extract_article
-
-    started = time.perf_counter()
-    try:
-        return extract_article(html, url, entry=entry), None, time.perf_counter() - started
-    except NoArticle as exc:
-        return None, f"no_article: {exc}", time.perf_counter() - started
-    except Exception as exc:  # a hostile page must not take the run down
-        return None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started
-
-
 def _entry_stamp(entry: FeedEntry) -> str | None:
     when = entry.updated or entry.published
     return when.isoformat() if when else None
@@ -136,9 +126,22 @@ class Ingestor:
         self._executor = executor
         self._own_executor = False
         self._slots: asyncio.Semaphore | None = None
+        self._db: ThreadPoolExecutor | None = None  # the store thread: no database call on the event loop
+
+    async def _in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._db is None:
+            self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tidings-store")
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
 
     # -- sources -------------------------------------------------------------------------------
-    def due_sources(self, *, force: bool = False, source_ids: list[int] | None = None) -> list[SourceJob]:
+    def _start_run(self) -> int:
+        with self.store.transaction() as session:
+            run = IngestRun(started_at=utcnow(), status="running", stats={})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def due_sources(self, force: bool = False, source_ids: list[int] | None = None) -> list[SourceJob]:
         now = utcnow()
         with self.store.transaction() as session:
             if self.config.sources_file:
@@ -212,7 +215,7 @@ class Ingestor:
         try:
             await self._ingest_source(fetcher, job)
         except Exception as exc:  # an unforeseen failure fails this source only; the run goes on
-            self._source_failed(job, "internal", f"{exc.__class__.__name__}: {exc}")
+            await self._in_store(self._source_failed, job, "internal", f"{exc.__class__.__name__}: {exc}")
             self.progress("source_done", {"source": job.name, "status": "error"})
 
     async def _ingest_source(self, fetcher: Any, job: SourceJob) -> None:
@@ -231,16 +234,18 @@ class Ingestor:
                         entries.extend(child_parsed.entries)
                 parsed.entries = entries
         except FetchError as exc:
-            self._source_failed(job, exc.kind, str(exc), getattr(exc, "status", None), getattr(exc, "retry_after", None))
+            await self._in_store(self._source_failed, job, exc.kind, str(exc), getattr(exc, "status", None),
+                                 getattr(exc, "retry_after", None))
             self.progress("source_done", {"source": job.name, "status": "error"})
             return
         except ParseError as exc:
-            self._source_failed(job, "parse", str(exc), result.status if result is not None else None)
+            await self._in_store(self._source_failed, job, "parse", str(exc),
+                                 result.status if result is not None else None)
             self.progress("source_done", {"source": job.name, "status": "error"})
             return
         if parsed is None:
             self.report.not_modified += 1
-            self._source_succeeded(job, 304, None, None)
+            await self._in_store(self._source_succeeded, job, 304, None, None)
             self.progress("source_done", {"source": job.name, "status": "not_modified"})
             return
         self.report.fetched += 1
@@ -255,7 +260,7 @@ class Ingestor:
         warning = "; ".join(parsed.warnings) or None
         if warning:
             self.report.error("malformed", job.url, warning, job.name, whole_source=True)
-        self._source_succeeded(job, result.status, result.etag, result.last_modified, warning)
+        await self._in_store(self._source_succeeded, job, result.status, result.etag, result.last_modified, warning)
         self.progress("source_done", {"source": job.name, "status": "ok"})
 
     # -- one entry -----------------------------------------------------------------------------
@@ -286,7 +291,7 @@ class Ingestor:
             return
         key = (entry.guid or entry_url)[:2048]
         stamp = _entry_stamp(entry)
-        if self._seen(job.id, key, stamp):
+        if await self._in_store(self._seen, job.id, key, stamp):
             self.report.already_seen += 1
             self.progress("entry_done", {})
             return
@@ -301,34 +306,31 @@ class Ingestor:
                 self.report.error(f"page_{exc.kind}", entry.url, str(exc), job.name)
             finally:
                 self.report.seconds["fetch_wait"] += time.perf_counter() - started
-        loop = asyncio.get_running_loop()
-        call = functools.partial(_timed_extract, html, page_url, entry)
         started = time.perf_counter()
-        if self._executor is not None:
-            extracted, problem, worker_seconds = await loop.run_in_executor(self._executor, call)
-        else:
-            extracted, problem, worker_seconds = call()
-        self.report.seconds["extract"] += worker_seconds
+        executor = self._executor or InlineExecutor()
+        [result] = await asyncio.wrap_future(executor.submit("extract", [RawPage(page_url, html, entry)],
+                                                              self.config.dedup))
+        self.report.seconds["extract"] += getattr(result, "seconds", 0.0)
         self.report.seconds["extract_wait"] += time.perf_counter() - started
-        if extracted is None:
-            kind, _, message = (problem or "extract: unknown").partition(": ")
+        if not isinstance(result, Extracted) or result.article is None:
+            kind, _, message = (getattr(result, "error", None) or str(result) or "extract: unknown").partition(": ")
             self.report.error(kind, entry.url, message, job.name)
             self.progress("entry_done", {})
             return
         started = time.perf_counter()
-        recorded = self._record(job, entry, key, stamp, extracted)
+        recorded = await self._in_store(self._record, job, entry, key, stamp, result.article, result.fingerprint)
         self.report.seconds["dedup_store"] += time.perf_counter() - started
         if recorded is not None:
-            self._count(recorded, extracted)
+            self._count(recorded, result.article)
         self.progress("entry_done", {})
 
     def _record(self, job: SourceJob, entry: FeedEntry, key: str, stamp: str | None,
-                extracted: ExtractedArticle) -> Recorded | None:
+                extracted: ExtractedArticle, fp: Any = None) -> Recorded | None:
         for attempt in (1, 2):
             try:
                 with self.store.transaction() as session:
                     recorded = record_article(session, extracted, source_id=job.id, guid=entry.guid,
-                                              dedup=self.config.dedup)
+                                              dedup=self.config.dedup, fp=fp)
                     seen = session.scalar(
                         select(SeenEntry).where(SeenEntry.source_id == job.id, SeenEntry.entry_key == key))
                     if seen is None:
@@ -358,17 +360,14 @@ class Ingestor:
         from tidings.fetch.client import Fetcher
 
         started = time.perf_counter()
-        jobs = self.due_sources(force=force, source_ids=source_ids)
+        jobs = await self._in_store(self.due_sources, force, source_ids)
         self.report.sources = len(jobs)
-        with self.store.transaction() as session:
-            run = IngestRun(started_at=utcnow(), status="running", stats={})
-            session.add(run)
-            session.flush()
-            self.report.run_id = run.id
+        self.report.run_id = await self._in_store(self._start_run)
         self.progress("start", {"sources": len(jobs)})
-        workers = self.config.ingest.extract_workers
-        if self._executor is None and workers > 0 and jobs:
-            self._executor = ProcessPoolExecutor(max_workers=workers)
+        if self._executor is None and self.config.ingest.extract_workers > 0 and jobs:
+            from tidings.engine.config import engine_config
+
+            self._executor = open_executor(engine_config(self.config))
             self._own_executor = True
         status = "failed"
         try:
@@ -377,7 +376,9 @@ class Ingestor:
             status = "done"
         finally:
             if self._own_executor and self._executor is not None:
-                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor.close()
+            if self._db is not None:
+                self._db.shutdown(wait=True)
             self.report.elapsed = time.perf_counter() - started
             own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -392,9 +393,10 @@ class Ingestor:
 
 
 def ingest(config: Config, store: Store, *, force: bool = False, source_ids: list[int] | None = None,
-           progress: ProgressHook | None = None) -> IngestReport:
+           progress: ProgressHook | None = None, executor: Executor | None = None) -> IngestReport:
     """Run one ingest over the due sources (``force``: all active sources)."""
-    return asyncio.run(Ingestor(config, store, progress=progress).run(force=force, source_ids=source_ids))
+    return asyncio.run(Ingestor(config, store, progress=progress, executor=executor)
+                       .run(force=force, source_ids=source_ids))
 
 
 def last_runs(store: Store, limit: int = 5) -> list[IngestRun]:
@@ -410,15 +412,22 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
            progress: ProgressHook | None = None) -> dict[str, Any]:
     """``tidings update``: ingest, then the story stages, then fresh summaries.
 
-    Each stage is incremental: it works on what changed since the last run."""
+    Each stage is incremental: it works on what changed since the last run. One executor
+    (``[engine]``) serves the whole run, so its workers load their models once."""
+    from tidings.engine.config import engine_config
+    from tidings.stories.cluster import ClusterConfig
     from tidings.stories.update import update_stories
     from tidings.summarize.refresh import refresh_summaries
 
     report: dict[str, Any] = {"ingest": None}
-    if ingest_first:
-        report["ingest"] = ingest(config, store, force=force, progress=progress)
-    report["stories"] = update_stories(config, store, progress=progress)
-    report["summaries"] = refresh_summaries(config, store, progress=progress)
+    embedder = ClusterConfig.from_table(config.table("cluster")).embedder
+    with open_executor(engine_config(config), embedder=embedder,
+                       warm_stages=("features", "sections", "tags", "summaries")) as executor:
+        if ingest_first:
+            report["ingest"] = ingest(config, store, force=force, progress=progress,
+                                      executor=executor if config.ingest.extract_workers > 0 else None)
+        report["stories"] = update_stories(config, store, progress=progress, executor=executor)
+        report["summaries"] = refresh_summaries(config, store, progress=progress, executor=executor)
     from tidings.publish.search import reindex
 
     report["search"] = reindex(store)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tidings.config import DedupConfig
-from tidings.dedup.fingerprint import fingerprint
+from tidings.dedup.fingerprint import Fingerprint, fingerprint
 from tidings.dedup.lookup import find_original, index_fingerprint
 from tidings.records import ExtractedArticle
 from tidings.store.models import Article, ArticleVersion
@@ -41,11 +41,15 @@ def record_article(
     source_id: int | None,
     guid: str | None,
     dedup: DedupConfig,
+    fp: Fingerprint | None = None,
 ) -> Recorded:
-    """Insert or update the article for ``item.canonical_url`` in ``session`` (not committed)."""
+    """Insert or update the article for ``item.canonical_url`` in ``session`` (not committed).
+
+    ``fp``: the text's fingerprint when a worker computed it already (the ``extract`` stage)."""
     existing = session.scalar(select(Article).where(Article.canonical_url == item.canonical_url))
-    fp = fingerprint(_fingerprint_text(item), num_perm=dedup.num_perm, shingle_size=dedup.shingle_size,
-                     threshold=dedup.threshold)
+    if fp is None:
+        fp = fingerprint(_fingerprint_text(item), num_perm=dedup.num_perm, shingle_size=dedup.shingle_size,
+                         threshold=dedup.threshold)
     now = utcnow()
     if existing is not None:
         if existing.text_source == "page" and item.text_source == "feed":

@@ -131,13 +131,13 @@ class _StoredVectors:
 def stored_features(articles: Sequence[Article], config: ClusterConfig | None = None) -> list[ArticleFeatures]:
     """The clusterer's features of stored articles, from their stored embeddings (no model runs;
     names and numbers are read again from the title and text as the stories stage reads them)."""
-    from tidings.stories.update import _record
+    from tidings.store.convert import article_record
 
     for article in articles:
         if article.embedding is None:
             raise EditError(f"article {article.id} has no stored embedding yet; run `tidings update` first")
     vectors = [np.frombuffer(a.embedding, dtype="<f4").astype(np.float32) for a in articles]
-    return features_for([_record(a) for a in articles], _StoredVectors(vectors), config or ClusterConfig())
+    return features_for([article_record(a) for a in articles], _StoredVectors(vectors), config or ClusterConfig())
 
 
 def _members(session: Session, story_id: str, exclude: int | None = None) -> list[Article]:

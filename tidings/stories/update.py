@@ -1,12 +1,14 @@
 """The stories stage of ``tidings update``: from stored articles to filed, tagged, ranked stories.
 
-Reads the articles no story holds yet, embeds them in batches, places them one
-by one with the online clusterer (loaded with the stories active in their time
-window), attaches syndicated copies to their original's story, records merges
-(the old story keeps its row and redirects), then files, tags, ranks and links
-the stories that changed. The NLP steps are the pure functions of this package;
-this module only moves data between them and the database, one transaction for
-the placements so a crash leaves no half-placed batch.
+Plan, compute, commit. The driver reads the articles no story holds yet (in publication
+order, a chunk at a time), the executor computes their features (embedding, names, numbers:
+the ``features`` stage, in parallel), and the driver places them one by one with the online
+clusterer (loaded with the stories active in their time window), attaches syndicated copies
+to their original's story and records merges (the old story keeps its row and redirects),
+committing each chunk's placements in one short transaction so a crash leaves no half-placed
+chunk and a killed run resumes after the last committed one. Then the stories that changed
+get their section vectors and tags from the executor (``sections`` and ``tags`` stages); the
+section prototypes adapt to them here, in order; ranks and similar-story links follow.
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from tidings.config import Config
-from tidings.records import Article as ArticleRecord
+from tidings.engine.stages import StageError, TagJob
+from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
 from tidings.timeutil import as_utc, utcnow
 
-PROGRESS_BATCH = 16  # articles embedded between two progress ticks (one embedding call each)
+BATCH = 16  # articles embedded per batch (a progress tick each)
+PLACE_CHUNK = 1024  # articles placed and committed together
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
 TAG_CANDIDATES = 16
@@ -71,18 +75,14 @@ class StoriesReport:
     splits: int = 0  # stories that turned out to hold two events and were split in two
     touched: int = 0  # stories whose articles changed
     ranked: int = 0
+    failed: int = 0  # articles whose features could not be computed (left unplaced, retried next run)
     seconds: dict[str, float] = field(default_factory=lambda: Counter())
 
     def as_dict(self) -> dict[str, Any]:
         return {"placed": self.placed, "copies": self.copies, "new_stories": self.new_stories,
                 "joined": self.joined, "merges": self.merges, "splits": self.splits, "touched": self.touched, "ranked": self.ranked,
+                "failed": self.failed,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
-
-
-def _record(article: Article) -> ArticleRecord:
-    return ArticleRecord(id=str(article.id), title=article.title or "", text=article.text or "",
-                         published=article.published_at or article.first_seen_at, language=article.language,
-                         url=article.canonical_url, source=article.source.name if article.source else None)
 
 
 def late_copies(session: Any, window_days: float) -> list[Article]:
@@ -106,13 +106,16 @@ def cluster_config(config: Config):
 
 
 class StoriesUpdater:
-    def __init__(self, config: Config, store: Store, progress: ProgressHook | None = None) -> None:
+    def __init__(self, config: Config, store: Store, progress: ProgressHook | None = None,
+                 executor=None) -> None:
         self.config = config
         self.store = store
         self.progress = progress or (lambda _e, _i: None)
         self.report = StoriesReport()
         self.cluster_config = cluster_config(config)
         self._embedder = None
+        self._executor = executor
+        self._own_executor = executor is None
 
     @property
     def embedder(self):
@@ -122,28 +125,57 @@ class StoriesUpdater:
             self._embedder = get_embedder(self.cluster_config.embedder)
         return self._embedder
 
+    @property
+    def executor(self):
+        if self._executor is None:
+            from tidings.engine.config import engine_config
+            from tidings.engine.executors import open_executor
+
+            self._executor = open_executor(engine_config(self.config), embedder=self.cluster_config.embedder,
+                                           warm_stages=("features", "sections", "tags"))
+        return self._executor
+
     # -- placing -------------------------------------------------------------------------------
+    def _pending(self) -> list[int]:
+        """Plan: the unplaced original articles and late copies, in publication order (undated last)."""
+        with self.store.reading() as session:
+            rows = list(session.execute(
+                select(Article.id, Article.published_at).where(Article.story_id.is_(None), Article.copy_of_id.is_(None))))
+            rows += [(a.id, a.published_at) for a in late_copies(session, self.cluster_config.window_days)]
+        never = datetime.min.replace(tzinfo=timezone.utc)
+        rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[0]))
+        return [article_id for article_id, _ in rows]
+
     def place_new_articles(self) -> set[str]:
-        """Cluster every unplaced original article and attach unplaced copies; returns touched story ids."""
-        from tidings.stories.cluster import OnlineClusterer, StoryState, features_for
+        """Cluster every unplaced original article and attach unplaced copies; returns touched story ids.
+
+        A chunk at a time, in publication order, each chunk committed on its own."""
+        pending = self._pending()
+        self.progress("embed", {"count": len(pending)})
+        touched: set[str] = set()
+        for i in range(0, len(pending), PLACE_CHUNK):
+            touched |= self.place_chunk(pending[i:i + PLACE_CHUNK])
+        touched |= self.attach_copies()
+        return touched
+
+    def place_chunk(self, article_ids: list[int]) -> set[str]:
+        from tidings.stories.cluster import OnlineClusterer, StoryState
         from tidings.stories.editing import load_decisions
 
         started = time.perf_counter()
         with self.store.reading() as session:
-            pending = list(session.scalars(
-                select(Article).where(Article.story_id.is_(None), Article.copy_of_id.is_(None))
-                .order_by(Article.published_at.is_(None), Article.published_at, Article.id)))
-            pending += late_copies(session, self.cluster_config.window_days)
-            pending.sort(key=lambda a: (a.published_at is None, a.published_at or utcnow(), a.id))
-            records = [_record(a) for a in pending]
-        self.progress("embed", {"count": len(records)})
-        if records:
-            self.progress("loading", {"what": "embedding model"})
-            self.embedder.embed(["warm up"])  # the model loads here, not inside the first batch's tick
+            rows = list(session.scalars(select(Article).where(Article.id.in_(article_ids))
+                                        .options(selectinload(Article.source))))
+            by_id = {a.id: a for a in rows}
+            records = article_records([by_id[i] for i in article_ids if i in by_id])
         features = []
-        for i in range(0, len(records), PROGRESS_BATCH):
-            features.extend(features_for(records[i:i + PROGRESS_BATCH], self.embedder, self.cluster_config))
-            self.progress("embedded", {"count": len(records[i:i + PROGRESS_BATCH])})
+        for record, f in zip(records, self.executor.map("features", records, self.cluster_config, batch_size=BATCH,
+                                                        progress=lambda n: self.progress("embedded", {"count": n}))):
+            if isinstance(f, StageError):
+                self.report.failed += 1
+                self.progress("features_failed", {"article": record.id, "error": str(f)})
+            else:
+                features.append(f)
         self.report.seconds["embed"] += time.perf_counter() - started
 
         started = time.perf_counter()
@@ -182,10 +214,11 @@ class StoriesUpdater:
         for old, new, article_ids in clusterer.drain_splits():
             self.report.splits += 1
             moved.update((int(a), new) for a in article_ids)
-        self.report.placed = len(features)
-        self.report.merges = len(merges)
+        self.report.placed += len(features)
+        self.report.merges += len(merges)
         self.report.seconds["cluster"] += time.perf_counter() - started
 
+        started = time.perf_counter()
         touched: set[str] = set()
         now = utcnow()
         vectors = {int(f.id): f.vector for f in features}
@@ -226,10 +259,21 @@ class StoriesUpdater:
                 article.story_id = clusterer.resolve(moved.get(article_id, story_id))
                 article.story_score = score
                 article.embedding = np.asarray(vectors[article_id], dtype="<f4").tobytes()
-                article.embedding_model = self.embedder.name
+                article.embedding_model = self.embedder_name
                 article.embedded_version = article.version
-            session.flush()
-            # syndicated copies join their original's story
+        self.report.seconds["commit"] += time.perf_counter() - started
+        return touched
+
+    @property
+    def embedder_name(self) -> str:
+        from tidings.stories.embed import resolve_name
+
+        return resolve_name(self.cluster_config.embedder)
+
+    def attach_copies(self) -> set[str]:
+        """Syndicated copies join their original's story."""
+        touched: set[str] = set()
+        with self.store.transaction() as session:
             copies = list(session.scalars(select(Article).where(Article.story_id.is_(None),
                                                                 Article.copy_of_id.is_not(None))))
             for copy in copies:
@@ -250,8 +294,6 @@ class StoriesUpdater:
                     refresh_story(session, story)
 
     def file_and_tag(self, story_ids: set[str]) -> None:
-        from tidings.stories.tags import tags_for
-
         if not story_ids:
             return
         started = time.perf_counter()
@@ -277,21 +319,29 @@ class StoriesUpdater:
             return
         self.progress("tags", {"count": len(stories)})
         texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
-        vectors = classifier.embed(texts)
+        # compute: section vectors (classifier.embed's, by the "sections" stage) and tags, in parallel
+        embedded = list(self.executor.map("sections", texts, self.cluster_config.embedder, batch_size=BATCH))
+        failed = [str(v) for v in embedded if isinstance(v, StageError)]
+        if failed:
+            raise RuntimeError(f"section vectors: {failed[0]}")
+        vectors = np.vstack(embedded).astype(np.float32)
         # the prototypes adapt to this batch and to the recent stories' vectors (AG News: 0.834 -> 0.856
         # 8-shot in batches of 50 with context, docs/evaluation.md); they are not re-filed here
         context = recent_section_vectors(self.store, exclude={sid for sid, *_ in stories}, dim=vectors.shape[1])
         results = classifier.classify_vectors(vectors, adapt=True, context=context)
         self.report.seconds["sections"] += time.perf_counter() - started
         started = time.perf_counter()
+        # tags come from the story's main-language articles, so another language's function
+        # words never become tags; names lead, keyphrases follow
+        jobs = [TagJob([p for title, text in same_language for p in (title, text)], language)
+                for _, language, _, same_language in stories]
         tags = {}
-        for story_id, language, _, same_language in stories:
-            # tags come from the story's main-language articles, so another language's function
-            # words never become tags; names lead, keyphrases follow
-            items = [p for title, text in same_language for p in (title, text)]
-            tags[story_id] = [{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
-                              for t in story_tags(tags_for(items, language, top=TAG_CANDIDATES))]
-            self.progress("tagged", {})
+        for (story_id, *_), story_tags_ in zip(stories, self.executor.map(
+                "tags", jobs, TAG_CANDIDATES, batch_size=4, progress=lambda n: self.progress("tagged", {"count": n}))):
+            if isinstance(story_tags_, StageError):
+                self.progress("tags_failed", {"story": story_id, "error": str(story_tags_)})
+            else:
+                tags[story_id] = story_tags_
         self.report.seconds["tags"] += time.perf_counter() - started
         with self.store.transaction() as session:
             for (story_id, _, _, _), result, vector in zip(stories, results, vectors):
@@ -299,7 +349,8 @@ class StoriesUpdater:
                 story.section = result.section
                 story.section_vector = np.asarray(vector, dtype="<f4").tobytes()
                 story.section_scores = {k: round(float(v), 4) for k, v in result.scores.items()}
-                story.tags = tags[story_id]
+                if story_id in tags:
+                    story.tags = tags[story_id]
 
     # -- rank and similar ----------------------------------------------------------------------
     def rank_and_link(self) -> None:
@@ -350,10 +401,14 @@ class StoriesUpdater:
             self.report.seconds["similar"] += time.perf_counter() - started
 
     def run(self) -> StoriesReport:
-        touched = self.place_new_articles()
-        self.refresh_stories(touched)
-        self.file_and_tag(touched)
-        self.rank_and_link()
+        try:
+            touched = self.place_new_articles()
+            self.refresh_stories(touched)
+            self.file_and_tag(touched)
+            self.rank_and_link()
+        finally:
+            if self._own_executor and self._executor is not None:
+                self._executor.close()
         self.report.touched = len(touched)
         return self.report
 
@@ -418,5 +473,7 @@ def _best_title(articles: list[Article]) -> str:
     return (min(articles, key=badness).title or "").strip()
 
 
-def update_stories(config: Config, store: Store, progress: ProgressHook | None = None) -> StoriesReport:
-    return StoriesUpdater(config, store, progress).run()
+def update_stories(config: Config, store: Store, progress: ProgressHook | None = None,
+                   executor=None) -> StoriesReport:
+    """The stories stage; ``executor`` (:mod:`tidings.engine.executors`): default, the ``[engine]`` one."""
+    return StoriesUpdater(config, store, progress, executor).run()

@@ -6,6 +6,11 @@ names) the summary's basis did not have. Every version is kept; the story points
 at the newest. The extractive summarizer runs by default; when ``[summarize.llm]``
 is configured the LLM writes and the guard checks every sentence (falling back to
 extractive sentences, with notes saying why).
+
+Plan, compute, commit: the driver reads a chunk of flagged stories with their articles and
+decides which changed materially; the executor writes their summaries (the ``summaries``
+stage, in parallel, never inside a database transaction: an LLM call may take seconds); each
+summary is then committed in its own short transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import func, select
 
 from tidings.config import Config
 from tidings.records import Article as ArticleRecord
+from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Story, Summary
 from tidings.summarize.types import StorySummary
@@ -27,6 +33,7 @@ from tidings.timeutil import utcnow
 
 _FACT = re.compile(r"\b\d[\d.,]*\b|\b[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)*")
 MAX_ARTICLES = 40  # the most recent articles a summary is built from (copies included)
+CHUNK = 256  # stories planned, summarized and committed together
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
@@ -69,12 +76,6 @@ def materially_changed(previous: dict[str, Any] | None, current: dict[str, Any],
     return len(set(current["facts"]) - set(previous.get("facts", []))) >= min_new_facts
 
 
-def _records(articles: list[Article]) -> list[ArticleRecord]:
-    return [ArticleRecord(id=str(a.id), title=a.title or "", text=a.text or "",
-                          published=a.published_at or a.first_seen_at, language=a.language,
-                          url=a.canonical_url, source=a.source.name if a.source else None) for a in articles]
-
-
 class Summarizer:
     """Writes one story's summary with the configured method (built once per run)."""
 
@@ -109,8 +110,17 @@ class Summarizer:
                                   extractive=extractive)
 
 
-def summarize_story(session, story: Story, summarizer: Summarizer, *, force: bool = False) -> Summary | None:
-    """Write a new summary version for ``story`` if it changed materially (or ``force``)."""
+@dataclass(slots=True)
+class SummaryJob:
+    """One story to summarize, as planned from the store."""
+
+    story_id: str
+    articles: list[ArticleRecord]
+    basis: dict[str, Any]
+
+
+def plan_summary(session, story: Story, *, force: bool = False) -> SummaryJob | None:
+    """The job for ``story`` if it changed materially since its summary (or ``force``), else None."""
     articles = list(session.scalars(
         select(Article).where(Article.story_id == story.id)
         .order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(MAX_ARTICLES)))
@@ -120,7 +130,11 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
     current = session.get(Summary, story.summary_id) if story.summary_id else None
     if not force and current is not None and not materially_changed(current.basis, basis):
         return None
-    result = summarizer(_records(articles))
+    return SummaryJob(story.id, article_records(articles), basis)
+
+
+def commit_summary(session, story: Story, job: SummaryJob, result: StorySummary) -> Summary:
+    """Store ``result`` as the story's next summary version and point the story at it."""
     version = (session.scalar(select(func.max(Summary.version)).where(Summary.story_id == story.id)) or 0) + 1
     row = Summary(
         story_id=story.id, version=version, created_at=utcnow(), headline=result.headline, lead=result.lead,
@@ -129,11 +143,12 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
                     "from": int(s.source_article) if s.source_article is not None else None}
                    for s in result.sentences],
         language=result.language, languages=list(result.languages), method=result.method,
-        notes=list(result.notes), basis=basis,
+        notes=list(result.notes), basis=job.basis,
     )
     session.add(row)
     session.flush()
     story.summary_id = row.id
+    story.needs_summary = False
     if result.headline:
         story.title = result.headline
     if result.language:
@@ -141,32 +156,76 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
     return row
 
 
+def summarize_story(session, story: Story, summarizer: Summarizer, *, force: bool = False) -> Summary | None:
+    """Write a new summary version for ``story`` if it changed materially (or ``force``), in ``session``."""
+    job = plan_summary(session, story, force=force)
+    if job is None:
+        return None
+    return commit_summary(session, story, job, summarizer(job.articles))
+
+
 def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | None = None, force: bool = False,
-                      progress: ProgressHook | None = None) -> SummariesReport:
-    """Summarize every story flagged as changed (or the given ones), each in its own transaction."""
+                      progress: ProgressHook | None = None, executor=None) -> SummariesReport:
+    """Summarize every story flagged as changed (or the given ones), each committed on its own.
+
+    ``executor`` (:mod:`tidings.engine.executors`) runs the summaries; default: the ``[engine]`` one."""
+    from tidings.engine.stages import StageError
+
     progress = progress or (lambda _e, _i: None)
     report = SummariesReport()
     started = time.perf_counter()
-    summarizer = Summarizer(config)
     with store.reading() as session:
         query = select(Story.id).where(Story.merged_into.is_(None))
         query = query.where(Story.id.in_(story_ids)) if story_ids else query.where(Story.needs_summary.is_(True))
         ids = list(session.scalars(query.order_by(Story.score.desc())))
     progress("summaries", {"count": len(ids)})
-    for story_id in ids:
-        try:
-            with store.transaction() as session:
-                story = session.get(Story, story_id)
-                row = summarize_story(session, story, summarizer, force=force or bool(story_ids))
-                story.needs_summary = False
-                if row is None:
-                    report.unchanged += 1
+    own = executor is None
+    if own and ids:
+        from tidings.engine.config import engine_config
+        from tidings.engine.executors import open_executor
+
+        executor = open_executor(engine_config(config), warm_stages=("summaries",),
+                                 embedder=config.table("cluster").get("embedder"))
+    try:
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
+            # plan
+            jobs: list[SummaryJob] = []
+            with store.reading() as session:
+                for story_id in chunk:
+                    story = session.get(Story, story_id)
+                    job = plan_summary(session, story, force=force or bool(story_ids)) if story else None
+                    if job is not None:
+                        jobs.append(job)
+            planned = {job.story_id for job in jobs}
+            unchanged = [story_id for story_id in chunk if story_id not in planned]
+            if unchanged:
+                with store.transaction() as session:
+                    for story_id in unchanged:
+                        story = session.get(Story, story_id)
+                        if story is not None:
+                            story.needs_summary = False
+                report.unchanged += len(unchanged)
+                for _ in unchanged:
+                    progress("summarized", {})
+            # compute, then commit each story in its own transaction
+            results = executor.map("summaries", [job.articles for job in jobs], config, batch_size=2)
+            for job, result in zip(jobs, results):
+                if isinstance(result, StageError):  # one story's failure never stops the others
+                    report.failed += 1
+                    progress("summary_failed", {"story": job.story_id, "error": str(result)})
                 else:
-                    report.summarized += 1
-                    report.methods[row.method] = report.methods.get(row.method, 0) + 1
-        except (ValueError, RuntimeError) as exc:  # one story's failure never stops the others
-            report.failed += 1
-            progress("summary_failed", {"story": story_id, "error": str(exc)})
-        progress("summarized", {})
+                    try:
+                        with store.transaction() as session:
+                            row = commit_summary(session, session.get(Story, job.story_id), job, result)
+                        report.summarized += 1
+                        report.methods[row.method] = report.methods.get(row.method, 0) + 1
+                    except (ValueError, RuntimeError) as exc:
+                        report.failed += 1
+                        progress("summary_failed", {"story": job.story_id, "error": str(exc)})
+                progress("summarized", {})
+    finally:
+        if own and executor is not None:
+            executor.close()
     report.seconds = time.perf_counter() - started
     return report
