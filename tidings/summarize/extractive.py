@@ -153,7 +153,14 @@ class ExtractiveConfig:
     agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
     min_words: int = 10
     max_words: int = 55
-    max_sentences: int = 6
+    max_sentences: int = 6  # the sentence cap at short budgets; it follows the budget (``words_per_sentence``)
+    words_per_sentence: int = 20  # past ``max_sentences``, a summary may have one sentence per this many words
+    # the word budget is what a reader sees: the lead counts in it (False: the budget is the summary sentences')
+    lead_in_budget: bool = True
+    # past the budget: "nearest" adds the best further sentence when the summary then ends nearer the budget than
+    # without it ("about N words"); "always" adds it whatever its length, for evaluations that cut the text at N
+    # words; "none" stays within the budget
+    fill: str = "nearest"
     min_sentences: int = 3
     lead_length_power: float = 0.0  # the lead's worth is divided by (its words) ** this
     ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
@@ -804,16 +811,24 @@ def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequ
 # ---------------------------------------------------------------- entry point
 
 
+def sentence_cap(words: int, config: ExtractiveConfig = DEFAULT_CONFIG) -> int:
+    """The most summary sentences a budget of ``words`` allows: ``max_sentences``, more for long budgets."""
+    return max(config.max_sentences, math.ceil(words / max(1, config.words_per_sentence)))
+
+
 def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: Any = None,
-                       config: ExtractiveConfig = DEFAULT_CONFIG, *, lead_in_budget: bool = False,
-                       fill: bool = False) -> StorySummary:
-    """Summarize one story's articles: a headline, a lead and at most ``words`` words of cited sentences.
+                       config: ExtractiveConfig = DEFAULT_CONFIG, *, lead_in_budget: bool | None = None,
+                       fill: bool | str | None = None) -> StorySummary:
+    """Summarize one story's articles: a headline, a lead and cited sentences, about ``words`` words in all.
 
     The lead is picked first and the summary sentences say what it does not (see the module docstring).
-    ``lead_in_budget`` makes ``words`` count the lead too; ``fill`` adds one last sentence that runs past the
-    budget, for fixed-length evaluations that cut the text at ``words`` (``benchmarks/duc.py``); the product
-    uses neither.
+    ``lead_in_budget`` and ``fill`` override the configuration's (``True`` for ``fill`` is ``"always"``).
     """
+    lead_in_budget = config.lead_in_budget if lead_in_budget is None else lead_in_budget
+    fill_mode = config.fill if fill is None else ("always" if fill is True else "none" if fill is False else fill)
+    if fill_mode not in ("none", "nearest", "always"):
+        raise ValueError(f"fill must be 'none', 'nearest' or 'always', not {fill_mode!r}")
+    config = replace(config, max_sentences=sentence_cap(words, config))
     articles = list(articles)
     if not articles:
         raise ValueError("a story needs at least one article")
@@ -835,6 +850,7 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     headline = pick_headline(articles, langs, main, weights)
     chosen: list[_Sentence] = []
     lead: _Sentence | None = None
+    extra: _Sentence | None = None
     if candidates:
         space = spaces[main]  # type: ignore[index]
         _salience(space, candidates, n_main, config)
@@ -867,10 +883,16 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         chosen = picked
         if len(chosen) < config.min_sentences and len(body) > len(chosen):
             notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
-        extra = _overflow(space, body, chosen, lead, body_weights, config) if fill else None
+        extra = None
+        if fill_mode != "none":
+            used = sum(s.words for s in chosen) + (lead.words if lead is not None and lead_in_budget else 0)
+            # "nearest": only a sentence that ends the summary nearer the budget than it is now
+            longest = None if fill_mode == "always" else 2 * (words - used) - 1
+            if longest is None or longest > 0:
+                extra = _overflow(space, body, chosen, lead, body_weights, config, longest)
     dates = [_epoch(a.published) for a in articles]
     chosen.sort(key=lambda s: (dates[s.article], s.index, s.article))
-    if fill and extra is not None:
+    if extra is not None:
         chosen.append(extra)  # last, so that a fixed-length cut shortens only this one
     cites = _cite(chosen, spaces, articles, config, embedder)
     out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.number,
@@ -887,15 +909,16 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
 
 
 def _overflow(space: _Space, body: Sequence[_Sentence], chosen: Sequence[_Sentence], lead: _Sentence | None,
-              weights: dict[tuple[str, str], float], config: ExtractiveConfig) -> _Sentence | None:
-    """The sentence that best adds to ``chosen`` regardless of the budget (it will be cut)."""
+              weights: dict[tuple[str, str], float], config: ExtractiveConfig,
+              longest: int | None = None) -> _Sentence | None:
+    """The sentence that best adds to ``chosen`` past the budget, of at most ``longest`` words (None: any)."""
     taken = list(chosen) + ([lead] if lead else [])
     covered: set[tuple[str, str]] = set()
     for s in taken:
         covered.update(s.concepts)
     best, best_gain = None, 0.0
     for s in body:
-        if s in taken or any(_redundant(space, t, s, config) for t in taken):
+        if s in taken or (longest is not None and s.words > longest) or any(_redundant(space, t, s, config) for t in taken):
             continue
         gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered) * (1.0 + config.salience_weight * s.salience)
         if gain > best_gain:
