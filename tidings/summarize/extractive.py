@@ -161,6 +161,7 @@ class ExtractiveConfig:
     # without it ("about N words"); "always" adds it whatever its length, for evaluations that cut the text at N
     # words; "none" stays within the budget
     fill: str = "nearest"
+    fill_slack: float = 0.0  # "nearest" may also run this share of the budget past it
     min_sentences: int = 3
     lead_length_power: float = 0.0  # the lead's worth is divided by (its words) ** this
     ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
@@ -886,8 +887,10 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         extra = None
         if fill_mode != "none":
             used = sum(s.words for s in chosen) + (lead.words if lead is not None and lead_in_budget else 0)
-            # "nearest": only a sentence that ends the summary nearer the budget than it is now
-            longest = None if fill_mode == "always" else 2 * (words - used) - 1
+            # "nearest": only a sentence that ends the summary nearer the budget than it is now, or at most
+            # ``fill_slack`` of the budget past it
+            longest = None if fill_mode == "always" else max(2 * (words - used) - 1,
+                                                               words - used + int(config.fill_slack * words))
             if longest is None or longest > 0:
                 extra = _overflow(space, body, chosen, lead, body_weights, config, longest)
     dates = [_epoch(a.published) for a in articles]
