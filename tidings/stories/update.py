@@ -31,9 +31,6 @@ from tidings.timeutil import utcnow
 BATCH = 64
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
-TAG_CANDIDATES = 16
-STORY_TAGS = 8
-MAX_ENTITY_TAGS = 5
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
@@ -225,7 +222,7 @@ class StoriesUpdater:
                     story.needs_summary = True
 
     def file_and_tag(self, story_ids: set[str]) -> None:
-        from tidings.stories.tags import tags_for
+        from tidings.stories.tags import TagText, story_tags_for
 
         if not story_ids:
             return
@@ -244,10 +241,7 @@ class StoriesUpdater:
                     language = main[0][0] if main else None
                     stories.append((story_id, language, [
                         (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
-                    ][:4], [
-                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
-                        if language is None or a.language == language
-                    ][:6]))
+                    ][:4], [TagText(a.title or "", a.text or "", a.language) for a in originals]))
         if not stories:
             return
         texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
@@ -259,12 +253,10 @@ class StoriesUpdater:
         self.report.seconds["sections"] += time.perf_counter() - started
         started = time.perf_counter()
         tags = {}
-        for story_id, language, _, same_language in stories:
-            # tags come from the story's main-language articles, so another language's function
-            # words never become tags; names lead, keyphrases follow
-            items = [p for title, text in same_language for p in (title, text)]
+        for story_id, language, _, originals in stories:
+            # the one path for tags (tidings tags runs it too): main-language articles, names first
             tags[story_id] = [{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
-                              for t in story_tags(tags_for(items, language, top=TAG_CANDIDATES))]
+                              for t in story_tags_for(originals, language)]
             self.progress("tagged", {})
         self.report.seconds["tags"] += time.perf_counter() - started
         with self.store.transaction() as session:
@@ -330,29 +322,6 @@ class StoriesUpdater:
         self.rank_and_link()
         self.report.touched = len(touched)
         return self.report
-
-
-def story_tags(candidates: list, count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list:
-    """A story's displayed tags: its names first (people, organisations, places, products, at most
-    ``max_entities``), then its keyphrases, each group in score order — seed 004's
-    "Yann Lecun · Meta · Deepseek" next to "Open-Source · Regulation"."""
-    picked: list = []
-    seen: list[set[str]] = []
-
-    def take(tag) -> None:
-        words = set(tag.key.replace("-", " ").split())
-        if any(words <= other or other <= words for other in seen):
-            return  # "Stratus" next to "Stratus Cloud", "Office" next to "AI Office": one is enough
-        picked.append(tag)
-        seen.append(words)
-
-    for tag in candidates:
-        if tag.kind == "entity" and len(picked) < max_entities:
-            take(tag)
-    for tag in candidates:
-        if tag.kind != "entity" and len(tag.key) >= 4 and len(picked) < count:
-            take(tag)
-    return picked
 
 
 def _best_title(articles: list[Article]) -> str:

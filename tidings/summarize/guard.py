@@ -234,6 +234,16 @@ class SourceIndex:
     claim_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # claims embedded ahead, in one batch
 
 
+_ASIDE = re.compile(r"\s(?:_|--|–|—)\s[^_–—]{1,200}?\s(?:_|--|–|—)(?=\s)|\s?\([^()]{1,200}\)")
+
+
+def _without_asides(sentence: str) -> list[str]:
+    """The sentence, and the sentence without its dash and bracket asides (a summary may leave them out,
+    as ``cleanup.compress_sentence`` does)."""
+    shorter = _ASIDE.sub("", sentence)
+    return [sentence, shorter] if shorter != sentence else [sentence]
+
+
 def _date_words(language: str | None) -> tuple[dict[str, int], dict[str, int]]:
     """Month and weekday names of ``language`` (all four languages' when it is unknown or another one)."""
     return for_language(MONTHS_BY_LANGUAGE, language), for_language(WEEKDAYS_BY_LANGUAGE, language)
@@ -267,7 +277,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
         toks = support_tokens(src, language)
         trigrams.update(zip(toks, toks[1:], toks[2:]))
     positions: list[dict[str, list[int]]] = []
-    for sent in sentences:
+    for sent in [v for x in sentences for v in _without_asides(x)]:
         places: dict[str, list[int]] = {}
         for k, tok in enumerate(support_tokens(sent, language)):
             places.setdefault(tok, []).append(k)
