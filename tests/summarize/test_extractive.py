@@ -119,9 +119,9 @@ def test_word_budget_is_respected(words: int) -> None:
     seen = len(within.lead.split()) + sum(len(s.text.split()) for s in within.sentences)
     assert seen <= words  # the lead counts: the budget is what a reader sees
     assert within.sentences or within.lead, "at least one sentence fits"
-    result = summarize_articles(ARTICLES, words=words)  # "about" the budget: nearer it than without the last one
+    result = summarize_articles(ARTICLES, words=words)  # "about" the budget (extractive.ExtractiveConfig.fill)
     total = len(result.lead.split()) + sum(len(s.text.split()) for s in result.sentences)
-    assert abs(total - words) <= abs(seen - words)
+    assert total - words <= max(words - seen, 0.2 * words)
     assert len(result.sentences) <= sentence_cap(words)
 
 

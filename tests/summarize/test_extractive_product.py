@@ -153,7 +153,8 @@ def test_the_budget_counts_the_lead_and_the_summary_ends_near_it() -> None:
     assert within.lead
     assert _seen(within) <= 60
     product = summarize_articles(QUILLSTACK, words=60)  # the default: the lead counts, "about" 60 words
-    assert abs(_seen(product) - 60) <= abs(_seen(within) - 60)
+    # one more sentence only when it ends nearer the budget, or at most a fifth past it
+    assert _seen(product) - 60 <= max(60 - _seen(within), 0.2 * 60)
     assert [s.text for s in product.sentences][: len(within.sentences)] == [s.text for s in within.sentences]
     filled = summarize_articles(QUILLSTACK, words=60, fill="always")
     assert _seen(filled) > 60  # one more sentence, to be cut by a fixed-length evaluation
