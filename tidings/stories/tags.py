@@ -616,7 +616,8 @@ STORY_TAGS = 8  # tags a story page shows
 TAG_CANDIDATES = 16  # ranked candidates they are picked from (at least; twice the tags asked for)
 MAX_ENTITY_TAGS = 5  # of 8: names first, then keyphrases
 TAG_ARTICLES = 6  # a story's first articles in its main language are read ...
-TAG_CHARS = 600  # ... each up to this many characters of text (the lead paragraphs)
+TAG_CHARS = 600  # ... each at least this many characters of its text (the lead paragraphs) ...
+TAG_STORY_CHARS = 3600  # ... and more when the story has few articles: this many characters in all
 
 
 @dataclass(slots=True, frozen=True)
@@ -634,7 +635,8 @@ def story_tags_for(articles: Iterable[object], language: str | None = None, top:
 
     Tags come from the story's main-language articles (another language's function words never become
     tags; ``language`` None takes the commonest), the first :data:`TAG_ARTICLES` of them, each its title and
-    the first :data:`TAG_CHARS` characters of its text; :func:`tags_for` ranks at least
+    the first :data:`TAG_CHARS` characters of its text, more for a story of few articles
+    (:data:`TAG_STORY_CHARS` in all); :func:`tags_for` ranks at least
     :data:`TAG_CANDIDATES` candidates and :func:`story_tags` picks ``top``: names first, then keyphrases."""
     items = [a for a in articles if (getattr(a, "title", "") or getattr(a, "text", ""))]
     if not items or top < 1:
@@ -646,8 +648,10 @@ def story_tags_for(articles: Iterable[object], language: str | None = None, top:
                 counts[a.language] = counts.get(a.language, 0) + 1  # type: ignore[attr-defined]
         language = max(counts, key=lambda k: counts[k]) if counts else None
     same = [a for a in items if language is None or getattr(a, "language", None) in (language, None)]
-    texts = [p for a in (same or items)[:TAG_ARTICLES]
-             for p in ((getattr(a, "title", "") or ""), lead_text(getattr(a, "text", "") or "", TAG_CHARS)) if p]
+    chosen = (same or items)[:TAG_ARTICLES]
+    chars = max(TAG_CHARS, TAG_STORY_CHARS // len(chosen))
+    texts = [p for a in chosen
+             for p in ((getattr(a, "title", "") or ""), lead_text(getattr(a, "text", "") or "", chars)) if p]
     candidates = tags_for(texts, language, top=max(TAG_CANDIDATES, 2 * top))
     candidates = join_phrases(candidates, texts)
     candidates = [t for t in candidates if t.kind == "entity" or t.key not in GENERIC_KEYS]
