@@ -264,7 +264,7 @@ shingle_size = 5
 
 # ---- summaries -----------------------------------------------------------------------------
 # [summarize]
-# words = 120
+# words = 120    # about this many words a reader sees, the lead included (`tidings summarize --words` overrides)
 # An optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp server); every sentence
 # it writes is checked against the articles it cites before it is published.
 # [summarize.llm]
