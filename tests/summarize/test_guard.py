@@ -225,3 +225,12 @@ def test_a_misspelt_name_opening_the_sentence_is_caught():
     ordinary = check_summary("Regulators fined the utility Luzverde 2.4 million euros for synthetic voices.", sources)
     assert not any(r.startswith("name") for r in ordinary.sentences[0].reasons)
 
+
+
+def test_a_sentence_without_its_sources_aside_is_supported():
+    """The extractive summarizer may drop a dash aside (cleanup.compress_sentence); the guard must accept it."""
+    source = ["As auction sites proliferate _ there are nearly 200 auction sites open on the Internet _ so do "
+              "concerns about consumer fraud."]
+    assert check_summary("As auction sites proliferate so do concerns about consumer fraud.", source).supported
+    stitched = check_summary("As auction sites proliferate so do concerns about the Internet.", source)
+    assert not stitched.supported
