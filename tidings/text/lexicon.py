@@ -1,13 +1,42 @@
 """Per-language word lists for English, French, German and Spanish (lower case).
 
-Used by the faithfulness guard (numbers, dates, negations must agree with the sources) and by the
-number reader. Each table maps a language code to its words; ``ALL_*`` merge the four languages for text
+Used by the faithfulness guard (numbers, dates, negations must agree with the sources), by the
+number reader and by the extractive summarizer (stop words). Each table maps a language code to its words; ``ALL_*`` merge the four languages for text
 whose language is unknown.
 """
 
 from __future__ import annotations
 
 LANGUAGES = ("en", "fr", "de", "es")
+
+# Stop words for concepts and summaries (the extractive summarizer's lists: function words and reporting verbs)
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("""a about above after again against all also am an and any are aren't as at be because been
+        before being below between both but by can could did do does doing down during each few for from further
+        had has have having he her here hers herself him himself his how i if in into is it it's its itself just
+        me more most my myself no nor not now of off on once only or other our ours ourselves out over own same
+        she should so some such than that the their theirs them themselves then there these they this those
+        through to too under until up very was we were what when where which while who whom why will with would
+        you your yours yourself yourselves said says say told mr mrs ms one two also would could may might new
+        year years last first since still even much many like get got make made""".split()),
+    "fr": frozenset("""au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
+        leurs lui ma mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur
+        ta te tes toi ton tu un une vos votre vous c d j l à m n s t y été être avoir a ont est sont était fait
+        plus comme aussi dont tout tous toute toutes très sans sous entre après avant selon encore déjà si
+        cela ceci ça lors depuis chez alors ainsi deux an ans année dit déclaré""".split()),
+    "de": frozenset("""aber als am an auch auf aus bei bin bis bist da damit dann das dass dein deine dem den der
+        des dich die dies diese diesem diesen dieser dir doch dort du durch ein eine einem einen einer eines er es
+        euer eure für hatte hatten hier hin ich ihm ihn ihr ihre im in ist ja jede jedem jeden jeder jetzt kann
+        kein keine mein meine mich mir mit muss nach nicht noch nun nur ob oder ohne sehr sein seine sich sie
+        sind so über um und uns unser unter vom von vor war waren was weil wenn wer wie wir wird wo zu zum zur
+        wurde wurden werden hat haben sagte sagt schon mehr zwei jahr jahre""".split()),
+    "es": frozenset("""a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
+        e el ella ellas ellos en entre era es esa esas ese eso esos esta estas este esto estos fue fueron ha han
+        hasta la las le les lo los más me mi mis mucho muy ni no nos o os otra otras otro otros para pero poco
+        por porque que quien se ser si sin sobre su sus también tan te tiene tienen todo todos tu un una uno
+        unos y ya yo está están sido dijo dos año años según""".split()),
+}
+
 
 MONTHS: dict[str, dict[str, int]] = {
     "en": {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
