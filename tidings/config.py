@@ -217,6 +217,12 @@ class Config:
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
 
+    def with_table(self, name: str, table: dict[str, Any]) -> "Config":
+        """A copy of this configuration whose table ``name`` is ``table`` (checked when it is read)."""
+        from dataclasses import replace
+
+        return replace(self, raw={**self.raw, name: table}, typed={})
+
     def settings(self, name: str) -> Any:
         """The typed settings of table ``name`` (its dataclass, or a list for ``[[sections]]``)."""
         if name in ("fetch", "schedule", "dedup", "ingest"):

@@ -128,7 +128,8 @@ def test_story_rows_come_from_the_summarizers_own_sentences() -> None:
 
 
 def test_summarizer_with_learned_weights_picks_verbatim_cited_sentences() -> None:
-    summary = summarize_articles(ARTICLES, words=30, config=with_config(concept_model="learned"))
+    # the budget counts the lead (about 25 words) since round six; 30 words were for the sentences alone before
+    summary = summarize_articles(ARTICLES, words=55, config=with_config(concept_model="learned"))
     assert "3,000 hectares" in summary.lead
     texts = [s.text for s in summary.sentences]
     assert any("400 residents" in t for t in texts) and any("power line" in t for t in texts)  # shared by 4 and 2

@@ -143,13 +143,29 @@ def test_the_main_thread_beats_a_side_piece() -> None:
                            "Corvid AI on Saturday that lets Corvid use its reporting for training.")
 
 
-def test_evaluation_budget_counts_the_lead_and_fill_runs_past_it() -> None:
-    plain = summarize_articles(QUILLSTACK, words=60)
-    assert sum(len(s.text.split()) for s in plain.sentences) <= 60
-    counted = summarize_articles(QUILLSTACK, words=60, lead_in_budget=True)
-    assert counted.lead
-    assert len(counted.lead.split()) + sum(len(s.text.split()) for s in counted.sentences) <= 60
-    filled = summarize_articles(QUILLSTACK, words=60, lead_in_budget=True, fill=True)
-    total = len(filled.lead.split()) + sum(len(s.text.split()) for s in filled.sentences)
-    assert total > 60  # one more sentence, to be cut by a fixed-length evaluation
-    assert [s.text for s in filled.sentences[:-1]] == [s.text for s in counted.sentences]
+def _seen(summary) -> int:
+    """Words a reader sees: the lead and the summary sentences."""
+    return len(summary.lead.split()) + sum(len(s.text.split()) for s in summary.sentences)
+
+
+def test_the_budget_counts_the_lead_and_the_summary_ends_near_it() -> None:
+    within = summarize_articles(QUILLSTACK, words=60, fill="none")
+    assert within.lead
+    assert _seen(within) <= 60
+    product = summarize_articles(QUILLSTACK, words=60)  # the default: the lead counts, "about" 60 words
+    # one more sentence only when it ends nearer the budget, or at most a fifth past it
+    assert _seen(product) - 60 <= max(60 - _seen(within), 0.2 * 60)
+    assert [s.text for s in product.sentences][: len(within.sentences)] == [s.text for s in within.sentences]
+    filled = summarize_articles(QUILLSTACK, words=60, fill="always")
+    assert _seen(filled) > 60  # one more sentence, to be cut by a fixed-length evaluation
+    assert [s.text for s in filled.sentences[:-1]] == [s.text for s in within.sentences]
+    apart = summarize_articles(QUILLSTACK, words=60, lead_in_budget=False, fill="none")
+    assert sum(len(s.text.split()) for s in apart.sentences) <= 60
+
+
+def test_the_sentence_cap_follows_the_budget() -> None:
+    from tidings.summarize.extractive import DEFAULT_CONFIG, sentence_cap
+
+    assert sentence_cap(100) == DEFAULT_CONFIG.max_sentences
+    assert sentence_cap(250) > DEFAULT_CONFIG.max_sentences
+    assert sentence_cap(400) >= 400 // DEFAULT_CONFIG.words_per_sentence

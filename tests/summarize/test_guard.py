@@ -91,10 +91,12 @@ def test_dates_true_and_false(index):
 
 
 def test_names_true_and_false(index):
-    assert verdict("Governor Ana Ruiz warned of more to come.", index).supported
-    wrong = verdict("Governor Maria Lopez warned of more to come.", index)
+    assert verdict("Governor Ana Ruiz said inflation is still far too high for comfort.", index).supported
+    wrong = verdict("Governor Maria Lopez said inflation is still far too high for comfort.", index)
     assert not wrong.supported
     assert "name 'Governor Maria Lopez' not in sources" in wrong.reasons
+    # a sentence that leaves a few words of its source out is still supported; a name swapped into it is not
+    assert verdict("The central bank raised its rate by 0.5% on Tuesday, to 4.25%.", index).supported
 
 
 def test_ordinary_word_opening_a_sentence_is_not_a_name(index):
@@ -214,11 +216,21 @@ def test_no_before_a_number_is_not_a_sentence_end_or_a_negation():
 
 
 def test_a_misspelt_name_opening_the_sentence_is_caught():
-    sources = ["Spain's AI supervisor fined the utility Luzverde 2.4 million euros for synthetic voices in its ads."]
-    assert check_summary("Luzverde was fined 2.4 million euros for synthetic voices.", sources).supported
-    bad = check_summary("Luxverde was fined 2.4 million euros for synthetic voices.", sources)
+    sources = ["Spain's AI supervisor fined the utility Luzverde 2.4 million euros for synthetic voices in its ads. "
+               "Luzverde said on Friday that it would appeal the fine."]
+    assert check_summary("Luzverde said it would appeal the fine.", sources).supported
+    bad = check_summary("Luxverde said it would appeal the fine.", sources)
     assert not bad.supported and bad.sentences[0].reason == "name 'Luxverde' not in sources"
     # an ordinary word opening a sentence is still not taken for a name
     ordinary = check_summary("Regulators fined the utility Luzverde 2.4 million euros for synthetic voices.", sources)
     assert not any(r.startswith("name") for r in ordinary.sentences[0].reasons)
 
+
+
+def test_a_sentence_without_its_sources_aside_is_supported():
+    """The extractive summarizer may drop a dash aside (cleanup.compress_sentence); the guard must accept it."""
+    source = ["As auction sites proliferate _ there are nearly 200 auction sites open on the Internet _ so do "
+              "concerns about consumer fraud."]
+    assert check_summary("As auction sites proliferate so do concerns about consumer fraud.", source).supported
+    stitched = check_summary("As auction sites proliferate so do concerns about the Internet.", source)
+    assert not stitched.supported

@@ -320,3 +320,31 @@ def test_sentences_that_claim_nothing_are_not_published():
     assert "llm sentence 2 rejected (too short to say anything)" in notes
     assert "llm headline rejected (too short to say anything: '...')" in notes
     assert summary.method == "mixed" and GOOD["sentences"][1]["text"] in published
+
+
+def test_the_summarize_command_runs_the_configured_summarizer(tmp_path):
+    """`tidings summarize` is the pipeline's summarizer: it honours [summarize] words and [summarize.llm]."""
+    from click.testing import CliRunner
+
+    from tidings.cli import cli
+
+    story = json.dumps({"id": "valencia", "articles": [a.to_json() for a in ARTICLES]})
+    with FakeOpenAI(lambda body: (200, completion(json.dumps(GOOD)), 0.0)) as server:
+        path = tmp_path / "tidings.toml"
+        path.write_text(f'[summarize]\nwords = 45\n[summarize.llm]\nbase_url = "{server.base_url}"\n'
+                        f'model = "fake-7b"\n', encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--config", str(path), "summarize"], input=story + "\n")
+        assert result.exit_code == 0, result.output
+        answer = json.loads(result.output.splitlines()[0])
+        assert answer["method"] == "llm" and len(server.requests) == 1
+        prompt = json.dumps(server.requests[0][2])
+        assert "45" in prompt  # the configured budget reached the model
+    bare = tmp_path / "bare.toml"
+    bare.write_text("[summarize]\nwords = 30\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(bare), "summarize"], input=story + "\n")
+    short = json.loads(result.output.splitlines()[0])
+    assert short["method"] == "extractive"
+    result = CliRunner().invoke(cli, ["--config", str(bare), "summarize", "--words", "150"], input=story + "\n")
+    longer = json.loads(result.output.splitlines()[0])
+    seen = [len((s["lead"] + " " + " ".join(x["text"] for x in s["sentences"])).split()) for s in (short, longer)]
+    assert seen[0] < seen[1]  # --words overrides [summarize] words

@@ -60,9 +60,10 @@ class Extracted:
 
 @dataclass(slots=True)
 class TagJob:
-    """A story's texts for tagging (titles and leads of its main-language articles)."""
+    """A story's articles for tagging (:class:`tidings.stories.tags.TagText`: title, text, language)
+    and its main language."""
 
-    texts: list[str]
+    articles: list[Any]
     language: str | None
 
 
@@ -150,15 +151,15 @@ def sections(batch: list[str], embedder_name: str | None) -> list[Any]:
 
 
 def tags(batch: list[TagJob], top: int) -> list[Any]:
-    """A story's displayed tags (:func:`tidings.stories.update.story_tags` of its candidates)."""
-    from tidings.stories.tags import tags_for
-    from tidings.stories.update import story_tags
+    """A story's displayed tags (:func:`tidings.stories.tags.story_tags_for`, the function
+    ``tidings tags`` runs too)."""
+    from tidings.stories.tags import story_tags_for
 
     out: list[Any] = []
     for job in batch:
         try:
             out.append([{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
-                        for t in story_tags(tags_for(job.texts, job.language, top=top))])
+                        for t in story_tags_for(job.articles, job.language, top=top)])
         except Exception as exc:  # noqa: BLE001 - one odd story keeps its old tags
             out.append(StageError(f"tags: {exc.__class__.__name__}: {exc}"))
     return out

@@ -66,13 +66,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from tidings.records import Article
 from tidings.stories.index import CentroidIndex, DayKey
+from tidings.text.numbers import number_keys  # noqa: F401  (moved to the shared text toolkit; re-exported)
 from tidings.timeutil import as_utc
 
 SECONDS_PER_DAY = 86_400.0
@@ -332,47 +332,6 @@ class Placement:
 
 # ---------------------------------------------------------------------------------------------
 # features
-
-
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
-
-
-# Scale words after a number, in the corpus languages (en, fr, de, es): "340 million dollars",
-# "340 millions de dollars", "340 Millionen Dollar" and "340 millones de dólares" all give #340000000.
-_SCALE = re.compile(
-    r"\s*(mil\s+millones|millones|millón|millon|millions?|millionen|mio\b\.?|mn\b|"
-    r"billions?|bn\b|milliards?|milliarden?|mrd\b\.?|thousand|tausend|mille|mil\b)",
-    re.IGNORECASE,
-)
-_SCALES = {"thousand": 3, "tausend": 3, "mille": 3, "mil": 3, "billion": 9, "billions": 9, "bn": 9,
-           "milliard": 9, "milliards": 9, "milliarde": 9, "milliarden": 9, "mrd": 9, "mil millones": 9}
-
-
-def _scale_of(word: str) -> int:
-    word = re.sub(r"\s+", " ", word.lower().rstrip("."))
-    return _SCALES.get(word, 6)  # every other word of _SCALE means a million
-
-
-def number_keys(text: str) -> set[str]:
-    """Language-agnostic keys of the numbers in ``text``: ``"2,000"``, ``"2 000"`` and
-    ``"2.000"`` all give ``#2000``; ``"6.8"`` and ``"6,8"`` give ``#6.8``; a scale word
-    after a number is applied in any of the corpus languages (``"1.5 billion"``,
-    ``"1,5 Milliarden"`` and ``"1500 millones"`` all give ``#1500000000``). Numbers
-    below 10 without decimals or scale are too common to tell stories apart and are skipped."""
-    out: set[str] = set()
-    for match in _NUMBER.finditer(text):
-        whole = re.sub(r"[ .,\u00a0\u202f]", "", match.group(1))
-        frac = match.group(2)
-        value = whole.lstrip("0") or "0"
-        scale = _SCALE.match(text, match.end())
-        if scale:
-            amount = Decimal(f"{value}.{frac}" if frac else value).scaleb(_scale_of(scale.group(1)))
-            out.add(f"#{amount.normalize():f}")
-        elif frac:
-            out.add(f"#{value}.{frac}")
-        elif len(value) >= 2:
-            out.add(f"#{value}")
-    return out
 
 
 def lead_text(text: str, words: int) -> str:

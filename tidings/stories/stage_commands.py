@@ -124,9 +124,13 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
 
 
 @click.command("tags")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Tags per line.")
-def tags_command(top: int) -> None:
-    """Tag articles or stories (JSON Lines on stdin): keyphrases and named entities, best first.
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Tags per line (default: the 8 a story page shows).")
+def tags_command(top: int | None) -> None:
+    """Tag articles or stories (JSON Lines on stdin): names first, then keyphrases, as a story page shows them.
+
+    The same function as `tidings update` (tidings.stories.tags.story_tags_for): a story's main-language
+    articles, each its title and lead paragraphs.
 
     \b
     Input, one a line: an article {"id", "title", "text", "language"?}
@@ -138,17 +142,12 @@ def tags_command(top: int) -> None:
       $ echo '{"id": "1", "title": "Halvard Compute breaks ground on Aragon data centre", "text": "Halvard Compute began building a 1.2-gigawatt data centre campus in Aragon, Spain, on Monday."}' | tidings tags --top 2
       {"id": "1", "tags": [{"name": "Aragon", "key": "aragon", "kind": "entity", "score": 2.5804}, {"name": "Halvard Compute", "key": "halvard compute", "kind": "entity", "score": 2.2347}]}
     """
-    from tidings.stories.tags import tags_for
+    from tidings.stories.tags import STORY_TAGS, story_tags_for
 
     def handle(record: Record) -> Record:
         articles = _articles(record)
-        texts: list[str] = []
-        for article in articles:
-            texts.extend(t for t in (article.title, article.text) if t)
-        languages = {a.language for a in articles if a.language}
-        language = languages.pop() if len(languages) == 1 else None
         try:
-            tags = tags_for(texts, language, top=top)
+            tags = story_tags_for(articles, top=top or STORY_TAGS)
         except (LineError, ValueError):
             raise
         except Exception as exc:  # one odd story must not stop the stage

@@ -589,6 +589,194 @@ def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
     return rank_candidates(candidates, top, min_names, weights)
 
 
+# Words too general to be a tag on their own (a reader would not click "Model" or "Company"); in a phrase or
+# a name they stay ("Language Model", "AI Office"). English, French, German and Spanish; compared by key.
+_GENERIC_WORDS = """
+model company firm business server operator centre center agency release developer work question language
+customer dollar euro government administration association authority university institute organisation
+organization group people official system service product platform project plan report reporting statement
+news deal agreement answer team study data people year market industry sector user users area part way
+thing case point number level version update
+modele entreprise societe agence serveur operateur centre gouvernement developpeur utilisateur marche annonce
+projet systeme service produit plateforme rapport equipe donnee annee secteur
+modell unternehmen firma betreiber zentrum agentur regierung entwickler nutzer markt projekt system dienst
+produkt plattform bericht team daten branche
+modelo empresa compania servidor operador centro agencia gobierno desarrollador usuario mercado proyecto
+sistema servicio producto plataforma informe equipo datos sector
+""".split()
+
+
+def _generic_keys() -> frozenset[str]:
+    return frozenset(normalise_key(w) for w in _GENERIC_WORDS)
+
+
+GENERIC_KEYS = _generic_keys()
+
+STORY_TAGS = 8  # tags a story page shows
+TAG_CANDIDATES = 16  # ranked candidates they are picked from (at least; twice the tags asked for)
+MAX_ENTITY_TAGS = 5  # of 8: names first, then keyphrases
+TAG_ARTICLES = 6  # a story's first articles in its main language are read ...
+TAG_CHARS = 600  # ... each at least this many characters of its text (the lead paragraphs) ...
+TAG_STORY_CHARS = 3600  # ... and more when the story has few articles: this many characters in all
+
+
+@dataclass(slots=True, frozen=True)
+class TagText:
+    """One article as the tags stage reads it."""
+
+    title: str
+    text: str
+    language: str | None = None
+
+
+def story_tags_for(articles: Iterable[object], language: str | None = None, top: int = STORY_TAGS) -> list[Tag]:
+    """The tags of a story page, from its articles (anything with ``title``, ``text`` and ``language``): the
+    one path for ``tidings update`` and ``tidings tags``.
+
+    Tags come from the story's main-language articles (another language's function words never become
+    tags; ``language`` None takes the commonest), the first :data:`TAG_ARTICLES` of them, each its title and
+    the first :data:`TAG_CHARS` characters of its text, more for a story of few articles
+    (:data:`TAG_STORY_CHARS` in all); :func:`tags_for` ranks at least
+    :data:`TAG_CANDIDATES` candidates and :func:`story_tags` picks ``top``: names first, then keyphrases."""
+    items = [a for a in articles if (getattr(a, "title", "") or getattr(a, "text", ""))]
+    if not items or top < 1:
+        return []
+    if language is None:
+        counts: dict[str, int] = {}
+        for a in items:
+            if getattr(a, "language", None):
+                counts[a.language] = counts.get(a.language, 0) + 1  # type: ignore[attr-defined]
+        language = max(counts, key=lambda k: counts[k]) if counts else None
+    same = [a for a in items if language is None or getattr(a, "language", None) in (language, None)]
+    chosen = (same or items)[:TAG_ARTICLES]
+    chars = max(TAG_CHARS, TAG_STORY_CHARS // len(chosen))
+    texts = [p for a in chosen
+             for p in ((getattr(a, "title", "") or ""), lead_text(getattr(a, "text", "") or "", chars)) if p]
+    candidates = tags_for(texts, language, top=max(TAG_CANDIDATES, 2 * top))
+    candidates = join_phrases(candidates, texts, names_only=True)
+    candidates = [t for t in candidates if t.kind == "entity" or t.key not in GENERIC_KEYS]
+    return story_tags(candidates, count=top, max_entities=math.ceil(top * MAX_ENTITY_TAGS / STORY_TAGS))
+
+
+def lead_text(text: str, chars: int) -> str:
+    """The first ``chars`` characters of ``text``, ending at a sentence end or at least a word's end (a name
+    cut mid-word, "Meridian Pres", must not become a tag)."""
+    if len(text) <= chars:
+        return text
+    cut = text[:chars]
+    end = max(cut.rfind(". "), cut.rfind(".\n"), cut.rfind("! "), cut.rfind("? "))
+    if end >= chars // 2:
+        return cut[: end + 1]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut
+
+
+_PHRASE_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*|\S")
+_CONNECTOR_WORDS = frozenset({"de", "du", "des", "of", "for", "von", "der", "del", "la", "el", "di"})
+MAX_PHRASE_WORDS = 5
+
+
+def join_phrases(candidates: list[Tag], texts: list[str], names_only: bool = False) -> list[Tag]:
+    """Two single-word tags that the texts write side by side, again and again, are one name or phrase:
+    "Agence" and "Continentale" become "Agence continentale de presse", "Intelligence" and "Artificielle"
+    "Intelligence Artificielle". A pair joins when it stands together at least twice and in at least half
+    the uses of its rarer word; the phrase grows to the right (over "de", "of" ...) while every use of the
+    pair goes on the same way. The joined tag takes the better score and the place of the better word.
+    ``names_only`` (what story pages use) joins only pairs with a name in them: KPCrowd's dev slice lost
+    0.012 F@10 when lower-case pairs were joined too ("Training Data"), 0.001 with names only."""
+    singles = {t.key: t for t in candidates if " " not in t.key}
+    if len(singles) < 2:
+        return candidates
+    runs: list[list[tuple[str, str]]] = []  # per sentence-ish run: (key, surface)
+    for text in texts:
+        run: list[tuple[str, str]] = []
+        for m in _PHRASE_WORD.finditer(text):
+            w = m.group(0)
+            if not w[0].isalpha():
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            run.append((normalise_key(w), w))
+        if run:
+            runs.append(run)
+    uses: dict[str, int] = {}
+    pairs: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for r, run in enumerate(runs):
+        for i, (key, _) in enumerate(run):
+            uses[key] = uses.get(key, 0) + 1
+            if i + 1 < len(run) and key in singles and run[i + 1][0] in singles and run[i + 1][0] != key:
+                pairs.setdefault((key, run[i + 1][0]), []).append((r, i))
+    joined: dict[str, Tag] = {}
+    gone: set[str] = set()
+    for (a, b), places in sorted(pairs.items(), key=lambda kv: -len(kv[1])):
+        if a in gone or b in gone or len(places) < 2 or len(places) < 0.5 * min(uses.get(a, 0), uses.get(b, 0)):
+            continue
+        length = 2
+        while length < MAX_PHRASE_WORDS:
+            nexts = {tuple(k for k, _ in runs[r][i + length: i + length + 2]) for r, i in places}
+            if len(nexts) != 1:
+                break
+            step = next(iter(nexts))
+            if len(step) == 2 and step[0] in _CONNECTOR_WORDS:
+                length += 2
+            elif step and step[0] not in _CONNECTOR_WORDS and len(step) >= 1:
+                length += 1
+            else:
+                break
+        forms: dict[str, int] = {}
+        for r, i in places:
+            surface = " ".join(w for _, w in runs[r][i: i + length])
+            forms[surface] = forms.get(surface, 0) + 1
+        surface = _ELISION.sub("", max(forms, key=lambda f: (forms[f], f)))
+        words = surface.split()
+        if any(re.search(r"['\u2019]s$", w) for w in words[:-1]):
+            continue  # "Ireland's electricity": a possessive, not a name
+        if length == 2 and (words[0][:1].isupper()) != (words[1][:1].isupper()):
+            continue  # "London researchers", "Dublin region": a name beside a word; a name runs on ("de presse")
+        first, second = singles[a], singles[b]
+        if names_only and "entity" not in (first.kind, second.kind):
+            continue
+        best = first if first.score >= second.score else second
+        kind = "entity" if "entity" in (first.kind, second.kind) else "keyphrase"
+        name = surface if surface != surface.lower() and kind == "entity" else display_name(surface.lower())
+        joined[best.key] = Tag(name=name, key=tag_key(surface), kind=kind, score=max(first.score, second.score))
+        gone.update({a, b} - {best.key})
+        gone.add(best.key)
+    if not joined:
+        return candidates
+    out: list[Tag] = []
+    for t in candidates:
+        if t.key in joined:
+            out.append(joined[t.key])
+        elif t.key not in gone:
+            out.append(t)
+    return out
+
+
+def story_tags(candidates: list[Tag], count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list[Tag]:
+    """A story's displayed tags: its names first (people, organisations, places, products, at most
+    ``max_entities``), then its keyphrases, each group in score order — seed 004's
+    "Yann Lecun · Meta · Deepseek" next to "Open-Source · Regulation"."""
+    picked: list[Tag] = []
+    seen: list[set[str]] = []
+
+    def take(tag: Tag) -> None:
+        words = set(tag.key.replace("-", " ").split())
+        if any(words <= other or other <= words for other in seen):
+            return  # "Stratus" next to "Stratus Cloud", "Office" next to "AI Office": one is enough
+        picked.append(tag)
+        seen.append(words)
+
+    for tag in candidates:
+        if tag.kind == "entity" and len(picked) < max_entities:
+            take(tag)
+    for tag in candidates:
+        if tag.kind != "entity" and len(tag.key) >= 4 and len(picked) < count:
+            take(tag)
+    return picked
+
+
 def reserve_names(ranked: list[str], names: set[str], top: int, share: float) -> list[str]:
     """The ``top`` best of ``ranked`` keys, with at least ``share`` of them (rounded down) from
     ``names`` where there are that many: the best names left out take the places of the

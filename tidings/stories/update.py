@@ -36,9 +36,6 @@ BATCH = 16  # articles embedded per batch (a progress tick each)
 PLACE_CHUNK = 1024  # articles placed and committed together
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
 LEAD_CHARS = 600
-TAG_CANDIDATES = 16
-STORY_TAGS = 8
-MAX_ENTITY_TAGS = 5
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
@@ -294,6 +291,8 @@ class StoriesUpdater:
                     refresh_story(session, story)
 
     def file_and_tag(self, story_ids: set[str]) -> None:
+        from tidings.stories.tags import STORY_TAGS, TagText
+
         if not story_ids:
             return
         started = time.perf_counter()
@@ -311,10 +310,7 @@ class StoriesUpdater:
                     language = main[0][0] if main else None
                     stories.append((story_id, language, [
                         (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
-                    ][:4], [
-                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
-                        if language is None or a.language == language
-                    ][:6]))
+                    ][:4], [TagText(a.title or "", a.text or "", a.language) for a in originals]))
         if not stories:
             return
         self.progress("tags", {"count": len(stories)})
@@ -333,11 +329,10 @@ class StoriesUpdater:
         started = time.perf_counter()
         # tags come from the story's main-language articles, so another language's function
         # words never become tags; names lead, keyphrases follow
-        jobs = [TagJob([p for title, text in same_language for p in (title, text)], language)
-                for _, language, _, same_language in stories]
+        jobs = [TagJob(originals, language) for _, language, _, originals in stories]
         tags = {}
         for (story_id, *_), story_tags_ in zip(stories, self.executor.map(
-                "tags", jobs, TAG_CANDIDATES, batch_size=4, progress=lambda n: self.progress("tagged", {"count": n}))):
+                "tags", jobs, STORY_TAGS, batch_size=4, progress=lambda n: self.progress("tagged", {"count": n}))):
             if isinstance(story_tags_, StageError):
                 self.progress("tags_failed", {"story": story_id, "error": str(story_tags_)})
             else:
@@ -432,29 +427,6 @@ def refresh_story(session: Session, story: Story) -> None:
         story.title = _best_title(articles)
     if (story.article_count, story.outlet_count) != before:
         story.needs_summary = True
-
-
-def story_tags(candidates: list, count: int = STORY_TAGS, max_entities: int = MAX_ENTITY_TAGS) -> list:
-    """A story's displayed tags: its names first (people, organisations, places, products, at most
-    ``max_entities``), then its keyphrases, each group in score order — seed 004's
-    "Yann Lecun · Meta · Deepseek" next to "Open-Source · Regulation"."""
-    picked: list = []
-    seen: list[set[str]] = []
-
-    def take(tag) -> None:
-        words = set(tag.key.replace("-", " ").split())
-        if any(words <= other or other <= words for other in seen):
-            return  # "Stratus" next to "Stratus Cloud", "Office" next to "AI Office": one is enough
-        picked.append(tag)
-        seen.append(words)
-
-    for tag in candidates:
-        if tag.kind == "entity" and len(picked) < max_entities:
-            take(tag)
-    for tag in candidates:
-        if tag.kind != "entity" and len(tag.key) >= 4 and len(picked) < count:
-            take(tag)
-    return picked
 
 
 def _best_title(articles: list[Article]) -> str:

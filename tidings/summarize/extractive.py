@@ -87,37 +87,13 @@ from tidings.summarize.concept_weights import (
 )
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
+from tidings.text.lexicon import STOPWORDS
 
 METHOD = "extractive"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("""a about above after again against all also am an and any are aren't as at be because been
-        before being below between both but by can could did do does doing down during each few for from further
-        had has have having he her here hers herself him himself his how i if in into is it it's its itself just
-        me more most my myself no nor not now of off on once only or other our ours ourselves out over own same
-        she should so some such than that the their theirs them themselves then there these they this those
-        through to too under until up very was we were what when where which while who whom why will with would
-        you your yours yourself yourselves said says say told mr mrs ms one two also would could may might new
-        year years last first since still even much many like get got make made""".split()),
-    "fr": frozenset("""au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
-        leurs lui ma mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur
-        ta te tes toi ton tu un une vos votre vous c d j l à m n s t y été être avoir a ont est sont était fait
-        plus comme aussi dont tout tous toute toutes très sans sous entre après avant selon encore déjà si
-        cela ceci ça lors depuis chez alors ainsi deux an ans année dit déclaré""".split()),
-    "de": frozenset("""aber als am an auch auf aus bei bin bis bist da damit dann das dass dein deine dem den der
-        des dich die dies diese diesem diesen dieser dir doch dort du durch ein eine einem einen einer eines er es
-        euer eure für hatte hatten hier hin ich ihm ihn ihr ihre im in ist ja jede jedem jeden jeder jetzt kann
-        kein keine mein meine mich mir mit muss nach nicht noch nun nur ob oder ohne sehr sein seine sich sie
-        sind so über um und uns unser unter vom von vor war waren was weil wenn wer wie wir wird wo zu zum zur
-        wurde wurden werden hat haben sagte sagt schon mehr zwei jahr jahre""".split()),
-    "es": frozenset("""a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
-        e el ella ellas ellos en entre era es esa esas ese eso esos esta estas este esto estos fue fueron ha han
-        hasta la las le les lo los más me mi mis mucho muy ni no nos o os otra otras otro otros para pero poco
-        por porque que quien se ser si sin sobre su sus también tan te tiene tienen todo todos tu un una uno
-        unos y ya yo está están sido dijo dos año años según""".split()),
-}
+_STOPWORDS = STOPWORDS  # per language, from the shared text toolkit (tidings.text.lexicon)
 # languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written
 _STEMMED = frozenset("en fr de es it pt nl sv da no fi ru hu ro tr".split())
 
@@ -153,7 +129,15 @@ class ExtractiveConfig:
     agree_threshold: float = 0.6  # TF-IDF cosine for "near-identical" when counting agreement
     min_words: int = 10
     max_words: int = 55
-    max_sentences: int = 6
+    max_sentences: int = 6  # the sentence cap at short budgets; it follows the budget (``words_per_sentence``)
+    words_per_sentence: int = 20  # past ``max_sentences``, a summary may have one sentence per this many words
+    # the word budget is what a reader sees: the lead counts in it (False: the budget is the summary sentences')
+    lead_in_budget: bool = True
+    # past the budget: "nearest" adds the best further sentence when the summary then ends nearer the budget than
+    # without it ("about N words"); "always" adds it whatever its length, for evaluations that cut the text at N
+    # words; "none" stays within the budget
+    fill: str = "nearest"
+    fill_slack: float = 0.2  # "nearest" may also run this share of the budget past it (DUC 2003: 0.2 as good as "always")
     min_sentences: int = 3
     lead_length_power: float = 0.0  # the lead's worth is divided by (its words) ** this
     ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
@@ -162,6 +146,9 @@ class ExtractiveConfig:
     ilp_pool: int = 50  # the ILP considers this many candidates, the best by the greedy score
     ilp_time_limit: float = 5.0  # seconds; past it the best solution found so far (or the greedy one) is used
     fact_overlap: float = 0.4  # two sentences with one distinctive number and this share of words: one fact
+    # a chosen sentence that adds no concept worth beyond the lead and the other chosen sentences, and is this
+    # close (TF-IDF cosine) to one of them, retells it and goes: long budgets otherwise fill with retellings
+    retelling_similarity: float = 0.25
     # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
     # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
     compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
@@ -804,16 +791,24 @@ def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequ
 # ---------------------------------------------------------------- entry point
 
 
+def sentence_cap(words: int, config: ExtractiveConfig = DEFAULT_CONFIG) -> int:
+    """The most summary sentences a budget of ``words`` allows: ``max_sentences``, more for long budgets."""
+    return max(config.max_sentences, math.ceil(words / max(1, config.words_per_sentence)))
+
+
 def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: Any = None,
-                       config: ExtractiveConfig = DEFAULT_CONFIG, *, lead_in_budget: bool = False,
-                       fill: bool = False) -> StorySummary:
-    """Summarize one story's articles: a headline, a lead and at most ``words`` words of cited sentences.
+                       config: ExtractiveConfig = DEFAULT_CONFIG, *, lead_in_budget: bool | None = None,
+                       fill: bool | str | None = None) -> StorySummary:
+    """Summarize one story's articles: a headline, a lead and cited sentences, about ``words`` words in all.
 
     The lead is picked first and the summary sentences say what it does not (see the module docstring).
-    ``lead_in_budget`` makes ``words`` count the lead too; ``fill`` adds one last sentence that runs past the
-    budget, for fixed-length evaluations that cut the text at ``words`` (``benchmarks/duc.py``); the product
-    uses neither.
+    ``lead_in_budget`` and ``fill`` override the configuration's (``True`` for ``fill`` is ``"always"``).
     """
+    lead_in_budget = config.lead_in_budget if lead_in_budget is None else lead_in_budget
+    fill_mode = config.fill if fill is None else ("always" if fill is True else "none" if fill is False else fill)
+    if fill_mode not in ("none", "nearest", "always"):
+        raise ValueError(f"fill must be 'none', 'nearest' or 'always', not {fill_mode!r}")
+    config = replace(config, max_sentences=sentence_cap(words, config))
     articles = list(articles)
     if not articles:
         raise ValueError("a story needs at least one article")
@@ -835,6 +830,7 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     headline = pick_headline(articles, langs, main, weights)
     chosen: list[_Sentence] = []
     lead: _Sentence | None = None
+    extra: _Sentence | None = None
     if candidates:
         space = spaces[main]  # type: ignore[index]
         _salience(space, candidates, n_main, config)
@@ -864,13 +860,21 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
             if config.selector == "ilp":
                 notes.append("coverage solver found nothing in time; used the greedy selection")
             picked = _select(space, body, body_weights, budget, config)
-        chosen = picked
+        chosen = _drop_retellings(space, picked, lead, body_weights, config)
         if len(chosen) < config.min_sentences and len(body) > len(chosen):
             notes.append(f"only {len(chosen)} sentence(s) fit in {words} words")
-        extra = _overflow(space, body, chosen, lead, body_weights, config) if fill else None
+        extra = None
+        if fill_mode != "none":
+            used = sum(s.words for s in chosen) + (lead.words if lead is not None and lead_in_budget else 0)
+            # "nearest": only a sentence that ends the summary nearer the budget than it is now, or at most
+            # ``fill_slack`` of the budget past it
+            longest = None if fill_mode == "always" else max(2 * (words - used) - 1,
+                                                               words - used + int(config.fill_slack * words))
+            if longest is None or longest > 0:
+                extra = _overflow(space, body, chosen, lead, body_weights, config, longest)
     dates = [_epoch(a.published) for a in articles]
     chosen.sort(key=lambda s: (dates[s.article], s.index, s.article))
-    if fill and extra is not None:
+    if extra is not None:
         chosen.append(extra)  # last, so that a fixed-length cut shortens only this one
     cites = _cite(chosen, spaces, articles, config, embedder)
     out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.number,
@@ -886,16 +890,46 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
     )
 
 
+def _drop_retellings(space: _Space, chosen: list[_Sentence], lead: _Sentence | None,
+                     weights: dict[tuple[str, str], float], config: ExtractiveConfig) -> list[_Sentence]:
+    """``chosen`` without retellings: a sentence none of whose worthy concepts is missing from the others kept
+    (the lead's concepts are not in ``weights``) and that is close to the lead or to one of them (TF-IDF cosine
+    above ``retelling_similarity``, or one fact at half the usual word overlap). The least worthy goes first."""
+    kept = list(chosen)
+
+    def adds(s: _Sentence) -> float:
+        others = set().union(*(t.concepts for t in kept if t is not s))
+        return sum(weights.get(c, 0.0) for c in s.concepts if c not in others)
+
+    def retells(s: _Sentence) -> bool:
+        near = [lead] * (lead is not None) + [t for t in kept if t is not s]
+        return any(_similarity(space, t, s) > config.retelling_similarity  # type: ignore[arg-type]
+                   or same_fact(t.text, s.text, s.language, config.fact_overlap / 2) for t in near)  # type: ignore[union-attr]
+
+    changed = True
+    while changed:
+        changed = False
+        for s in sorted(kept, key=adds):
+            if adds(s) > 0:
+                break
+            if retells(s):
+                kept.remove(s)
+                changed = True
+                break
+    return kept
+
+
 def _overflow(space: _Space, body: Sequence[_Sentence], chosen: Sequence[_Sentence], lead: _Sentence | None,
-              weights: dict[tuple[str, str], float], config: ExtractiveConfig) -> _Sentence | None:
-    """The sentence that best adds to ``chosen`` regardless of the budget (it will be cut)."""
+              weights: dict[tuple[str, str], float], config: ExtractiveConfig,
+              longest: int | None = None) -> _Sentence | None:
+    """The sentence that best adds to ``chosen`` past the budget, of at most ``longest`` words (None: any)."""
     taken = list(chosen) + ([lead] if lead else [])
     covered: set[tuple[str, str]] = set()
     for s in taken:
         covered.update(s.concepts)
     best, best_gain = None, 0.0
     for s in body:
-        if s in taken or any(_redundant(space, t, s, config) for t in taken):
+        if s in taken or (longest is not None and s.words > longest) or any(_redundant(space, t, s, config) for t in taken):
             continue
         gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered) * (1.0 + config.salience_weight * s.salience)
         if gain > best_gain:

@@ -339,8 +339,11 @@ def build_messages(articles: Sequence[Article], words: int = 120) -> list[dict[s
         text = article.text[:per_article]
         source = f" ({article.source})" if article.source else ""
         parts.append(f"[{number}]{source} {article.title}\n{text}")
+    from tidings.summarize.extractive import sentence_cap
+
     user = (
-        f"Write a summary of about {words} words in 3 to 6 sentences, in the articles' main language.\n\n"
+        f"Write a summary of about {words} words in 3 to {sentence_cap(words)} sentences, in the articles' main "
+        "language.\n\n"
         + "\n\n".join(parts)
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

@@ -76,25 +76,40 @@ def materially_changed(previous: dict[str, Any] | None, current: dict[str, Any],
     return len(set(current["facts"]) - set(previous.get("facts", []))) >= min_new_facts
 
 
-class Summarizer:
-    """Writes one story's summary with the configured method (built once per run)."""
+class LazyEmbedder:
+    """Loads the sentence embedder on first use: only stories in several languages (and the LLM's guard)
+    need it."""
 
-    def __init__(self, config: Config) -> None:
-        from tidings.summarize.llm import llm_config
-
-        self.words = int(config.table("summarize").get("words", 120))
-        self.llm = llm_config(config)
-        self.embedder_name = config.table("cluster").get("embedder")  # the model the stories stage loaded
-        self._client = None
-        self._embedder = None
+    def __init__(self, name: str | None = None) -> None:
+        self._name = name
+        self._embedder: Any = None
 
     @property
-    def embedder(self):
-        from tidings.stories.embed import get_embedder
+    def name(self) -> str:
+        return getattr(self._embedder, "name", "") if self._embedder is not None else ""
 
+    def embed(self, texts: list[str], kind: str = "passage") -> Any:
         if self._embedder is None:
-            self._embedder = get_embedder(self.embedder_name)
-        return self._embedder
+            from tidings.stories.embed import get_embedder
+
+            self._embedder = get_embedder(self._name)
+        return self._embedder.embed(texts, kind=kind)
+
+
+class Summarizer:
+    """Writes one story's summary with the configured method (built once per run).
+
+    The one path for summaries: ``tidings update``, ``tidings summarize`` and the benchmarks all call it, with
+    ``[summarize] words`` (overridden by ``words``) and ``[summarize.llm]`` from the configuration."""
+
+    def __init__(self, config: Config, *, words: int | None = None, embedder_name: str | None = None) -> None:
+        from tidings.summarize.llm import llm_config
+
+        self.words = int(words if words is not None else config.table("summarize").get("words", 120))
+        self.llm = llm_config(config)
+        # the model the stories stage loaded, unless told otherwise
+        self.embedder = LazyEmbedder(embedder_name or config.table("cluster").get("embedder"))
+        self._client = None
 
     def __call__(self, articles: list[ArticleRecord]) -> StorySummary:
         from tidings.summarize.extractive import summarize_articles
@@ -165,15 +180,19 @@ def summarize_story(session, story: Story, summarizer: Summarizer, *, force: boo
 
 
 def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | None = None, force: bool = False,
-                      progress: ProgressHook | None = None, executor=None) -> SummariesReport:
+                      progress: ProgressHook | None = None, executor=None,
+                      words: int | None = None) -> SummariesReport:
     """Summarize every story flagged as changed (or the given ones), each committed on its own.
 
-    ``executor`` (:mod:`tidings.engine.executors`) runs the summaries; default: the ``[engine]`` one."""
+    ``executor`` (:mod:`tidings.engine.executors`) runs the summaries; default: the ``[engine]`` one.
+    ``words`` overrides ``[summarize] words`` (``tidings summarize --story``)."""
     from tidings.engine.stages import StageError
 
     progress = progress or (lambda _e, _i: None)
     report = SummariesReport()
     started = time.perf_counter()
+    if words is not None:  # the workers build their Summarizer from the configuration they are handed
+        config = config.with_table("summarize", {**config.table("summarize"), "words": int(words)})
     with store.reading() as session:
         query = select(Story.id).where(Story.merged_into.is_(None))
         query = query.where(Story.id.in_(story_ids)) if story_ids else query.where(Story.needs_summary.is_(True))

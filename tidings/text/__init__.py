@@ -1,0 +1,33 @@
+"""The shared text toolkit: one place for what every stage needs to read news text.
+
+* :mod:`tidings.text.lexicon` - per-language word lists (English, French, German, Spanish): stop words,
+  months, weekdays, negation cues, number words and scale words;
+* :mod:`tidings.text.numbers` - reading numbers by value: digits with either decimal mark, written-out
+  numbers and scale words ("2,4 Millionen", "tres millones", "1.2bn", "cinq milliards");
+* :func:`words` - the word tokenizer;
+* :func:`tidings.stemming.stem_word` - Snowball stemming;
+* :func:`tidings.summarize.sentences.split_sentences` - sentence splitting;
+* :func:`tidings.extract.language.detect_language` - language identification (py3langid).
+
+The last three keep their homes and are re-exported here, so that a stage imports its text tools from one
+module.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tidings.extract.language import detect_language
+from tidings.stemming import stem_word
+from tidings.summarize.sentences import split_sentences
+
+__all__ = ["WORD", "detect_language", "split_sentences", "stem_word", "words"]
+
+# a word: letters and digits, with inner apostrophes ("don't", "aujourd'hui", "l'IA")
+WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+
+
+def words(text: str, lower: bool = True) -> list[str]:
+    """The words of ``text`` (see :data:`WORD`), lower-cased unless ``lower`` is False."""
+    found = WORD.findall(text or "")
+    return [w.lower() for w in found] if lower else found
