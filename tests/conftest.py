@@ -133,6 +133,6 @@ def db_url(request) -> str:
 def store(db_url):
     from tidings.store.db import Store
 
-    s = Store(db_url)
+    s = Store(db_url, migrate=True)  # upgrades to head (opening a store never upgrades by itself)
     yield s
     s.close()

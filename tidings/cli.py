@@ -82,6 +82,12 @@ def get_config(ctx: click.Context):
             root.obj["config"] = load_config(root.obj.get("config_path"))
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+        from tidings.text.bounds import configure
+
+        try:  # [limits]: the bounds on every text a model, regex or parser sees
+            configure(root.obj["config"])
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
     return root.obj["config"]
 
 

@@ -17,7 +17,8 @@ console = Console(stderr=True)
 out = Console()
 
 
-def open_store_or_fail(config: Any, *, migrate: bool = True):
+def open_store_or_fail(config: Any, *, migrate: bool = False):
+    """The configured store; a schema that is behind is refused (``tidings db upgrade`` upgrades)."""
     from tidings.store.db import StoreError, open_store
 
     try:
@@ -26,6 +27,44 @@ def open_store_or_fail(config: Any, *, migrate: bool = True):
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # connection refused, bad URL ...
         raise click.ClickException(f"cannot open the database {config.database_url!r}: {exc}") from None
+
+
+def database_errors_clear(run: Any) -> Any:
+    """``run()``, with a lost database connection reported in one clear line instead of a
+    traceback: every write is its own transaction, so what was committed stays and the
+    rest is redone by the next run."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return run()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated and "connect" not in str(exc.orig).lower() \
+                and "terminat" not in str(exc.orig).lower() and "closed" not in str(exc.orig).lower():
+            raise
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise click.ClickException(
+            f"the database went away during the run ({first}); what was committed is kept,"
+            " the next run does the rest") from None
+
+
+BUSY_EXIT = 75  # EX_TEMPFAIL: another run holds the lock; nothing was done, try again later
+
+_wait_option = click.option(
+    "--wait", "wait", type=float, default=0.0, show_default=True, metavar="SECONDS",
+    help="If another ingest/update holds the database, wait this long for it (else exit at once).")
+
+
+def run_locked(store: Any, wait: float, run: Any) -> Any:
+    """``run()`` while holding the database's ``update`` lock; if another process holds it,
+    say so and exit with status 75 (nothing was done)."""
+    from tidings.store.locks import RunInProgress, writer_lock
+
+    try:
+        with writer_lock(store, "update", wait=wait):
+            return run()
+    except RunInProgress as exc:
+        console.print(f"[yellow]{exc}[/yellow]", highlight=False)
+        raise SystemExit(BUSY_EXIT) from None
 
 
 @click.command("init")
@@ -93,20 +132,25 @@ def report_table(report: Any) -> Table:
 @click.option("--source", "source_ids", multiple=True, type=int, help="Only this source id (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_wait_option
 @click.pass_context
-def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...], as_json: bool, quiet: bool) -> None:
+def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...], as_json: bool, quiet: bool,
+                   wait: float) -> None:
     """Fetch due sources, extract their articles and store them, deduplicated."""
     from tidings.pipeline import ingest
 
     config = get_config(ctx)
     store = open_store_or_fail(config)
-    if quiet or as_json:
-        report = ingest(config, store, force=force, source_ids=list(source_ids) or None)
-    else:
+
+    def run() -> Any:
+        if quiet or as_json:
+            return ingest(config, store, force=force, source_ids=list(source_ids) or None)
         with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
-            report = ingest(config, store, force=force, source_ids=list(source_ids) or None,
-                            progress=_IngestProgress(progress))
+            return ingest(config, store, force=force, source_ids=list(source_ids) or None,
+                          progress=_IngestProgress(progress))
+
+    report = run_locked(store, wait, lambda: database_errors_clear(run))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -229,20 +273,25 @@ class _UpdateProgress(_IngestProgress):
 @click.option("--all", "force", is_flag=True, help="Fetch every active source, due or not.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_wait_option
 @click.pass_context
-def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bool, quiet: bool) -> None:
+def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bool, quiet: bool,
+                   wait: float) -> None:
     """Ingest, then cluster new articles into stories, file, tag, rank and summarize them."""
     from tidings.pipeline import update
 
     config = get_config(ctx)
     store = open_store_or_fail(config)
-    if quiet or as_json:
-        result = update(config, store, ingest_first=not no_ingest, force=force)
-    else:
+
+    def run() -> Any:
+        if quiet or as_json:
+            return update(config, store, ingest_first=not no_ingest, force=force)
         with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
-            result = update(config, store, ingest_first=not no_ingest, force=force,
-                            progress=_UpdateProgress(progress))
+            return update(config, store, ingest_first=not no_ingest, force=force,
+                          progress=_UpdateProgress(progress))
+
+    result = run_locked(store, wait, lambda: database_errors_clear(run))
     if as_json:
         from dataclasses import asdict
 

@@ -36,10 +36,19 @@ def tick(config, store, on_done: Callable[[], None] | None = None) -> dict:
     from tidings.pipeline import update
     from tidings.publish.search import reindex
 
+    from tidings.store.locks import RunInProgress, writer_lock
+
+    def locked_update():  # one writer at a time: a hand-started `tidings update` may be running
+        with writer_lock(store, "update"):
+            return update(config, store)
+
     report: dict = {}
-    for name, step in (("update", lambda: update(config, store)), ("search", lambda: reindex(store))):
+    for name, step in (("update", locked_update), ("search", lambda: reindex(store))):
         try:
             report[name] = step()
+        except RunInProgress as exc:
+            log.info("scheduled update skipped: %s", exc)
+            report[name] = f"skipped: {exc}"
         except Exception as exc:  # noqa: BLE001 - the server keeps running; the next tick retries
             log.exception("scheduled %s failed", name)
             report[name] = f"failed: {exc}"
