@@ -142,7 +142,13 @@ def parse_xml(body: bytes) -> Element:
     body = as_utf8(body)
     screen_xml(body)
     try:
-        return DET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        try:
+            return DET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        except LookupError:  # the declaration names an encoding Python does not know ("WTF-8"): read as UTF-8
+            body = to_bytes(body.decode("utf-8", errors="replace"))
+            return DET.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except LookupError as exc:
+        raise ParseError(f"unknown encoding: {exc}") from None
     except defusedxml.DefusedXmlException as exc:
         raise UnsafeXMLError(f"unsafe XML refused: {exc}") from None
     except _ExpatError as exc:
