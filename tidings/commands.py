@@ -224,7 +224,7 @@ def print_recent_runs(store: Any, limit: int = 5) -> None:
 
 @click.group("db")
 def db_group() -> None:
-    """Database schema: show or upgrade."""
+    """Database: schema (upgrade, current), backup and restore, retention (prune)."""
 
 
 @db_group.command("upgrade")
@@ -235,6 +235,66 @@ def db_upgrade(ctx: click.Context) -> None:
 
     store = open_store_or_fail(get_config(ctx), migrate=True)
     click.echo(f"schema at {current_revision(store.engine)}")
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def db_backup(ctx: click.Context, path: str) -> None:
+    """Write a consistent copy of the database to PATH, while it is in use (SQLite's online
+    backup; pg_dump's custom format for PostgreSQL)."""
+    from tidings.store.backup import backup
+    from tidings.store.db import StoreError
+
+    config = get_config(ctx)
+    try:
+        written = backup(config.database_url, path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {written} ({written.stat().st_size:,} bytes)")
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Replace the contents of a database that is not empty.")
+@click.pass_context
+def db_restore(ctx: click.Context, path: str, force: bool) -> None:
+    """Restore a backup made by `tidings db backup` into the configured (empty) database."""
+    from tidings.store.backup import restore
+    from tidings.store.db import Store, StoreError, current_revision
+
+    config = get_config(ctx)
+    try:
+        restore(config.database_url, path, force=force)
+        store = Store(config.database_url, create=False)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} (schema {current_revision(store.engine)})")
+    store.close()
+
+
+@db_group.command("prune")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Prune text older than this (default: [retention] article_text_days).")
+@_wait_option
+@click.pass_context
+def db_prune(ctx: click.Context, days: int | None, wait: float) -> None:
+    """Empty the full text of articles older than the retention period (titles, links,
+    stories and summaries stay)."""
+    from tidings.store.retention import RetentionConfig, prune
+
+    config = get_config(ctx)
+    try:
+        days = days or RetentionConfig.from_config(config).article_text_days
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not days:
+        click.echo("retention keeps text forever ([retention] article_text_days = 0); nothing pruned")
+        return
+    store = open_store_or_fail(config)
+    report = run_locked(store, wait, lambda: prune(store, days))
+    click.echo(f"pruned the text of {report.articles} articles first seen before {report.cutoff}"
+               f" ({report.versions} older versions deleted)")
 
 
 @db_group.command("current")
@@ -280,16 +340,27 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
     """Ingest, then cluster new articles into stories, file, tag, rank and summarize them."""
     from tidings.pipeline import update
 
+    from tidings.store.retention import RetentionConfig
+
     config = get_config(ctx)
+    try:
+        RetentionConfig.from_config(config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     store = open_store_or_fail(config)
 
     def run() -> Any:
+        from tidings.store.retention import prune_configured
+
         if quiet or as_json:
-            return update(config, store, ingest_first=not no_ingest, force=force)
-        with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            return update(config, store, ingest_first=not no_ingest, force=force,
-                          progress=_UpdateProgress(progress))
+            result = update(config, store, ingest_first=not no_ingest, force=force)
+        else:
+            with Progress(TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                result = update(config, store, ingest_first=not no_ingest, force=force,
+                                progress=_UpdateProgress(progress))
+        result["retention"] = prune_configured(config, store)  # [retention]: old full text pruned
+        return result
 
     result = run_locked(store, wait, lambda: database_errors_clear(run))
     if as_json:

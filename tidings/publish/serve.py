@@ -39,8 +39,12 @@ def tick(config, store, on_done: Callable[[], None] | None = None) -> dict:
     from tidings.store.locks import RunInProgress, writer_lock
 
     def locked_update():  # one writer at a time: a hand-started `tidings update` may be running
+        from tidings.store.retention import prune_configured
+
         with writer_lock(store, "update"):
-            return update(config, store)
+            result = update(config, store)
+            result["retention"] = prune_configured(config, store)
+            return result
 
     report: dict = {}
     for name, step in (("update", locked_update), ("search", lambda: reindex(store))):
