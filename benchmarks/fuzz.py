@@ -223,11 +223,15 @@ def _alarm(_signum, _frame):  # type: ignore[no-untyped-def]
 
 def fuzz(target: Target, count: int, rng: random.Random, hang: float, save: bool) -> Result:
     pool = corpus(target.name) or [b""]
+    # the input being run, left behind if the process dies outright (a crash in a C extension)
+    current = ROOT / "var" / "fuzz" / f"current-{target.name}.bin"
+    current.parent.mkdir(parents=True, exist_ok=True)
     result = Result()
     signal.signal(signal.SIGPROF, _alarm)
     started = time.perf_counter()
     for n in range(count):
         data = pool[n] if n < len(pool) else mutate(rng, rng.choice(pool), pool)
+        current.write_bytes(data)
         t0 = time.perf_counter()
         signal.setitimer(signal.ITIMER_PROF, hang)  # CPU seconds: a starved process is not hung
         try:
@@ -251,6 +255,7 @@ def fuzz(target: Target, count: int, rng: random.Random, hang: float, save: bool
             print(f"  {target.name}: {n + 1:,}/{count:,} inputs, {len(result.crashes)} crashes, "
                   f"{len(result.hangs)} hangs, {(n + 1) / elapsed:,.0f}/s", flush=True)
     result.seconds = time.perf_counter() - started
+    current.unlink(missing_ok=True)
     return result
 
 
@@ -273,7 +278,6 @@ def main() -> None:
     parser.add_argument("--no-save", action="store_true", help="do not add crashes to the corpus")
     parser.add_argument("--report", default=str(ROOT / "var" / "fuzz" / "report.json"))
     args = parser.parse_args()
-    sys.setrecursionlimit(10_000)
     chosen = args.only.split(",") if args.only else list(WEIGHTS)
     share = sum(WEIGHTS[n] for n in chosen)
     all_targets = targets()

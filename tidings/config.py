@@ -287,6 +287,23 @@ shingle_size = 5
 # password_env = "TIDINGS_SMTP_PASSWORD"
 # starttls = true
 # rate_per_minute = 60
+# retries = 4                          # temporary failures (4xx, dropped connections) retried, backing off
+# retry_seconds = 5.0
+
+# ---- reliability (docs/reliability.md) -------------------------------------------------------
+# Bounds on every text a model, regex or parser sees (tidings/text/bounds.py).
+# [limits]
+# title_chars = 300          # a title is cut to this
+# text_chars = 20000         # the stages read an article's first 20,000 characters ...
+# text_words = 3000          # ... and first 3,000 words
+# stored_text_chars = 500000 # what is stored of a page's text
+# lead_chars = 2000          # a feed entry's summary, a page's description
+# word_chars = 64            # a longer run without white space is cut to this
+# sentence_words = 150       # a longer run of words with no sentence end is broken
+# Retention: keep articles' full text this many days after they were first seen (0: forever);
+# titles, links, stories, summaries and citations stay. `tidings db prune` does it by hand.
+# [retention]
+# article_text_days = 0
 """
 
 
