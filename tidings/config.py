@@ -294,8 +294,9 @@ shingle_size = 5
 # Bounds on every text a model, regex or parser sees (tidings/text/bounds.py).
 # [limits]
 # title_chars = 300          # a title is cut to this
-# text_chars = 20000         # the stages read an article's first 20,000 characters ...
-# text_words = 3000          # ... and first 3,000 words
+# text_chars = 40000         # the stages read an article's first 40,000 characters,
+# text_words = 5000          # 5,000 words
+# text_sentences = 400       # and 400 sentences
 # stored_text_chars = 500000 # what is stored of a page's text
 # lead_chars = 2000          # a feed entry's summary, a page's description
 # word_chars = 64            # a longer run without white space is cut to this
