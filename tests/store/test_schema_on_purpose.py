@@ -66,6 +66,16 @@ def test_every_command_refuses_a_behind_schema_naming_the_upgrade(tmp_path, comm
     assert _tidings(config, *command).returncode in (0, 1), "the command runs once the schema is upgraded"
 
 
+def test_serve_refuses_a_behind_schema_naming_the_upgrade(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    _behind(url)
+    config = tmp_path / "tidings.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n')
+    done = _tidings(config, "serve", "--no-scheduler", "--port", "0")
+    assert done.returncode != 0 and "run `tidings db upgrade`" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_concurrent_upgrades_take_turns(db_url):
     """Four processes' worth of upgraders at once on one database: one upgrades, the others
     wait for the lock and find the schema at head (before the lock, PostgreSQL raised a

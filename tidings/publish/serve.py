@@ -99,10 +99,10 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
 
     from tidings.publish.search import reindex
     from tidings.publish.web.app import create_app
-    from tidings.store.db import open_store
+    from tidings.commands import open_store_or_fail
 
     config = get_config(ctx)
-    store = open_store(config)
+    store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`
     reindex(store)
     app = create_app(config, store)
     scheduler = None
