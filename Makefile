@@ -12,7 +12,7 @@ SITE_PORT ?= 8000
 
 LLM_STAMP := $(VENV)/.llm-installed
 
-.PHONY: demo test install system-deps lock bench clean llm test-llm
+.PHONY: demo test install system-deps lock bench clean llm test-llm fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,16 @@ test-llm: $(LLM_STAMP) $(APT_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
+
+# A bounded fuzz run over the parsers (1,000,000 inputs from the saved corpus; docs/reliability.md).
+FUZZ_INPUTS ?= 1000000
+fuzz: $(STAMP)
+	nice -n 19 $(BIN)/python -m benchmarks.fuzz --inputs $(FUZZ_INPUTS)
+
+# `tidings serve` under 50 readers while its scheduler updates a growing newsstand every minute.
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python -m benchmarks.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

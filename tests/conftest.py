@@ -68,9 +68,7 @@ class PostgresServer:
                       "--locale=C.UTF-8")
         if r.returncode != 0:
             raise RuntimeError(f"initdb failed: {r.stderr or r.stdout}")
-        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        r = self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w",
-                      "start")
+        r = self._pg_ctl_start()
         if r.returncode != 0:
             log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {r.stderr or r.stdout}\n{log}")
@@ -83,6 +81,23 @@ class PostgresServer:
                 raise RuntimeError(f"createdb failed: {r.stderr}")
             time.sleep(0.5)
         return f"postgresql+psycopg://tidings@127.0.0.1:{self.port}/tidings"
+
+    def _pg_ctl_start(self) -> subprocess.CompletedProcess[str]:
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        return self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w",
+                         "start")
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server, keeping its data (``fast`` ends every session, as a restart does)."""
+        r = self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+        if r.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {r.stderr or r.stdout}")
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port and data."""
+        r = self._pg_ctl_start()
+        if r.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {r.stderr or r.stdout}")
 
     def stop(self) -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
@@ -133,6 +148,6 @@ def db_url(request) -> str:
 def store(db_url):
     from tidings.store.db import Store
 
-    s = Store(db_url)
+    s = Store(db_url, migrate=True)  # upgrades to head (opening a store never upgrades by itself)
     yield s
     s.close()

@@ -95,6 +95,22 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     """Tidings: many news sources in, a few well-told, cited stories out."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    from tidings.config import ConfigError, load_config
+
+    try:  # every command, stage commands included, applies the configured [limits]
+        ctx.obj["config"] = load_config(config_path)
+    except ConfigError:
+        return  # reported by the commands that read the configuration
+    _apply_limits(ctx.obj["config"])
+
+
+def _apply_limits(config) -> None:  # type: ignore[no-untyped-def]
+    from tidings.text.bounds import configure
+
+    try:  # [limits]: the bounds on every text a model, regex or parser sees
+        configure(config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def get_config(ctx: click.Context):
@@ -108,6 +124,7 @@ def get_config(ctx: click.Context):
             root.obj["config"] = load_config(root.obj.get("config_path"))
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+        _apply_limits(root.obj["config"])
     return root.obj["config"]
 
 

@@ -49,7 +49,8 @@ def require_database(config: Any) -> None:
         raise click.ClickException(NO_CONFIG)
 
 
-def open_store_or_fail(config: Any, *, migrate: bool = True):
+def open_store_or_fail(config: Any, *, migrate: bool = False):
+    """The configured store; a schema that is behind is refused (``tidings db upgrade`` upgrades)."""
     from tidings.store.db import StoreError, open_store
 
     require_database(config)
@@ -59,6 +60,44 @@ def open_store_or_fail(config: Any, *, migrate: bool = True):
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # connection refused, bad URL ...
         raise click.ClickException(f"cannot open the database {config.database_url!r}: {exc}") from None
+
+
+def database_errors_clear(run: Any) -> Any:
+    """``run()``, with a lost database connection reported in one clear line instead of a
+    traceback: every write is its own transaction, so what was committed stays and the
+    rest is redone by the next run."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return run()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated and "connect" not in str(exc.orig).lower() \
+                and "terminat" not in str(exc.orig).lower() and "closed" not in str(exc.orig).lower():
+            raise
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise click.ClickException(
+            f"the database went away during the run ({first}); what was committed is kept,"
+            " the next run does the rest") from None
+
+
+BUSY_EXIT = 75  # EX_TEMPFAIL: another run holds the lock; nothing was done, try again later
+
+_wait_option = click.option(
+    "--wait", "wait", type=float, default=0.0, show_default=True, metavar="SECONDS",
+    help="If another ingest/update holds the database, wait this long for it (else exit at once).")
+
+
+def run_locked(store: Any, wait: float, run: Any) -> Any:
+    """``run()`` while holding the database's ``update`` lock; if another process holds it,
+    say so and exit with status 75 (nothing was done)."""
+    from tidings.store.locks import RunInProgress, writer_lock
+
+    try:
+        with writer_lock(store, "update", wait=wait):
+            return run()
+    except RunInProgress as exc:
+        console.print(f"[yellow]{exc}[/yellow]", highlight=False)
+        raise SystemExit(BUSY_EXIT) from None
 
 
 @click.command("init")
@@ -152,19 +191,24 @@ def print_errors(report: Any, shown: int = 10, summaries_failed: int = 0) -> Non
 @click.option("--source", "source_ids", multiple=True, type=int, help="Only this source id (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_wait_option
 @click.pass_context
-def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...], as_json: bool, quiet: bool) -> None:
+def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...], as_json: bool, quiet: bool,
+                   wait: float) -> None:
     """Fetch due sources, extract their articles and store them, deduplicated."""
     from tidings.pipeline import ingest
 
     config = get_config(ctx)
     store = open_store_or_fail(config)
-    if quiet or as_json:
-        report = ingest(config, store, force=force, source_ids=list(source_ids) or None)
-    else:
+
+    def run() -> Any:
+        if quiet or as_json:
+            return ingest(config, store, force=force, source_ids=list(source_ids) or None)
         with progress_bar() as progress:
-            report = ingest(config, store, force=force, source_ids=list(source_ids) or None,
-                            progress=_IngestProgress(progress))
+            return ingest(config, store, force=force, source_ids=list(source_ids) or None,
+                          progress=_IngestProgress(progress))
+
+    report = run_locked(store, wait, lambda: database_errors_clear(run))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -252,7 +296,7 @@ def print_recent_runs(store: Any, limit: int = 5) -> None:
 
 @click.group("db")
 def db_group() -> None:
-    """Database schema: show or upgrade."""
+    """Database: schema (upgrade, current), backup and restore, retention (prune)."""
 
 
 @db_group.command("upgrade")
@@ -263,6 +307,66 @@ def db_upgrade(ctx: click.Context) -> None:
 
     store = open_store_or_fail(get_config(ctx), migrate=True)
     click.echo(f"schema at {current_revision(store.engine)}")
+
+
+@db_group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def db_backup(ctx: click.Context, path: str) -> None:
+    """Write a consistent copy of the database to PATH, while it is in use (SQLite's online
+    backup; pg_dump's custom format for PostgreSQL)."""
+    from tidings.store.backup import backup
+    from tidings.store.db import StoreError
+
+    config = get_config(ctx)
+    try:
+        written = backup(config.database_url, path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {written} ({written.stat().st_size:,} bytes)")
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Replace the contents of a database that is not empty.")
+@click.pass_context
+def db_restore(ctx: click.Context, path: str, force: bool) -> None:
+    """Restore a backup made by `tidings db backup` into the configured (empty) database."""
+    from tidings.store.backup import restore
+    from tidings.store.db import Store, StoreError, current_revision
+
+    config = get_config(ctx)
+    try:
+        restore(config.database_url, path, force=force)
+        store = Store(config.database_url, create=False)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} (schema {current_revision(store.engine)})")
+    store.close()
+
+
+@db_group.command("prune")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Prune text older than this (default: [retention] article_text_days).")
+@_wait_option
+@click.pass_context
+def db_prune(ctx: click.Context, days: int | None, wait: float) -> None:
+    """Empty the full text of articles older than the retention period (titles, links,
+    stories and summaries stay)."""
+    from tidings.store.retention import RetentionConfig, prune
+
+    config = get_config(ctx)
+    try:
+        days = days or RetentionConfig.from_config(config).article_text_days
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not days:
+        click.echo("retention keeps text forever ([retention] article_text_days = 0); nothing pruned")
+        return
+    store = open_store_or_fail(config)
+    report = run_locked(store, wait, lambda: prune(store, days))
+    click.echo(f"pruned the text of {report.articles} articles first seen before {report.cutoff}"
+               f" ({report.versions} older versions deleted)")
 
 
 @db_group.command("current")
@@ -316,19 +420,35 @@ class _UpdateProgress(_IngestProgress):
 @click.option("--all", "force", is_flag=True, help="Fetch every active source, due or not.")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_wait_option
 @click.pass_context
-def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bool, quiet: bool) -> None:
+def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bool, quiet: bool,
+                   wait: float) -> None:
     """Ingest, then cluster new articles into stories, file, tag, rank and summarize them."""
     from tidings.pipeline import update
 
+    from tidings.store.retention import RetentionConfig
+
     config = get_config(ctx)
+    try:
+        RetentionConfig.from_config(config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     store = open_store_or_fail(config)
-    if quiet or as_json:
-        result = update(config, store, ingest_first=not no_ingest, force=force)
-    else:
-        with progress_bar() as progress:
-            result = update(config, store, ingest_first=not no_ingest, force=force,
-                            progress=_UpdateProgress(progress))
+
+    def run() -> Any:
+        from tidings.store.retention import prune_configured
+
+        if quiet or as_json:
+            result = update(config, store, ingest_first=not no_ingest, force=force)
+        else:
+            with progress_bar() as progress:
+                result = update(config, store, ingest_first=not no_ingest, force=force,
+                                progress=_UpdateProgress(progress))
+        result["retention"] = prune_configured(config, store)  # [retention]: old full text pruned
+        return result
+
+    result = run_locked(store, wait, lambda: database_errors_clear(run))
     if as_json:
         from dataclasses import asdict
 

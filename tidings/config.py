@@ -189,6 +189,8 @@ TABLES: dict[str, Table] = {
     "smtp": Table("tidings.publish.mail.settings:SmtpSettings"),
     "readers": Table("tidings.publish.readers.settings:ReaderSettings"),
     "engine": Table("tidings.engine.config:EngineConfig"),
+    "limits": Table("tidings.text.bounds:TextLimits"),
+    "retention": Table("tidings.store.retention:RetentionConfig"),
 }
 
 

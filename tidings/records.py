@@ -52,6 +52,13 @@ class FeedEntry:
     language: str | None = None
     image: str | None = None
 
+    def __post_init__(self) -> None:
+        from tidings.text.bounds import bound_lead, bound_short, bound_title
+
+        self.title = bound_title(self.title)
+        self.summary = bound_lead(self.summary)
+        self.author = bound_short(self.author)
+
 
 @dataclass(slots=True)
 class ParsedFeed:
@@ -82,6 +89,15 @@ class ExtractedArticle:
     description: str | None = None
     text_source: str = "page"  # "page": extracted from the article page; "feed": from the feed entry
 
+    def __post_init__(self) -> None:
+        from tidings.text.bounds import bound_lead, bound_short, bound_stored_text, bound_title
+
+        self.title = bound_title(self.title)
+        self.text = bound_stored_text(self.text) or ""
+        self.description = bound_lead(self.description)
+        self.author = bound_short(self.author)
+        self.site_name = bound_short(self.site_name)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
@@ -100,6 +116,14 @@ class Article:
     language: str | None = None
     url: str | None = None
     source: str | None = None
+
+    def __post_init__(self) -> None:
+        # every stage input is bounded (tidings.text.bounds): records read from JSON Lines,
+        # from the database (stored before a bound was lowered) or built by the pipeline
+        from tidings.text.bounds import bound_text, bound_title
+
+        self.title = bound_title(self.title) or ""
+        self.text = bound_text(self.text) or ""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Article":

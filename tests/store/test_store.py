@@ -19,9 +19,9 @@ def test_migrations_create_schema_and_are_idempotent(db_url):
     s2.close()
 
 
-def test_store_without_migrating_refuses_an_empty_database(sqlite_url):
+def test_store_without_creating_refuses_an_empty_database(sqlite_url):
     with pytest.raises(StoreError, match="tidings db upgrade"):
-        Store(sqlite_url, migrate=False)
+        Store(sqlite_url, create=False)
 
 
 def test_transaction_rolls_back_as_a_whole(store):

@@ -273,12 +273,16 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> P
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    result = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=headers,
-        resolve_relative_uris=True,
-        sanitize_html=True,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            resolve_relative_uris=True,
+            sanitize_html=True,
+        )
+    except Exception as exc:  # feedparser's own bugs on hostile bytes (found by benchmarks/fuzz.py):
+        # chr() of a character reference beyond U+10FFFF, lone surrogates, undecodable bytes
+        raise ParseError(f"{url}: not a readable feed ({type(exc).__name__}: {str(exc)[:200]})") from None
     version = str(result.get("version") or "")
     entries_raw = result.get("entries") or []
     if not version and not entries_raw:

@@ -62,10 +62,23 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
     started = time.perf_counter()
     if say is not None:
         say("scheduler: update started")
+    from tidings.store.locks import RunInProgress, writer_lock
+
+    def locked_update():  # one writer at a time: a hand-started `tidings update` may be running
+        from tidings.store.retention import prune_configured
+
+        with writer_lock(store, "update"):
+            result = update(config, store)
+            result["retention"] = prune_configured(config, store)
+            return result
+
     report: dict = {}
-    for name, step in (("update", lambda: update(config, store)), ("search", lambda: reindex(store))):
+    for name, step in (("update", locked_update), ("search", lambda: reindex(store))):
         try:
             report[name] = step()
+        except RunInProgress as exc:
+            log.info("scheduled update skipped: %s", exc)
+            report[name] = f"skipped: {exc}"
         except Exception as exc:  # noqa: BLE001 - the server keeps running; the next tick retries
             log.exception("scheduled %s failed", name)
             report[name] = f"failed: {exc}"
@@ -118,7 +131,7 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
     from tidings.commands import open_store_or_fail
 
     config = get_config(ctx)
-    store = open_store_or_fail(config)
+    store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`
     reindex(store)
     app = create_app(config, store)
     scheduler = None

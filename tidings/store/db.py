@@ -1,8 +1,15 @@
-"""Opening the database: engines, sessions, and bringing the schema up to date.
+"""Opening the database: engines, sessions, and checking the schema.
 
 SQLite (the default) runs in WAL mode with foreign keys on and a busy timeout,
 so the web server can read while ingestion writes. PostgreSQL is used as is.
 Every write goes through :func:`transaction`, which commits or rolls back as one.
+
+Opening a store never upgrades an existing schema (several processes opening one
+PostgreSQL database would race): ``tidings db upgrade`` does, under
+:func:`tidings.store.locks.migration_lock`, and a database at an older revision is
+refused with a message naming that command. An empty database (no Tidings tables
+yet) is created on first use, under the same lock, so ``tidings init`` then
+``tidings sources add`` works on a new file; ``create=False`` refuses it too.
 """
 
 from __future__ import annotations
@@ -60,7 +67,14 @@ def alembic_config(engine_or_url: Engine | str):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to ``revision`` (idempotent)."""
+    """Apply the Alembic migrations up to ``revision`` (idempotent), one upgrader at a time."""
+    from tidings.store.locks import migration_lock
+
+    with migration_lock(engine):
+        _upgrade(engine, revision)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
@@ -112,24 +126,65 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this code's migrations know ``revision`` (else a newer Tidings wrote it)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
+    except (CommandError, KeyError, ValueError):
+        return False
+
+
+def has_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def check_schema(engine: Engine, *, create: bool = True) -> None:
+    """Raise :class:`StoreError` unless the schema is at this code's head; an empty database
+    is created first when ``create``."""
+    where = engine.url.render_as_string(hide_password=True)
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None and not has_tables(engine):
+        if not create:
+            raise StoreError(f"database {where} is empty; run `tidings db upgrade` to create its tables")
+        upgrade(engine)  # under the migration lock; a concurrent creator waits, then finds it done
+        return
+    if current is None:
+        raise StoreError(f"database {where} has tables but no Tidings schema revision; is it a Tidings database?")
+    if not known_revision(current):
+        raise StoreError(f"database {where} is at schema {current}, newer than this Tidings knows ({head});"
+                         " upgrade Tidings")
+    raise StoreError(f"database {where} is at schema {current}, this Tidings needs {head}:"
+                     " run `tidings db upgrade` (after a backup: `tidings db backup PATH`)")
+
+
 class Store:
     """A database handle: ``Store(url)`` then ``with store.transaction() as s: ...``."""
 
-    def __init__(self, url: str, *, migrate: bool = True, echo: bool = False) -> None:
+    def __init__(self, url: str, *, migrate: bool = False, create: bool = True, echo: bool = False) -> None:
+        """``migrate``: upgrade the schema to head (``tidings db upgrade`` and tests); else an
+        out-of-date schema raises :class:`StoreError` and an empty database is created
+        (unless ``create=False``)."""
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             folder = Path(url[len("sqlite:///"):]).expanduser().parent
             if not folder.is_dir():  # a typo in the URL must not create folders
                 raise StoreError(f"the folder of the database does not exist: {folder}")
         self.engine = make_engine(url, echo=echo)
-        if migrate:
-            if stored_revision(self.engine) != quick_head_revision():  # Alembic loads only when there is work
+        try:
+            if stored_revision(self.engine) == quick_head_revision():
+                pass  # at head: Alembic is not even loaded
+            elif migrate:
                 upgrade(self.engine)
-        elif current_revision(self.engine) != head_revision():
-            raise StoreError(
-                f"database {self.engine.url.render_as_string(hide_password=True)} is not at the current schema;"
-                " run `tidings db upgrade`"
-            )
+            else:
+                check_schema(self.engine, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -161,5 +216,5 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(config, *, migrate: bool = True) -> Store:  # config: tidings.config.Config
-    return Store(config.database_url, migrate=migrate)
+def open_store(config, *, migrate: bool = False, create: bool = True) -> Store:  # config: tidings.config.Config
+    return Store(config.database_url, migrate=migrate, create=create)

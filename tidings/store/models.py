@@ -124,6 +124,8 @@ class Article(Base):
     embedded_version: Mapped[int | None] = mapped_column(Integer)  # the article version that was embedded
     story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
     story_score: Mapped[float | None] = mapped_column(Float)  # the clusterer's score when it joined
+    # retention (migration 0007): when the full text was pruned; title, link and outlet stay
+    text_pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
     story: Mapped["Story | None"] = relationship(back_populates="articles")
@@ -262,5 +264,25 @@ class Summary(Base):
 
 # The newsletter tables live with their package; imported here so one metadata covers every table.
 from tidings.publish.editions import models as _editions_models  # noqa: E402,F401
+
+
+class RunLock(Base):
+    """A writer job in progress (``update``, ``send`` ...): one row per job name while it runs.
+
+    Used on SQLite, which has no advisory locks; PostgreSQL uses ``pg_advisory_lock``
+    (see :mod:`tidings.store.locks`). A holder refreshes ``heartbeat_at``; a row whose
+    heartbeat stopped (the process was killed) is taken over."""
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))  # a random token of the holding process
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    command: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 from tidings.publish import ratelimit as _ratelimit  # noqa: E402,F401
 from tidings.publish.readers import models as _readers_models  # noqa: E402,F401

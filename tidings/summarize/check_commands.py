@@ -66,7 +66,10 @@ def check_record(record: Record, embedder: Any = None, threshold: float | None =
     if not isinstance(sources, list) or not sources:
         raise LineError("'sources' (or 'articles') must be a non-empty list")
     summary = summary_sentences(record.get("summary", record if "sentences" in record else None))
-    texts = [source_text(s) for s in sources]
+    from tidings.text.bounds import bound_lead, bound_text
+
+    texts = [bound_text(source_text(s)) or "" for s in sources]
+    summary = bound_text(summary) if isinstance(summary, str) else [bound_lead(s) or "" for s in summary]
     verdict = check_summary(summary, texts, embedder=embedder,
                             threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
     return {

@@ -5,7 +5,16 @@ each SMTP transaction and marked ``sent`` after it. A later run skips every subs
 row: ``sent`` ones obviously, and ``sending`` ones too, because a crash in between leaves no way
 to know whether the message left; at most once is the promise. Rows marked ``failed`` (the
 server refused the message) are retried. An edition none of whose stories is new (all were in
-an earlier sent edition) is not sent at all."""
+an earlier sent edition) is not sent at all.
+
+SMTP failures are sorted (:func:`is_temporary`): a 4xx reply (421 "service not available",
+451 "try again later") or a connection dropped before the server accepted the message is
+temporary, retried on a fresh connection after ``smtp.retry_seconds``, doubling, up to
+``smtp.retries`` times (then the row is ``failed`` and the next run tries again). A server
+only takes a message with its final 250 reply, so a dropped connection never leaves a
+message delivered and unrecorded. A 5xx reply (550 "no such mailbox") is permanent: the
+row is ``failed``, and when the server refused the address itself the subscriber becomes
+``bounced``, never mailed again."""
 
 from __future__ import annotations
 
@@ -16,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import smtplib
+import time
 
 from tidings.publish.editions.content import EditionContent
 from tidings.publish.editions.models import PUBLISHED, Edition, EditionItem, Send, Subscriber
@@ -26,6 +36,8 @@ from tidings.publish.mail import links as sublinks
 from tidings.publish.mail.message import edition_message
 from tidings.publish.mail.settings import SmtpSettings
 from tidings.publish.mail.subscribers import CONFIRMED
+
+BOUNCED = "bounced"  # a subscriber whose address the server refused permanently (5xx)
 from tidings.publish.mail.transport import SmtpTransport
 from tidings.store.db import Store
 from tidings.timeutil import utcnow
@@ -100,9 +112,11 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
                                  preferences=sublinks.preferences_url(settings, signer, sub_id, email))
             message = edition_message(settings, content.only_sections(sections), email, reader_links)
             try:
-                transport.send(message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+                _send_with_retries(transport, message, smtp)
+            except (smtplib.SMTPException, OSError) as exc:
                 _finish(store, edition_id, sub_id, "failed", None, repr(exc))
+                if isinstance(exc, smtplib.SMTPRecipientsRefused) and not is_temporary(exc):
+                    _bounce(store, sub_id)  # the address itself was refused (550): never again
                 report.failed += 1
                 report.errors.append(f"{email}: {exc}")
                 continue
@@ -115,6 +129,37 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
         edition.send_status = "sent"  # type: ignore[union-attr]
         edition.sent_at = edition.sent_at or utcnow()  # type: ignore[union-attr]
     return report
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Whether an SMTP failure may succeed later: a 4xx reply or a lost connection."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError))
+
+
+def _send_with_retries(transport: SmtpTransport, message, smtp: SmtpSettings) -> None:  # type: ignore[no-untyped-def]
+    wait = smtp.retry_seconds
+    for attempt in range(smtp.retries + 1):
+        try:
+            transport.send(message)
+            return
+        except (smtplib.SMTPException, OSError) as exc:
+            if not is_temporary(exc) or attempt == smtp.retries:
+                raise
+            transport.reset()  # the next try opens a fresh connection
+            time.sleep(wait)
+            wait *= 2
+
+
+def _bounce(store: Store, subscriber_id: int) -> None:
+    with store.transaction() as session:
+        subscriber = session.get(Subscriber, subscriber_id)
+        if subscriber is not None and subscriber.status == CONFIRMED:
+            subscriber.status = BOUNCED
 
 
 def _claim(store: Store, edition_id: int, subscriber_id: int) -> bool:

@@ -12,6 +12,8 @@
     rate_per_minute = 60
     timeout = 30
     cafile = "/etc/ssl/private-ca.pem"       # optional: trust a private CA for the relay's certificate
+    retries = 4          # a temporary failure (4xx, a dropped connection) is retried this many times
+    retry_seconds = 5.0  # after this long, doubling each time
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class SmtpSettings:
     rate_per_minute: float = 60.0  # messages sent per minute at most
     timeout: float = 30.0  # seconds
     cafile: str | None = None  # a CA bundle to verify the server with, instead of the system's
+    retries: int = 4  # temporary failures (4xx replies, dropped connections) retried per message
+    retry_seconds: float = 5.0  # the first retry's wait; it doubles each time
 
     def __post_init__(self) -> None:
         if self.starttls and self.ssl:

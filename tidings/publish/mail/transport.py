@@ -47,11 +47,20 @@ class SmtpTransport:
         self._client.send_message(message)
         self._last = time.monotonic()
 
+    def reset(self) -> None:
+        """Drop the connection without a QUIT (after an error); the next send reconnects."""
+        if self._client is not None:
+            try:
+                self._client.close()
+            except OSError:
+                pass
+            self._client = None
+
     def close(self) -> None:
         if self._client is not None:
             try:
                 self._client.quit()
-            except smtplib.SMTPException:
+            except (smtplib.SMTPException, OSError):
                 self._client.close()
             self._client = None
 

@@ -1,0 +1,308 @@
+"""A bounded fuzz run over the parsers and readers that take input from strangers.
+
+    .venv/bin/python -m benchmarks.fuzz [--inputs 1000000] [--seed 1] [--only feeds,urls] [--hang 5]
+    make fuzz
+
+Targets (each the function the product calls, with the exceptions it documents):
+
+* ``feeds`` — :func:`tidings.parse.feeds.parse_feed` (RSS, Atom, RDF, JSON Feed, sitemaps): ParseError;
+* ``sitemaps`` — :func:`tidings.parse.sitemaps.parse_sitemap`: ParseError;
+* ``safexml`` — :func:`tidings.parse.safexml.parse_xml` and ``maybe_gunzip``: ParseError;
+* ``charset`` — :func:`tidings.fetch.charset.decode_body` and ``is_textual``: never raises;
+* ``urls`` — :func:`tidings.extract.urls.canonicalize_url` (with and without a base): ValueError;
+* ``extract`` — :func:`tidings.extract.article.extract_article` (what the pipeline's workers call): NoArticle;
+* ``jsonl`` — the JSON Lines stage commands' reading: :func:`tidings.jsonl.run_lines` with the
+  record readers of ``cluster``/``similarity``/``classify``/``tags``/``summarize``/``check``
+  (``Article.from_json``, the stories' ``_articles``, ``check``'s ``source_text``): LineError/ValueError;
+* ``numbers`` — the faithfulness guard's number reader :func:`tidings.summarize.guard.extract_numbers`
+  and ``check_numbers``: never raises.
+
+Inputs are mutations (bit flips, inserted tokens, deleted, repeated and spliced chunks,
+one to four at a time, from a fixed random seed) of the saved corpus in
+``benchmarks/fuzz_corpus/<target>/``: the seed files plus every input that ever crashed
+or hung. Any other exception is a crash, an input that takes more than ``--hang``
+seconds of CPU time a hang (CPU, not wall-clock, time: on a shared machine a process
+at low priority can wait seconds for a core without being stuck); both are saved to the corpus as ``crash-<sha1>.bin`` and
+``tests/fuzz/test_corpus.py`` replays the whole corpus as regression tests. A report is
+written to var/fuzz/report.json. Progress is printed every 10,000 inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import random
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().with_name("fuzz_corpus")
+MAX_INPUT = 64 * 1024
+
+# share of --inputs per target (cheap targets get more)
+WEIGHTS = {"urls": 0.25, "charset": 0.15, "numbers": 0.15, "jsonl": 0.13, "safexml": 0.12, "feeds": 0.09,
+           "sitemaps": 0.09, "extract": 0.02}
+
+TOKENS = [
+    b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', b"&a;", b"<![CDATA[", b"]]>", b"<?xml version='1.0' encoding='utf-16'?>",
+    b"<?xml version=\"1.0\" encoding=\"x-unknown\"?>", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00", b"\x1f\x8b\x08",
+    b"<rss version='2.0'>", b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<item>", b"</item>", b"<entry>",
+    b"<link href='", b"<link>", b"<guid>", b"<pubDate>", b"<updated>", b"<urlset>", b"<url><loc>", b"<sitemapindex>",
+    b"<lastmod>", b"&#0;", b"&#x110000;", b"&#xD800;", b"&amp;", b"&lt;", b"http://", b"https://[::1]:99999/",
+    b"//", b"%", b"%zz", b"%00", b"?utm_source=x&a=1#f", b"\\", b"@", b"xn--", b"\xe2\x80\xae", b"\xc3\x28",
+    b'{"version": "https://jsonfeed.org/version/1.1", "items": [', b'"id":', b'"title":', b'"text":', b'"articles": [',
+    b'"sources": [', b'"summary": ', b"null", b"true", b"1e999", b"-0", b"[]", b"{}", b"\n", b"\r\n", b"\t",
+    b"1,000", b"3.5", b"12%", b"$4bn", b"forty-two", b"million", b"1.2.3.4", b"\xef\xbc\x91", b"\xd9\xa3",
+    b"charset=", b"<meta charset='", b"text/html; charset=", b"<html lang='", b"<article>", b"<p>", b"<script>",
+    b"<title>", b"<h1>", b"<time datetime='", b"<meta property='og:url' content='",
+]
+
+
+class Hang(Exception):
+    pass
+
+
+@dataclass
+class Target:
+    name: str
+    run: Callable[[bytes], None]
+    allowed: tuple[type[BaseException], ...]
+
+
+@dataclass
+class Result:
+    inputs: int = 0
+    allowed_errors: int = 0
+    crashes: list[str] = field(default_factory=list)
+    hangs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    slowest: float = 0.0
+
+
+def targets() -> dict[str, Target]:
+    from tidings.extract.article import NoArticle, extract_article
+    from tidings.extract.urls import canonicalize_url
+    from tidings.fetch.charset import decode_body, is_textual
+    from tidings.jsonl import LineError, run_lines
+    from tidings.parse.feeds import parse_feed
+    from tidings.parse.safexml import ParseError, maybe_gunzip, parse_xml
+    from tidings.parse.sitemaps import parse_sitemap
+    from tidings.records import Article
+    from tidings.stories.stage_commands import _articles
+    from tidings.summarize.check_commands import source_text
+    from tidings.summarize.guard import build_index, check_numbers, extract_numbers
+
+    def feeds(data: bytes) -> None:
+        content_type = ["application/rss+xml", "application/atom+xml", "application/feed+json", None,
+                        "text/xml; charset=iso-8859-1"][data[0] % 5 if data else 0]
+        parse_feed(data, "https://news.example.org/feed", content_type)
+
+    def sitemaps(data: bytes) -> None:
+        parse_sitemap(data, "https://news.example.org/sitemap.xml")
+
+    def safexml(data: bytes) -> None:
+        parse_xml(maybe_gunzip(data))
+
+    def charset(data: bytes) -> None:
+        head, _, body = data.partition(b"\n")
+        content_type = head.decode("latin-1")[:200] or None
+        decode_body(body, content_type)
+        decode_body(data, None)
+        is_textual(content_type, body)
+
+    def urls(data: bytes) -> None:
+        text = data.decode("utf-8", errors="replace")
+        url, _, base = text.partition("\n")
+        canonicalize_url(url)
+        if base:
+            canonicalize_url(url, base)
+
+    def extract(data: bytes) -> None:
+        extract_article(data.decode("utf-8", errors="replace"), "https://news.example.org/a/1")
+
+    def jsonl(data: bytes) -> None:
+        def handle(record: dict) -> dict:
+            for key in ("a", "b"):
+                if key in record:  # similarity pairs
+                    if not isinstance(record[key], dict):
+                        raise LineError(f"{key} must be a JSON object")
+                    Article.from_json(record[key])
+            if "sources" in record:  # check
+                sources = record["sources"]
+                if not isinstance(sources, list):
+                    raise LineError("'sources' must be a non-empty list")
+                [source_text(s) for s in sources]
+            _articles(record)  # cluster, classify, tags, summarize
+            return {"id": record.get("id")}
+
+        def strict(record: dict) -> dict:
+            try:
+                return handle(record)
+            except (LineError, ValueError):
+                raise
+            except Exception as exc:  # run_lines would answer it; the fuzzer wants to know
+                raise _Unexpected(exc) from exc
+
+        out = io.StringIO()
+        text = data.decode("utf-8", errors="replace")
+        run_lines(strict, stdin=io.StringIO(text), stdout=out)
+        answered = out.getvalue().count("\n")
+        expected = sum(1 for line in io.StringIO(text) if line.strip())
+        if answered != expected:
+            raise AssertionError(f"{expected} lines in, {answered} answers out")
+        for line in out.getvalue().splitlines():
+            if "_Unexpected" in line:
+                raise AssertionError(f"a stage reader raised an unexpected error: {line[:300]}")
+
+    def numbers(data: bytes) -> None:
+        text = data.decode("utf-8", errors="replace")
+        extract_numbers(text)
+        head, _, tail = text.partition("\n")
+        check_numbers(head[:1000], build_index([tail[:1000]]))
+
+    return {
+        "feeds": Target("feeds", feeds, (ParseError,)),
+        "sitemaps": Target("sitemaps", sitemaps, (ParseError,)),
+        "safexml": Target("safexml", safexml, (ParseError,)),
+        "charset": Target("charset", charset, ()),
+        "urls": Target("urls", urls, (ValueError,)),
+        "extract": Target("extract", extract, (NoArticle,)),
+        "jsonl": Target("jsonl", jsonl, ()),
+        "numbers": Target("numbers", numbers, ()),
+    }
+
+
+class _Unexpected(Exception):
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(f"_Unexpected {type(exc).__name__}: {exc}")
+
+
+def corpus(name: str) -> list[bytes]:
+    folder = CORPUS / name
+    return [p.read_bytes() for p in sorted(folder.glob("*")) if p.is_file()]
+
+
+def mutate(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        op = rng.randrange(7)
+        pos = rng.randint(0, len(buf))
+        if op == 0 and buf:  # flip bits
+            for _ in range(rng.randint(1, 8)):
+                i = rng.randrange(len(buf))
+                buf[i] ^= 1 << rng.randrange(8)
+        elif op == 1:  # insert a token
+            buf[pos:pos] = rng.choice(TOKENS)
+        elif op == 2 and buf:  # delete a chunk
+            buf[pos:pos + rng.randint(1, 64)] = b""
+        elif op == 3 and buf:  # repeat a chunk
+            start = rng.randrange(len(buf))
+            chunk = bytes(buf[start:start + rng.randint(1, 32)])
+            buf[pos:pos] = chunk * rng.choice((2, 10, 100, 1000))
+        elif op == 4:  # splice with another corpus input
+            other = rng.choice(pool)
+            cut = rng.randint(0, len(other))
+            buf = buf[:pos] + bytearray(other[cut:cut + rng.randint(1, 4096)])
+        elif op == 5:  # random bytes
+            buf[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
+        elif op == 6 and buf:  # replace a byte with an interesting one
+            buf[rng.randrange(len(buf))] = rng.choice(b"<>&;\"'=/\\\x00\xff\x80\n ")
+    return bytes(buf[:MAX_INPUT])
+
+
+def _alarm(_signum, _frame):  # type: ignore[no-untyped-def]
+    raise Hang()
+
+
+def fuzz(target: Target, count: int, rng: random.Random, hang: float, save: bool) -> Result:
+    pool = corpus(target.name) or [b""]
+    # the input being run, left behind if the process dies outright (a crash in a C extension)
+    current = ROOT / "var" / "fuzz" / f"current-{target.name}.bin"
+    current.parent.mkdir(parents=True, exist_ok=True)
+    result = Result()
+    signal.signal(signal.SIGPROF, _alarm)
+    started = time.perf_counter()
+    for n in range(count):
+        data = pool[n] if n < len(pool) else mutate(rng, rng.choice(pool), pool)
+        current.write_bytes(data)
+        t0 = time.perf_counter()
+        signal.setitimer(signal.ITIMER_PROF, hang)  # CPU seconds: a starved process is not hung
+        try:
+            target.run(data)
+        except Hang:
+            result.hangs.append(_save(target.name, data, "hang", save))
+        except target.allowed:
+            result.allowed_errors += 1
+        except RecursionError as exc:
+            result.crashes.append(_save(target.name, data, f"RecursionError: {exc}", save))
+        except Exception as exc:  # noqa: BLE001 - a crash: saved and reported
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            result.crashes.append(_save(target.name, data, f"{type(exc).__name__}: {str(exc)[:200]} "
+                                                            f"at {Path(where.filename).name}:{where.lineno}", save))
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        result.slowest = max(result.slowest, time.perf_counter() - t0)
+        result.inputs += 1
+        if (n + 1) % 10_000 == 0:
+            elapsed = time.perf_counter() - started
+            print(f"  {target.name}: {n + 1:,}/{count:,} inputs, {len(result.crashes)} crashes, "
+                  f"{len(result.hangs)} hangs, {(n + 1) / elapsed:,.0f}/s", flush=True)
+    result.seconds = time.perf_counter() - started
+    current.unlink(missing_ok=True)
+    return result
+
+
+def _save(name: str, data: bytes, what: str, save: bool) -> str:
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    if save:
+        folder = CORPUS / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"crash-{digest}.bin").write_bytes(data)
+    print(f"  ! {name} crash-{digest}.bin: {what}", flush=True)
+    return f"crash-{digest}.bin: {what}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=1_000_000, help="inputs in all, shared by the targets")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", default=None, help="comma-separated targets")
+    parser.add_argument("--hang", type=float, default=5.0, help="seconds after which one input is a hang")
+    parser.add_argument("--no-save", action="store_true", help="do not add crashes to the corpus")
+    parser.add_argument("--report", default=str(ROOT / "var" / "fuzz" / "report.json"))
+    args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(WEIGHTS)
+    share = sum(WEIGHTS[n] for n in chosen)
+    all_targets = targets()
+    report: dict[str, dict] = {}
+    for name in chosen:
+        count = max(1, round(args.inputs * WEIGHTS[name] / share))
+        print(f"{name}: {count:,} inputs from {len(corpus(name))} corpus files", flush=True)
+        res = fuzz(all_targets[name], count, random.Random(f"{args.seed}-{name}"), args.hang, not args.no_save)
+        report[name] = {"inputs": res.inputs, "allowed_errors": res.allowed_errors, "crashes": res.crashes,
+                        "hangs": res.hangs, "seconds": round(res.seconds, 1), "slowest_s": round(res.slowest, 3)}
+        print(f"{name}: {res.inputs:,} inputs in {res.seconds:.0f} s, {len(res.crashes)} crashes, "
+              f"{len(res.hangs)} hangs, slowest {res.slowest:.2f} s", flush=True)
+    total = sum(r["inputs"] for r in report.values())
+    crashes = sum(len(r["crashes"]) for r in report.values())
+    hangs = sum(len(r["hangs"]) for r in report.values())
+    print("\n| target | inputs | documented errors | crashes | hangs | seconds | slowest input (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in report.items():
+        print(f"| {name} | {r['inputs']:,} | {r['allowed_errors']:,} | {len(r['crashes'])} | {len(r['hangs'])} "
+              f"| {r['seconds']:.0f} | {r['slowest_s']:.2f} |")
+    print(f"| all | {total:,} | | {crashes} | {hangs} | | |")
+    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.report).write_text(json.dumps({"seed": args.seed, "inputs": total, "targets": report}, indent=2))
+    sys.exit(1 if crashes or hangs else 0)
+
+
+if __name__ == "__main__":
+    main()

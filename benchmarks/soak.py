@@ -1,0 +1,301 @@
+"""A day under load, compressed: `tidings serve` with its scheduler updating a growing
+newsstand every minute while many clients read the site.
+
+    .venv/bin/python -m benchmarks.soak [--clients 50] [--minutes 10] [--outlets 12] [--per-minute 2]
+
+A loopback newsstand (in this process) publishes ``--per-minute`` new articles per outlet
+each minute, on events that several outlets cover, so every scheduled update fetches,
+extracts, clusters and summarizes new copy. `tidings serve` runs as a separate process with
+``schedule.interval_minutes = 1`` (the product's scheduler, with its writer lock and page
+cache clearing). ``--clients`` asyncio clients (one connection each) read the front page,
+story pages, search, the Atom feed and the JSON API in a loop, for ``--minutes``. Every 5 s
+the server's resident memory (VmRSS) and open file descriptors are sampled from /proc.
+
+Reported: requests, errors (a 5xx or a failed request), latency p50/p95/p99 per page kind,
+RSS growth from the end of the first minute (warm: models loaded, caches filled) to the
+end, file descriptors, and the scheduler's updates. Goals (issue #15): 0 errors, p99
+within 100 ms, RSS growth under 10 %, no file descriptor leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from email.utils import format_datetime
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = [
+    ("Lab releases open-weight model", "The lab released an open-weight model under a permissive licence"),
+    ("Regulators fine chip maker", "European regulators fined a chip maker for abusing its market position"),
+    ("Robot startup raises funds", "A warehouse robot startup raised new funding from investors"),
+    ("Court rules on training data", "A court ruled on whether training a model on news articles is fair use"),
+    ("Data centre heads south", "A data centre developer broke ground on a solar powered campus in Spain"),
+    ("New benchmark for reasoning", "Researchers published a benchmark that tests multi-step reasoning"),
+    ("Union strikes over automation", "Dock workers went on strike over automated cranes at the port"),
+    ("Cloud outage hits assistants", "A cloud outage took several AI assistants offline for hours"),
+    ("Parliament votes on AI act", "Parliament voted on amendments to the AI act covering general models"),
+    ("Hospital adopts triage model", "A hospital network adopted a triage model in its emergency rooms"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Newsstand:
+    """Outlets whose feeds grow by ``per_minute`` articles each minute."""
+
+    def __init__(self, outlets: int, per_minute: int) -> None:
+        from tidings.demo.server import QuietHTTPServer
+
+        self.outlets, self.per_minute, self.started = outlets, per_minute, time.monotonic()
+        self.port = _free_port()
+        stand = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                body, kind = stand.render(self.path)
+                status = 200 if body is not None else 404
+                data = (body or "not found").encode()
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = QuietHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def published(self) -> int:
+        return (1 + int((time.monotonic() - self.started) // 60)) * self.per_minute
+
+    def article(self, outlet: int, n: int) -> tuple[str, str, str]:
+        rng = random.Random(outlet * 100_003 + n)
+        title, lead = EVENTS[(n + outlet) % len(EVENTS)]
+        round_ = (n + outlet) // len(EVENTS)
+        words = "officials analysts company said on Tuesday according to figures published the report".split()
+        body = " ".join(f"{lead} (round {round_}), {rng.choice(words)} {rng.choice(words)} {k + n} "
+                        f"{rng.choice(words)} outlet {outlet}." for k in range(8))
+        return f"{title}, round {round_}", lead, body
+
+    def render(self, path: str) -> tuple[str | None, str]:
+        parts = path.strip("/").split("/")
+        if len(parts) == 1 and parts[0].startswith("o") and parts[0].endswith(".xml"):
+            outlet = int(parts[0][1:-4])
+            now = datetime.now(timezone.utc)
+            items = []
+            for n in range(max(0, self.published() - 40), self.published()):
+                title, lead, _ = self.article(outlet, n)
+                items.append(f"<item><title>{title}</title><link>{self.url(f'/o{outlet}/{n}')}</link>"
+                             f"<guid>o{outlet}-{n}</guid><description>{lead}</description>"
+                             f"<pubDate>{format_datetime(now)}</pubDate></item>")
+            return (f"<rss version='2.0'><channel><title>Outlet {outlet}</title><link>{self.url('/')}</link>"
+                    + "".join(reversed(items)) + "</channel></rss>"), "application/rss+xml"
+        if len(parts) == 2 and parts[0].startswith("o"):
+            outlet, n = int(parts[0][1:]), int(parts[1])
+            title, lead, body = self.article(outlet, n)
+            return (f"<html lang='en'><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+                    f"<p>{lead}.</p><p>{body}</p></article></body></html>"), "text/html; charset=utf-8"
+        return None, "text/plain"
+
+
+def _sample(pid: int) -> tuple[float, int]:
+    rss = 0.0
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def _load(base: str, clients: int, seconds: float, story_ids: list[str]) -> dict:
+    import httpx
+
+    latencies: dict[str, list[float]] = {k: [] for k in ("front", "story", "search", "feed", "api")}
+    errors: list[str] = []
+    non_200 = 0
+    deadline = time.monotonic() + seconds
+    words = ["model", "court", "robot", "regulators", "strike", "hospital", "benchmark", "outage"]
+
+    async def refresh_ids(client) -> None:
+        try:
+            data = (await client.get(base + "/api/stories", params={"limit": 50})).json()
+            items = data.get("stories") or data.get("items") or data.get("data") or []
+            ids = [s.get("id") for s in items if isinstance(s, dict) and s.get("id")]
+            if ids:
+                story_ids[:] = ids
+        except Exception:  # noqa: BLE001 - keep the old list
+            pass
+
+    async def worker(n: int) -> None:
+        nonlocal non_200
+        rng = random.Random(n)
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=30) as client:
+            while time.monotonic() < deadline:
+                kind = rng.choice(["front", "story", "story", "search", "feed", "api"])
+                if kind == "front":
+                    url = base + "/"
+                elif kind == "story":
+                    if not story_ids:
+                        continue
+                    url = f"{base}/story/{rng.choice(story_ids)}"
+                elif kind == "search":
+                    url = f"{base}/search?q={rng.choice(words)}"
+                elif kind == "feed":
+                    url = base + "/feed.atom"
+                else:
+                    url = base + "/api/stories"
+                started = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                except httpx.HTTPError as exc:
+                    errors.append(f"{kind}: {type(exc).__name__}")
+                    continue
+                latencies[kind].append(time.perf_counter() - started)
+                if response.status_code >= 500:
+                    errors.append(f"{kind}: HTTP {response.status_code}")
+                elif response.status_code != 200:
+                    non_200 += 1  # a story merged or gone since its id was read: 301/404
+                if n == 0 and rng.random() < 0.05:
+                    await refresh_ids(client)
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        await refresh_ids(client)
+    await asyncio.gather(*(worker(n) for n in range(clients)))
+    return {"latencies": latencies, "errors": errors, "non_200": non_200}
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--outlets", type=int, default=12)
+    parser.add_argument("--per-minute", type=int, default=2, help="new articles per outlet per minute")
+    parser.add_argument("--dir", default=str(ROOT / "var" / "soak"))
+    parser.add_argument("--json", dest="json_out", default=None)
+    args = parser.parse_args()
+
+    work = Path(args.dir)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    stand = Newsstand(args.outlets, args.per_minute)
+    from tidings.sources.opml import write_opml
+    from tidings.sources.spec import SourceSpec
+
+    (work / "sources.opml").write_text(write_opml([SourceSpec(url=stand.url(f"/o{i}.xml"), name=f"Outlet {i}")
+                                                   for i in range(args.outlets)]))
+    db = work / "tidings.db"
+    (work / "tidings.toml").write_text(f"""[database]
+url = "sqlite:///{db}"
+[sources]
+file = "{work / 'sources.opml'}"
+[fetch]
+allow_loopback = true
+per_host_delay = 0.0
+[ingest]
+extract_workers = 0
+[schedule]
+interval_minutes = 1
+default_source_interval_minutes = 1
+""")
+    tidings = [sys.executable, "-m", "tidings", "--config", str(work / "tidings.toml")]
+    subprocess.run([*tidings, "db", "upgrade"], check=True, capture_output=True)
+    print("first update (models load) ...", flush=True)
+    subprocess.run([*tidings, "update", "--quiet"], check=True, capture_output=True)
+    port = _free_port()
+    log = open(work / "serve.log", "w")
+    server = subprocess.Popen([*tidings, "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    samples: list[tuple[float, float, int]] = []
+    stop = threading.Event()
+    try:
+        import httpx
+
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+
+        def sampler() -> None:
+            began = time.monotonic()
+            while not stop.wait(5):
+                try:
+                    rss, fds = _sample(server.pid)
+                except OSError:
+                    return
+                samples.append((time.monotonic() - began, rss, fds))
+                if len(samples) % 12 == 0:
+                    print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}", flush=True)
+
+        threading.Thread(target=sampler, daemon=True).start()
+        print(f"{args.clients} clients for {args.minutes:g} minutes; updates every minute ...", flush=True)
+        result = asyncio.run(_load(base, args.clients, args.minutes * 60, []))
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=60)
+        stand.server.shutdown()
+        log.close()
+
+    con = sqlite3.connect(db)
+    runs = con.execute("SELECT count(*), sum(status = 'done') FROM ingest_runs").fetchone()
+    articles, stories = (con.execute("SELECT count(*) FROM articles").fetchone()[0],
+                         con.execute("SELECT count(*) FROM stories WHERE merged_into IS NULL").fetchone()[0])
+    con.close()
+    lat = result["latencies"]
+    every = [x for values in lat.values() for x in values]
+    warm = [s for s in samples if s[0] >= 60] or samples
+    rss_start, rss_end = (warm[0][1], samples[-1][1]) if samples else (float("nan"), float("nan"))
+    fds = [s[2] for s in samples]
+    print(f"\n| page | requests | p50 ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for kind, values in list(lat.items()) + [("all", every)]:
+        print(f"| {kind} | {len(values):,} | {_pct(values, .5):.0f} | {_pct(values, .95):.0f} | {_pct(values, .99):.0f} |")
+    seconds = args.minutes * 60
+    print(f"\nrequests {len(every):,} ({len(every) / seconds:.0f}/s), errors {len(result['errors'])}"
+          f" {sorted(set(result['errors']))[:5]}, redirects/404 {result['non_200']}")
+    print(f"RSS {rss_start:.1f} MB after the first minute -> {rss_end:.1f} MB at the end"
+          f" ({(rss_end / rss_start - 1) * 100:+.1f} %); file descriptors {fds[0] if fds else '?'} -> "
+          f"{fds[-1] if fds else '?'} (max {max(fds) if fds else '?'})")
+    print(f"ingest runs {runs[0]} ({runs[1]} done, the first by hand); articles {articles}, live stories {stories}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({
+            "clients": args.clients, "minutes": args.minutes, "requests": len(every), "errors": result["errors"],
+            "p99_ms": {k: _pct(v, .99) for k, v in lat.items()}, "samples": samples, "runs": runs,
+            "articles": articles, "stories": stories}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
