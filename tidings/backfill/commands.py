@@ -53,7 +53,9 @@ def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool,
     their stories and summaries. Safe to interrupt: run it again and it resumes."""
     from tidings.backfill.readers import archive_kind
     from tidings.backfill.run import backfill
-    from tidings.commands import console, open_store_or_fail, out
+    from rich.console import Console
+
+    from tidings.commands import open_store_or_fail, out, run_locked
     from tidings.engine.executors import EngineError
 
     for path in paths:
@@ -63,14 +65,17 @@ def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool,
             raise click.ClickException(str(exc)) from None
     config = get_config(ctx)
     store = open_store_or_fail(config)
-    try:
+
+    def run():
         if quiet or as_json:
-            report = backfill(config, store, list(paths), chunk=chunk)
-        else:
-            columns = (TextColumn("{task.description:>22}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
-                       TransferSpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn())
-            with Progress(*columns, console=console, transient=True) as progress:
-                report = backfill(config, store, list(paths), progress=_BackfillProgress(progress), chunk=chunk)
+            return backfill(config, store, list(paths), chunk=chunk)
+        columns = (TextColumn("{task.description:>22}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
+                   TransferSpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+            return backfill(config, store, list(paths), progress=_BackfillProgress(progress), chunk=chunk)
+
+    try:
+        report = run_locked(store, 0.0, run)  # a writer like `update`: one at a time per database
     except (EngineError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
