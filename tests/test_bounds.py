@@ -65,8 +65,10 @@ def test_the_bounds_come_from_the_config_and_reach_worker_processes(tmp_path, mo
             monkeypatch.delenv(key)
         configure()
     path.write_text("[limits]\ntitle_chars = -1\n")
+    # configure() exports the bounds for workers; the child must read the file's mistake, not those
+    clean = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TIDINGS_LIMITS__")}
     done = subprocess.run([sys.executable, "-m", "tidings", "--config", str(path), "tags"], input="",
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=clean)
     assert done.returncode != 0 and "limits.title_chars: expected a positive integer" in done.stderr
 
 

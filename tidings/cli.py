@@ -99,8 +99,10 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
     try:  # every command, stage commands included, applies the configured [limits]
         ctx.obj["config"] = load_config(config_path)
-    except ConfigError:
-        return  # reported by the commands that read the configuration
+    except ConfigError as exc:
+        if config_path:  # a file named before the command: its mistake stops every command, stage ones too
+            raise click.ClickException(str(exc)) from None
+        return  # else reported by the commands that read the configuration (--config may follow the command)
     _apply_limits(ctx.obj["config"])
 
 

@@ -96,7 +96,7 @@ def run_locked(store: Any, wait: float, run: Any) -> Any:
         with writer_lock(store, "update", wait=wait):
             return run()
     except RunInProgress as exc:
-        out.print(f"[yellow]{exc}[/yellow]", highlight=False)
+        click.echo(str(exc), err=True)
         raise SystemExit(BUSY_EXIT) from None
 
 

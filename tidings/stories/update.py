@@ -149,6 +149,8 @@ class StoriesUpdater:
         A chunk at a time, in publication order, each chunk committed on its own."""
         pending = self._pending()
         self.progress("embed", {"count": len(pending)})
+        if pending:  # the executor's workers load their models with the first batch
+            self.progress("loading", {"what": "models"})
         touched: set[str] = set()
         for i in range(0, len(pending), PLACE_CHUNK):
             touched |= self.place_chunk(pending[i:i + PLACE_CHUNK])
@@ -332,7 +334,7 @@ class StoriesUpdater:
         jobs = [TagJob(originals, language) for _, language, _, originals in stories]
         tags = {}
         for (story_id, *_), story_tags_ in zip(stories, self.executor.map(
-                "tags", jobs, STORY_TAGS, batch_size=4, progress=lambda n: self.progress("tagged", {"count": n}))):
+                "tags", jobs, STORY_TAGS, batch_size=4, progress=lambda n: [self.progress("tagged", {}) for _ in range(n)])):
             if isinstance(story_tags_, StageError):
                 self.progress("tags_failed", {"story": story_id, "error": str(story_tags_)})
             else:
