@@ -71,58 +71,52 @@ class TagJob:
 
 def extract(batch: list[RawPage], dedup: Any) -> list[Extracted]:
     """Extract (trafilatura), detect the language, and fingerprint (MinHash) each page."""
-    from tidings.dedup.fingerprint import fingerprint
-    from tidings.extract.article import NoArticle, extract_article
+    from tidings.extract.article import extract_article
 
-    out: list[Extracted] = []
-    for page in batch:
-        started = time.perf_counter()
-        try:
-            article = extract_article(page.html, page.url, entry=page.entry)
-            fp = fingerprint(article.text or article.title or "", num_perm=dedup.num_perm,
-                             shingle_size=dedup.shingle_size, threshold=dedup.threshold)
-            out.append(Extracted(article, fp, None, time.perf_counter() - started))
-        except NoArticle as exc:
-            out.append(Extracted(None, None, f"no_article: {exc}", time.perf_counter() - started))
-        except Exception as exc:  # noqa: BLE001 - a hostile page must not take the batch down
-            out.append(Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}",
-                                 time.perf_counter() - started))
-    return out
+    return [_extracted(lambda page=page: extract_article(page.html, page.url, entry=page.entry), dedup)
+            for page in batch]
+
+
+def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
+    """``make()``'s article fingerprinted, timed; a page that is no article, or any failure, is
+    reported for that record (a hostile page must not take the batch down)."""
+    from tidings.dedup.fingerprint import fingerprint
+    from tidings.extract.article import NoArticle
+
+    started = time.perf_counter()
+    try:
+        article = make()
+        fp = fingerprint(article.text or article.title or "", num_perm=dedup.num_perm,
+                         shingle_size=dedup.shingle_size, threshold=dedup.threshold)
+        return Extracted(article, fp, None, time.perf_counter() - started)
+    except NoArticle as exc:
+        return Extracted(None, None, f"no_article: {exc}", time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001
+        return Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started)
 
 
 def archive(batch: list[Any], dedup: Any) -> list[Extracted]:
     """A backfill record: its HTML decoded (charset evidence as for a fetched page) and extracted,
     or its given text taken as it is; then fingerprinted. Undated pages take the crawl date."""
-    from tidings.dedup.fingerprint import fingerprint
-    from tidings.extract.article import NoArticle, extract_article
+    from tidings.extract.article import extract_article
     from tidings.extract.language import detect_language
     from tidings.extract.urls import canonicalize_url
     from tidings.fetch.charset import decode_body
 
-    out: list[Extracted] = []
-    for record in batch:
-        started = time.perf_counter()
-        try:
-            if record.body is not None:
-                html, _ = decode_body(record.body, record.content_type)
-                article = extract_article(html, record.url)
-                if article.published is None:
-                    article.published = record.date
-            else:
-                text = record.text or ""
-                article = ExtractedArticle(
-                    url=record.url, canonical_url=canonicalize_url(record.url), title=record.title, text=text,
-                    published=record.date,
-                    language=record.language or detect_language(f"{record.title or ''}\n{text[:2000]}"))
-            fp = fingerprint(article.text or article.title or "", num_perm=dedup.num_perm,
-                             shingle_size=dedup.shingle_size, threshold=dedup.threshold)
-            out.append(Extracted(article, fp, None, time.perf_counter() - started))
-        except NoArticle as exc:
-            out.append(Extracted(None, None, f"no_article: {exc}", time.perf_counter() - started))
-        except Exception as exc:  # noqa: BLE001 - a hostile record must not take the batch down
-            out.append(Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}",
-                                 time.perf_counter() - started))
-    return out
+    def make(record: Any) -> ExtractedArticle:
+        if record.body is not None:
+            html, _ = decode_body(record.body, record.content_type)
+            article = extract_article(html, record.url)
+            if article.published is None:
+                article.published = record.date
+            return article
+        text = record.text or ""
+        return ExtractedArticle(
+            url=record.url, canonical_url=canonicalize_url(record.url), title=record.title, text=text,
+            published=record.date,
+            language=record.language or detect_language(f"{record.title or ''}\n{text[:2000]}"))
+
+    return [_extracted(lambda record=record: make(record), dedup) for record in batch]
 
 
 def features(batch: list[Article], cluster_config: Any) -> list[Any]:
