@@ -709,9 +709,7 @@ class OnlineClusterer:
         return Placement(survivor, False, best)
 
     def _join(self, story: StoryState, f: ArticleFeatures) -> None:
-        tracked = story.tracks_members()
-        _add_member(story, f, self.config.max_keys)
-        story.members = story.members + [_member(f)] if tracked and story.size <= self.config.track_members else []
+        story.with_member(f, self.config.max_keys, self.config.track_members)
         self._index_story(story)
 
     def pin(self, article_id: str) -> None:
