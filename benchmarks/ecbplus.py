@@ -110,6 +110,12 @@ def cluster(feats, config, order: list[int] | None = None) -> list[str]:
     return [clusterer.resolve(moved.get(feats[i].id, placed[i])) for i in range(len(feats))]
 
 
+def tidings_command() -> list[str]:
+    """The `tidings` command of this environment, as a user runs it."""
+    exe = Path(sys.executable).with_name("tidings")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tidings.cli"]
+
+
 def apply_lines(lines: list[dict]) -> dict[str, str]:
     """Article id -> story id from ``tidings cluster``'s output, as a user applies it: each article's
     line, then every ``{"merged": OLD, "into": NEW}`` line (the old story's articles are now NEW's) and
@@ -143,8 +149,7 @@ def run_command(docs: list[dict], config_path: Path | None = None) -> tuple[list
     import subprocess
     import tempfile
 
-    exe = Path(sys.executable).with_name("tidings")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tidings.cli"]
+    cmd = tidings_command()
     if config_path is not None:
         cmd += ["--config", str(config_path)]
     lines_in = []

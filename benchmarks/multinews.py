@@ -35,11 +35,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from benchmarks.ecbplus import bcubed
+from benchmarks.ecbplus import bcubed, tidings_command
 
 OUTLETS = 8
 SPREAD_DAYS = 45
@@ -134,9 +134,7 @@ max_entries_per_feed = 1000
 
 
 def tidings(config: Path, *args: str) -> str:
-    exe = Path(sys.executable).with_name("tidings")
-    cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "tidings.cli"]),
-           "--config", str(config), *args]
+    cmd = [*tidings_command(), "--config", str(config), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     if done.returncode != 0:
         sys.exit(f"`tidings {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
