@@ -11,7 +11,6 @@ across lines. ``--body`` writes the (decoded) body of one URL to stdout and
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from typing import Any
 

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
