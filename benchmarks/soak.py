@@ -7,9 +7,15 @@ A loopback newsstand (in this process) publishes ``--per-minute`` new articles p
 each minute, on events that several outlets cover, so every scheduled update fetches,
 extracts, clusters and summarizes new copy. `tidings serve` runs as a separate process with
 ``schedule.interval_minutes = 1`` (the product's scheduler, with its writer lock and page
-cache clearing). ``--clients`` asyncio clients (one connection each) read the front page,
-story pages, search, the Atom feed and the JSON API in a loop, for ``--minutes``. Every 5 s
-the server's resident memory (VmRSS) and open file descriptors are sampled from /proc.
+cache clearing; each round in its own lower-priority process). ``--clients`` keep-alive
+connections read the front page, story pages, search, the Atom feed and the JSON API in a
+loop (no pause between requests), for ``--minutes``. The client is Debian's ``wrk`` (a C
+load generator, one process a page kind, the connections shared as 1:2:1:1:1, story ids
+and search words drawn from files that are refreshed every minute), so the latency is the
+server's, not the client's; ``--client httpx`` uses asyncio httpx clients in this process
+instead (they spend about ten times the server's CPU per request, and their own event
+loop's queue is counted in the latency). Every 5 s the server's resident memory (VmRSS)
+and open file descriptors, and its update rounds' memory, are sampled from /proc.
 
 Reported: requests, errors (a 5xx or a failed request), latency p50/p95/p99 per page kind,
 RSS growth from the end of the first minute (warm: models loaded, caches filled) to the
@@ -188,7 +194,92 @@ async def _load(base: str, clients: int, seconds: float, story_ids: list[str]) -
     return {"latencies": latencies, "errors": errors, "non_200": non_200}
 
 
+WRK_SCRIPT = Path(__file__).with_name("soak_wrk.lua")
+WRK_SHARES = {"front": 1, "story": 2, "search": 1, "feed": 1, "api": 1}
+SEARCH_WORDS = ["model", "court", "robot", "regulators", "strike", "hospital", "benchmark", "outage"]
+
+
+class Histogram(list):
+    """Latencies in seconds, kept as (value, count) pairs (what wrk reports)."""
+
+    def __len__(self) -> int:  # the number of requests, as for a plain list of latencies
+        return sum(count for _, count in self)
+
+    def percentile(self, q: float) -> float:
+        total = len(self)
+        if not total:
+            return float("nan")
+        rank, seen = min(total - 1, int(q * total)), 0
+        for value, count in sorted(self):
+            seen += count
+            if seen > rank:
+                return value
+        return max(v for v, _ in self)
+
+
+def _story_paths(base: str) -> list[str]:
+    import httpx
+
+    try:
+        data = httpx.get(base + "/api/stories", params={"limit": 50}, timeout=30).json()
+    except (httpx.HTTPError, ValueError):
+        return []
+    items = data.get("stories") or data.get("items") or data.get("data") or []
+    return [f"/story/{s['id']}" for s in items if isinstance(s, dict) and s.get("id")]
+
+
+def _load_wrk(base: str, clients: int, seconds: float, work: Path) -> dict:
+    """``clients`` wrk connections shared among the page kinds, in one-minute rounds (the
+    story list is read again before each), latencies merged over the rounds."""
+    total_share = sum(WRK_SHARES.values())
+    conns = {k: max(1, round(clients * share / total_share)) for k, share in WRK_SHARES.items()}
+    conns["story"] += clients - sum(conns.values())
+    latencies: dict[str, Histogram] = {k: Histogram() for k in WRK_SHARES}
+    errors: list[str] = []
+    non_200 = 0
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 1:
+        story = _story_paths(base) or ["/"]
+        paths = {"front": ["/"], "story": story, "search": [f"/search?q={w}" for w in SEARCH_WORDS],
+                 "feed": ["/feed.atom"], "api": ["/api/stories"]}
+        running = []
+        for kind, kind_paths in paths.items():
+            (work / f"paths-{kind}.txt").write_text("\n".join(kind_paths) + "\n")
+            env = {**os.environ, "WRK_PATHS": str(work / f"paths-{kind}.txt"), "WRK_OUT": str(work / f"wrk-{kind}.txt")}
+            running.append((kind, subprocess.Popen(
+                ["wrk", "-t1", f"-c{conns[kind]}", f"-d{max(1, int(min(60, left)))}s", "--timeout", "30s",
+                 "-s", str(WRK_SCRIPT), base], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+        for kind, proc in running:
+            _, err = proc.communicate(timeout=int(min(60, left)) + 120)
+            lines = (work / f"wrk-{kind}.txt").read_text().splitlines()
+            head = lines[0].split()  # requests N socket N 5xx N 4xx N
+            socket_errors, server_errors, other = int(head[3]), int(head[5]), int(head[7])
+            errors += [f"{kind}: socket error"] * socket_errors + [f"{kind}: HTTP 5xx"] * server_errors
+            non_200 += other
+            for line in lines[1:]:
+                value, count = line.split()
+                latencies[kind].append((int(value) / 1e6, int(count)))
+    return {"latencies": latencies, "errors": errors, "non_200": non_200}
+
+
+def _children_rss(pid: int) -> float:
+    """Resident memory (MB) of ``pid``'s child processes (the update rounds), 0 if none."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for child in children:
+        try:
+            total += _sample(int(child))[0]
+        except (OSError, ValueError):
+            pass
+    return total
+
+
 def _pct(values: list[float], q: float) -> float:
+    if isinstance(values, Histogram):
+        return values.percentile(q) * 1000
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -203,6 +294,8 @@ def main() -> None:
     parser.add_argument("--per-minute", type=int, default=2, help="new articles per outlet per minute")
     parser.add_argument("--dir", default=str(ROOT / "var" / "soak"))
     parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
+                        help="load generator (default: Debian's wrk when installed)")
     args = parser.parse_args()
 
     work = Path(args.dir)
@@ -237,6 +330,7 @@ default_source_interval_minutes = 1
     server = subprocess.Popen([*tidings, "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     samples: list[tuple[float, float, int]] = []
+    rounds_rss: list[float] = []
     stop = threading.Event()
     try:
         import httpx
@@ -256,12 +350,16 @@ default_source_interval_minutes = 1
                 except OSError:
                     return
                 samples.append((time.monotonic() - began, rss, fds))
+                rounds_rss.append(_children_rss(server.pid))
                 if len(samples) % 12 == 0:
                     print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}", flush=True)
 
         threading.Thread(target=sampler, daemon=True).start()
-        print(f"{args.clients} clients for {args.minutes:g} minutes; updates every minute ...", flush=True)
-        result = asyncio.run(_load(base, args.clients, args.minutes * 60, []))
+        print(f"{args.clients} {args.client} clients for {args.minutes:g} minutes; updates every minute ...", flush=True)
+        if args.client == "wrk":
+            result = _load_wrk(base, args.clients, args.minutes * 60, work)
+        else:
+            result = asyncio.run(_load(base, args.clients, args.minutes * 60, []))
     finally:
         stop.set()
         server.terminate()
@@ -275,7 +373,8 @@ default_source_interval_minutes = 1
                          con.execute("SELECT count(*) FROM stories WHERE merged_into IS NULL").fetchone()[0])
     con.close()
     lat = result["latencies"]
-    every = [x for values in lat.values() for x in values]
+    every = (Histogram(x for values in lat.values() for x in values) if args.client == "wrk"
+             else [x for values in lat.values() for x in values])
     warm = [s for s in samples if s[0] >= 60] or samples
     rss_start, rss_end = (warm[0][1], samples[-1][1]) if samples else (float("nan"), float("nan"))
     fds = [s[2] for s in samples]
@@ -289,10 +388,17 @@ default_source_interval_minutes = 1
     print(f"RSS {rss_start:.1f} MB after the first minute -> {rss_end:.1f} MB at the end"
           f" ({(rss_end / rss_start - 1) * 100:+.1f} %); file descriptors {fds[0] if fds else '?'} -> "
           f"{fds[-1] if fds else '?'} (max {max(fds) if fds else '?'})")
+    print(f"update rounds' processes: peak RSS {max(rounds_rss, default=0):.1f} MB (the server's models live there)")
+    minute = [s for s in samples if s[0] >= 60]
+    if len(minute) >= 4:  # a trend: least-squares slope of RSS over time, per minute
+        xs, ys = [s[0] / 60 for s in minute], [s[1] for s in minute]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(1e-9, sum((x - mx) ** 2 for x in xs))
+        print(f"RSS trend after the first minute: {slope:+.2f} MB per minute (least squares over {len(minute)} samples)")
     print(f"ingest runs {runs[0]} ({runs[1]} done, the first by hand); articles {articles}, live stories {stories}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({
-            "clients": args.clients, "minutes": args.minutes, "requests": len(every), "errors": result["errors"],
+            "clients": args.clients, "client": args.client, "minutes": args.minutes, "rounds_rss": rounds_rss, "requests": len(every), "errors": result["errors"],
             "p99_ms": {k: _pct(v, .99) for k, v in lat.items()}, "samples": samples, "runs": runs,
             "articles": articles, "stories": stories}, indent=2))
 

@@ -120,9 +120,14 @@ class ScheduleConfig:
 
     interval_minutes: int = 30  # how often `tidings serve` runs `update`
     default_source_interval_minutes: int = 30  # how often one healthy source is fetched
+    nice: int = 10  # CPU priority of `serve`'s update rounds, each its own process (0: the server's own)
+    in_process: bool = False  # run `serve`'s rounds in a thread of the server instead of a process
 
     def __post_init__(self) -> None:
         _positive(self, "interval_minutes", "default_source_interval_minutes")
+        _positive(self, "nice", zero=True)
+        if self.nice > 19:
+            raise SettingError("nice", f"expected at most 19, got {self.nice}")
 
 
 @dataclass(slots=True)

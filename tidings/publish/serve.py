@@ -1,9 +1,18 @@
 """``tidings serve``: the web site under uvicorn, plus a scheduler that keeps it fresh.
 
-The scheduler is a daemon thread: every ``schedule.interval_minutes`` it runs
-``tidings.pipeline.update``, refreshes the search index (``tidings.publish.search.reindex``),
-runs the newsletter's due editions when ``tidings.publish.editions.scheduler:run_due``
-exists, and empties the page cache. One failing tick is logged and the next one runs.
+The scheduler is a daemon thread: every ``schedule.interval_minutes`` it starts one
+round (:func:`tick`): ``tidings.pipeline.update``, the search index
+(``tidings.publish.search.reindex``), the newsletter's due editions when
+``tidings.publish.editions.scheduler:run_due`` exists; then it empties the page cache.
+One failing round is logged and the next one runs.
+
+A round runs in its own process (started with ``spawn``, nothing inherited from the
+threaded server) at a lower CPU priority (``[schedule] nice``, default 10): the models,
+their threads and whatever memory a round takes live and die with that process, so the
+pages keep answering at full speed while stories are built, and the server's own
+memory stays flat from one round to the next. ``[schedule] in_process = true`` runs
+rounds in a thread of the server instead (one process; pages slow down while a round
+runs).
 """
 
 from __future__ import annotations
@@ -11,6 +20,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 
@@ -96,25 +107,94 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
     return report
 
 
+def _tick_child(config, nice: int, answer) -> None:  # the body of a round's own process
+    """Run one :func:`tick` on a store of its own and send back its closing line."""
+    from tidings.store.db import open_store
+
+    if nice > 0:
+        os.nice(nice)
+    store = open_store(config)
+    lines: list[str] = []
+    try:
+        tick(config, store, say=lines.append)
+    finally:
+        store.close()
+    try:
+        answer.send(lines[-1] if lines else "scheduler: update ended without a report")
+        answer.close()
+    except OSError:  # the server went away meanwhile: nobody to tell
+        pass
+
+
+def tick_in_child(config, nice: int = 10, stop: threading.Event | None = None,
+                  say: Callable[[str], None] | None = None) -> bool:
+    """One :func:`tick` in a spawned process at CPU priority ``nice``; ``say`` hears the round's
+    start and end. Returns False if the round's process died without reporting (it is then
+    said in one line; a round loses nothing it committed). ``stop`` being set ends the round."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    # not a daemon: a round starts its own worker pool (the [engine] executor)
+    child = context.Process(target=_tick_child, args=(config, nice, send), name="tidings-update")
+    if say is not None:
+        say("scheduler: update started")
+    child.start()
+    send.close()
+    while child.is_alive() and not (stop is not None and stop.is_set()):
+        child.join(0.5)
+    if child.is_alive():  # the server is stopping: the next start finishes the work
+        child.terminate()
+        child.join(10)
+    line = None
+    try:
+        if receive.poll():
+            line = receive.recv()
+    except (EOFError, OSError):
+        line = None
+    receive.close()
+    if line is None:
+        line = f"scheduler: update process ended without a report (exit code {child.exitcode})"
+        log.warning(line)
+    if say is not None:
+        say(line)
+    return child.exitcode == 0
+
+
 class Scheduler:
-    """Runs :func:`tick` now and then every ``interval`` seconds until stopped."""
+    """Runs a round now and then every ``interval`` seconds until stopped: in its own process
+    (:func:`tick_in_child`, the default) or, with ``in_process``, in this thread (:func:`tick`)."""
 
     def __init__(self, config, store, interval: float, on_done: Callable[[], None] | None = None,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, in_process: bool | None = None,
+                 nice: int | None = None) -> None:
         self.config, self.store, self.interval, self.on_done, self.say = config, store, interval, on_done, say
+        schedule = getattr(config, "schedule", None)
+        self.in_process = bool(getattr(schedule, "in_process", False)) if in_process is None else in_process
+        self.nice = int(getattr(schedule, "nice", 10)) if nice is None else nice
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="tidings-scheduler", daemon=True)
 
     def _loop(self) -> None:
         while not self.stop_event.is_set():
-            tick(self.config, self.store, self.on_done, self.say)
+            if self.in_process:
+                tick(self.config, self.store, self.on_done, self.say)
+            else:
+                try:
+                    tick_in_child(self.config, self.nice, self.stop_event, self.say)
+                except Exception:  # noqa: BLE001 - a round that cannot start is retried at the next tick
+                    log.exception("scheduled round could not start")
+                if self.on_done is not None:
+                    self.on_done()
             self.stop_event.wait(self.interval)
 
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop after the current round (a round in its own process is ended now); ``wait``
+        seconds for that to happen."""
         self.stop_event.set()
+        if wait and self.thread.is_alive():
+            self.thread.join(wait)
 
 
 @click.command("serve")
@@ -144,5 +224,5 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     finally:
         if scheduler is not None:
-            scheduler.stop()
+            scheduler.stop(wait=30)
         store.close()

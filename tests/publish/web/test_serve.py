@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -47,7 +48,8 @@ def test_serve_command_answers_health_and_pages(tmp_path):
 
 
 
-def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
+@pytest.mark.parametrize("in_process", [False, True], ids=["own-process", "in-process"])
+def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path, in_process):
     import threading
 
     from tidings.config import Config
@@ -69,7 +71,7 @@ def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
         s.get(Story, "tickstory0000001").summary_id = summary.id
     ticked = threading.Event()
     said: list[str] = []
-    scheduler = Scheduler(config, store, interval=3600, on_done=ticked.set, say=said.append)
+    scheduler = Scheduler(config, store, interval=3600, on_done=ticked.set, say=said.append, in_process=in_process)
     scheduler.start()
     try:
         assert ticked.wait(120), "the scheduler did not tick"
@@ -84,3 +86,49 @@ def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path):
         hits, _ = search(s, "cranes")
     assert [h.ref for h in hits] == ["tickstory0000001"]
     store.close()
+
+
+def test_a_round_whose_process_dies_is_reported_in_one_line(tmp_path):
+    """A round that cannot even open its store (the database's folder is gone) ends its process
+    with an error; the server's scheduler says so in one line and goes on."""
+    from tidings.config import Config
+    from tidings.publish.serve import tick_in_child
+
+    config = Config(database_url=f"sqlite:///{tmp_path / 'gone' / 'tidings.db'}")
+    said: list[str] = []
+    assert tick_in_child(config, nice=5, say=said.append) is False
+    assert said[0] == "scheduler: update started"
+    assert said[1].startswith("scheduler: update process ended without a report (exit code 1)"), said
+
+
+def test_a_round_in_its_own_process_places_articles_with_its_worker_pool(store, db_url):
+    """The round's process starts the [engine] worker pool (not allowed from a daemon process):
+    two reports of one event are placed in one story and summarized."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, select
+
+    from tidings.config import Config
+    from tidings.publish.serve import tick_in_child
+    from tidings.store.models import Article, Story
+
+    when = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    texts = [("Earthquake of magnitude 6.8 strikes near Marrakech",
+              "A powerful earthquake of magnitude 6.8 struck the High Atlas mountains south-west of Marrakech late "
+              "on Friday, killing hundreds of people, Morocco's interior ministry said."),
+             ("Rescuers search villages after Morocco quake",
+              "Rescue teams dug through rubble in mountain villages near Marrakech on Saturday after the magnitude "
+              "6.8 earthquake, as the death toll in Morocco climbed.")]
+    with store.transaction() as session:
+        for n, (title, text) in enumerate(texts):
+            session.add(Article(canonical_url=f"https://news.example/{n}", url=f"https://news.example/{n}",
+                                title=title, text=text, published_at=when, language="en",
+                                content_hash=hashlib.sha256(text.encode()).hexdigest()))
+    config = Config(database_url=db_url)
+    config.raw["engine"] = {"workers": 2, "inline_below": 0}
+    said: list[str] = []
+    assert tick_in_child(config, nice=5, say=said.append), said
+    assert said[1].startswith("scheduler: update done in ") and "1 stories changed" in said[1], said
+    with store.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Story).where(Story.merged_into.is_(None))) == 1
