@@ -263,17 +263,23 @@ def _load_wrk(base: str, clients: int, seconds: float, work: Path) -> dict:
 
 
 def _children_rss(pid: int) -> float:
-    """Resident memory (MB) of ``pid``'s child processes (the update rounds), 0 if none."""
+    """Resident memory (MB) of ``pid``'s child processes (the update rounds, started by the
+    scheduler's thread: children are listed per thread), 0 if none."""
     total = 0.0
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return 0.0
-    for child in children:
+    for task in tasks:
         try:
-            total += _sample(int(child))[0]
-        except (OSError, ValueError):
-            pass
+            children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                total += _sample(int(child))[0]
+            except (OSError, ValueError):
+                pass
     return total
 
 

@@ -201,19 +201,35 @@ def _listing(items: list[dict[str, Any]], total: int, limit: int, offset: int) -
 
 
 async def _answer(request: Request, work: Callable[[Session], Any]) -> Response:
-    def run() -> Any:
-        with request.app.state.store.reading() as session:
-            return work(session)
+    """Run ``work`` on a read session in a worker thread and answer in JSON, through the site's
+    response cache (``[site] cache_seconds``; emptied after every update, as the pages are):
+    a reader polling the same listing costs one build per period, not one per request."""
+    from tidings.publish.web.app import cache_key
+    from tidings.publish.web.cache import Cached
 
-    try:
-        result = await run_in_threadpool(run)
-    except BadRequest as exc:
-        return JSONResponse({"error": "bad_request", "detail": str(exc)}, status_code=400)
-    if isinstance(result, Response):
-        return result
-    if result is None:
-        return JSONResponse({"error": "not_found"}, status_code=404)
-    return JSONResponse(result, headers={"cache-control": "public, max-age=30"})
+    def run() -> Cached:
+        try:
+            with request.app.state.store.reading() as session:
+                result = work(session)
+        except BadRequest as exc:
+            return _json_cached({"error": "bad_request", "detail": str(exc)}, 400)
+        if isinstance(result, RedirectResponse):
+            return Cached(b"", result.status_code, "text/plain", {"location": result.headers["location"]})
+        if result is None:
+            return _json_cached({"error": "not_found"}, 404)
+        return _json_cached(result, 200, {"cache-control": "public, max-age=30"})
+
+    async def make() -> Cached:
+        return await run_in_threadpool(run)
+
+    value = await request.app.state.cache.get_or_build(cache_key(request), make)
+    return Response(value.body, status_code=value.status, media_type=value.media_type, headers=value.headers)
+
+
+def _json_cached(data: Any, status: int, headers: dict[str, str] | None = None):  # -> Cached
+    from tidings.publish.web.cache import Cached
+
+    return Cached(JSONResponse(data).body, status, "application/json", dict(headers or {}))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import feedparser
+import httpx
 import jsonschema
 import pytest
 
@@ -133,3 +134,30 @@ def test_api_answers_match_the_schemas(client, spec, sample):
     assert docs.status_code == 200 and "/api/stories/{story_id}" in docs.text
     assert "One story with its summary, sources and similar stories" in docs.text
     assert "<code>offset</code>" in docs.text
+
+
+def test_api_listings_come_from_the_response_cache_until_an_update_empties_it(tmp_path):
+    """The JSON API is served through the site's response cache, like the pages: a change in the
+    store shows once the cache is emptied (as the scheduler does after every round), not before."""
+    from tests.publish.web.conftest import serving
+    from tests.publish.web.sample import populate
+    from tidings.config import Config
+    from tidings.publish.web.app import create_app
+    from tidings.store.db import Store
+    from tidings.store.models import Story
+
+    config = Config(database_url=f"sqlite:///{tmp_path / 'tidings.db'}")
+    store = Store(config.database_url, migrate=True)
+    populate(store)
+    app = create_app(config, store)
+    with serving(app) as url:
+        before = httpx.get(f"{url}/api/stories", timeout=20).json()["total"]
+        with store.transaction() as session:
+            session.add(Story(id="cachetest0000001", title="Port cranes go automatic", section="Robotics",
+                              score=1.0, languages=["en"], language="en"))
+        assert httpx.get(f"{url}/api/stories", timeout=20).json()["total"] == before  # the cached answer
+        bad = httpx.get(f"{url}/api/stories?order=sideways", timeout=20)
+        assert bad.status_code == 400 and bad.json()["error"] == "bad_request"
+        app.state.cache.clear()
+        assert httpx.get(f"{url}/api/stories", timeout=20).json()["total"] == before + 1
+    store.close()
