@@ -9,7 +9,9 @@ extracts, clusters and summarizes new copy. `tidings serve` runs as a separate p
 ``schedule.interval_minutes = 1`` (the product's scheduler, with its writer lock and page
 cache clearing; each round in its own lower-priority process). ``--clients`` keep-alive
 connections read the front page, story pages, search, the Atom feed and the JSON API in a
-loop (no pause between requests), for ``--minutes``. The client is Debian's ``wrk`` (a C
+loop, for ``--minutes``: with no pause between requests (the default, which saturates the
+server, so the latency is mostly queueing) or, with ``--think-ms``, a random pause of that
+mean between one client's requests, as readers do. The client is Debian's ``wrk`` (a C
 load generator, one process a page kind, the connections shared as 1:2:1:1:1, story ids
 and search words drawn from files that are refreshed every minute), so the latency is the
 server's, not the client's; ``--client httpx`` uses asyncio httpx clients in this process
@@ -228,7 +230,7 @@ def _story_paths(base: str) -> list[str]:
     return [f"/story/{s['id']}" for s in items if isinstance(s, dict) and s.get("id")]
 
 
-def _load_wrk(base: str, clients: int, seconds: float, work: Path) -> dict:
+def _load_wrk(base: str, clients: int, seconds: float, work: Path, think_ms: float = 0.0) -> dict:
     """``clients`` wrk connections shared among the page kinds, in one-minute rounds (the
     story list is read again before each), latencies merged over the rounds."""
     total_share = sum(WRK_SHARES.values())
@@ -245,7 +247,8 @@ def _load_wrk(base: str, clients: int, seconds: float, work: Path) -> dict:
         running = []
         for kind, kind_paths in paths.items():
             (work / f"paths-{kind}.txt").write_text("\n".join(kind_paths) + "\n")
-            env = {**os.environ, "WRK_PATHS": str(work / f"paths-{kind}.txt"), "WRK_OUT": str(work / f"wrk-{kind}.txt")}
+            env = {**os.environ, "WRK_PATHS": str(work / f"paths-{kind}.txt"), "WRK_OUT": str(work / f"wrk-{kind}.txt"),
+                   "WRK_THINK_MS": str(think_ms)}
             running.append((kind, subprocess.Popen(
                 ["wrk", "-t1", f"-c{conns[kind]}", f"-d{max(1, int(min(60, left)))}s", "--timeout", "30s",
                  "-s", str(WRK_SCRIPT), base], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
@@ -300,6 +303,9 @@ def main() -> None:
     parser.add_argument("--per-minute", type=int, default=2, help="new articles per outlet per minute")
     parser.add_argument("--dir", default=str(ROOT / "var" / "soak"))
     parser.add_argument("--json", dest="json_out", default=None)
+    parser.add_argument("--think-ms", type=float, default=0.0,
+                        help="wrk only: each client pauses a random time of this mean between requests, as a "
+                             "reader does (default 0: every client asks again at once, which saturates the server)")
     parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx",
                         help="load generator (default: Debian's wrk when installed)")
     args = parser.parse_args()
@@ -361,9 +367,11 @@ default_source_interval_minutes = 1
                     print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}", flush=True)
 
         threading.Thread(target=sampler, daemon=True).start()
-        print(f"{args.clients} {args.client} clients for {args.minutes:g} minutes; updates every minute ...", flush=True)
+        pause = f", {args.think_ms:g} ms mean pause" if args.client == "wrk" and args.think_ms else ""
+        print(f"{args.clients} {args.client} clients{pause} for {args.minutes:g} minutes; updates every minute ...",
+              flush=True)
         if args.client == "wrk":
-            result = _load_wrk(base, args.clients, args.minutes * 60, work)
+            result = _load_wrk(base, args.clients, args.minutes * 60, work, args.think_ms)
         else:
             result = asyncio.run(_load(base, args.clients, args.minutes * 60, []))
     finally:
@@ -402,6 +410,10 @@ default_source_interval_minutes = 1
         slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(1e-9, sum((x - mx) ** 2 for x in xs))
         print(f"RSS trend after the first minute: {slope:+.2f} MB per minute (least squares over {len(minute)} samples)")
     print(f"ingest runs {runs[0]} ({runs[1]} done, the first by hand); articles {articles}, live stories {stories}")
+    rounds = [line.strip() for line in (work / "serve.log").read_text(errors="replace").splitlines()
+              if line.startswith("scheduler: update ") and "started" not in line]
+    print(f"scheduled rounds finished: {len(rounds)}" + (f"; the last: {rounds[-1]}" if rounds else ""))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({
             "clients": args.clients, "client": args.client, "minutes": args.minutes, "rounds_rss": rounds_rss, "requests": len(every), "errors": result["errors"],

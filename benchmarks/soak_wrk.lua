@@ -1,8 +1,10 @@
 -- wrk script for benchmarks/soak.py: each request takes a random path from the file named by
--- WRK_PATHS; at the end the latency histogram (microseconds, count) and the counts of 5xx and
+-- WRK_PATHS; with WRK_THINK_MS set, each connection pauses a random time (uniform, that mean)
+-- before its next request, as a reader does; at the end the latency histogram (microseconds, count) and the counts of 5xx and
 -- other non-2xx/3xx answers are written to WRK_OUT.
 local paths = {}
 local threads = {}
+local think = tonumber(os.getenv("WRK_THINK_MS") or "0")
 server_errors, other_errors = 0, 0
 
 init = function(args)
@@ -15,6 +17,12 @@ end
 
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
+end
+
+if think > 0 then
+  delay = function()
+    return math.random() * 2 * think
+  end
 end
 
 response = function(status, headers, body)
