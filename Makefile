@@ -65,8 +65,9 @@ fuzz: $(STAMP)
 
 # `tidings serve` under 50 readers while its scheduler updates a growing newsstand every minute.
 SOAK_MINUTES ?= 10
+SOAK_THINK_MS ?= 100
 soak: $(STAMP)
-	$(BIN)/python -m benchmarks.soak --minutes $(SOAK_MINUTES)
+	$(BIN)/python -m benchmarks.soak --minutes $(SOAK_MINUTES) --think-ms $(SOAK_THINK_MS)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -139,6 +139,22 @@ def _sample(pid: int) -> tuple[float, int]:
     return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def _db_connections(pid: int, db: Path) -> int:
+    """How many SQLite connections ``pid`` holds on ``db`` (each keeps its own page cache, up to
+    2 MB by default, which fills as the database grows)."""
+    count = 0
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == str(db):
+                    count += 1
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return count
+
+
 async def _load(base: str, clients: int, seconds: float, story_ids: list[str]) -> dict:
     import httpx
 
@@ -364,7 +380,9 @@ default_source_interval_minutes = 1
                 samples.append((time.monotonic() - began, rss, fds))
                 rounds_rss.append(_children_rss(server.pid))
                 if len(samples) % 12 == 0:
-                    print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}", flush=True)
+                    size = db.stat().st_size / 2**20 if db.exists() else 0.0
+                    print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}  database {size:.1f} MB,"
+                          f" {_db_connections(server.pid, db)} connections", flush=True)
 
         threading.Thread(target=sampler, daemon=True).start()
         pause = f", {args.think_ms:g} ms mean pause" if args.client == "wrk" and args.think_ms else ""
