@@ -633,11 +633,15 @@ def story_tags_for(articles: Iterable[object], language: str | None = None, top:
     """The tags of a story page, from its articles (anything with ``title``, ``text`` and ``language``): the
     one path for ``tidings update`` and ``tidings tags``.
 
-    Tags come from the story's main-language articles (another language's function words never become
-    tags; ``language`` None takes the commonest), the first :data:`TAG_ARTICLES` of them, each its title and
-    the first :data:`TAG_CHARS` characters of its text, more for a story of few articles
-    (:data:`TAG_STORY_CHARS` in all); :func:`tags_for` ranks at least
-    :data:`TAG_CANDIDATES` candidates and :func:`story_tags` picks ``top``: names first, then keyphrases."""
+    Keyphrases come from the story's main-language articles, the language of its page (another language's
+    function words never become tags; ``language`` None takes the commonest), the first
+    :data:`TAG_ARTICLES` of them, each its title and the first :data:`TAG_CHARS` characters of its text,
+    more for a story of few articles (:data:`TAG_STORY_CHARS` in all); :func:`tags_for` ranks at least
+    :data:`TAG_CANDIDATES` candidates and :func:`story_tags` picks ``top``: names first, then keyphrases.
+    Names do not depend on the language: in a story told in several languages the other languages'
+    articles are read for names too, and the names that two or more of its languages give lead
+    (:func:`names_across_languages`), so that "Claire Dufresne", named in the French and the English
+    articles, comes before "Calcul", a misread that only the French articles give."""
     items = [a for a in articles if (getattr(a, "title", "") or getattr(a, "text", ""))]
     if not items or top < 1:
         return []
@@ -648,14 +652,61 @@ def story_tags_for(articles: Iterable[object], language: str | None = None, top:
                 counts[a.language] = counts.get(a.language, 0) + 1  # type: ignore[attr-defined]
         language = max(counts, key=lambda k: counts[k]) if counts else None
     same = [a for a in items if language is None or getattr(a, "language", None) in (language, None)]
-    chosen = (same or items)[:TAG_ARTICLES]
-    chars = max(TAG_CHARS, TAG_STORY_CHARS // len(chosen))
-    texts = [p for a in chosen
-             for p in ((getattr(a, "title", "") or ""), lead_text(getattr(a, "text", "") or "", chars)) if p]
-    candidates = tags_for(texts, language, top=max(TAG_CANDIDATES, 2 * top))
-    candidates = join_phrases(candidates, texts, names_only=True)
+    texts = _tag_texts(same or items)
+    wanted = max(TAG_CANDIDATES, 2 * top)
+    found = tag_candidates(texts, language)
+    weights = weights_for(False)
+    candidates = join_phrases(rank_candidates(found, wanted, None, weights), texts, names_only=True)
+    others: dict[str, list[object]] = {}
+    for a in items:
+        lang = getattr(a, "language", None)
+        if language is not None and lang and lang != language:
+            others.setdefault(lang, []).append(a)
+    if others:
+        wide = join_phrases(rank_candidates(found, WIDE_CANDIDATES, None, weights), texts, names_only=True)
+        candidates = names_across_languages(candidates, wide, [
+            {t.key for t in join_phrases(tags_for(_tag_texts(group), lang, top=WIDE_CANDIDATES), _tag_texts(group),
+                                         names_only=True) if t.kind == "entity"}
+            for lang, group in sorted(others.items())])
     candidates = [t for t in candidates if t.kind == "entity" or t.key not in GENERIC_KEYS]
     return story_tags(candidates, count=top, max_entities=math.ceil(top * MAX_ENTITY_TAGS / STORY_TAGS))
+
+
+WIDE_CANDIDATES = 48  # in a story of several languages, names are looked for this far down each ranking
+
+
+def _tag_texts(articles: list[object]) -> list[str]:
+    """The titles and lead texts that tags are read from: the first :data:`TAG_ARTICLES` articles, each at
+    least :data:`TAG_CHARS` characters, :data:`TAG_STORY_CHARS` in all where there are few."""
+    chosen = articles[:TAG_ARTICLES]
+    chars = max(TAG_CHARS, TAG_STORY_CHARS // max(1, len(chosen)))
+    return [p for a in chosen
+            for p in ((getattr(a, "title", "") or ""), lead_text(getattr(a, "text", "") or "", chars)) if p]
+
+
+def names_across_languages(candidates: list[Tag], wide: list[Tag], other_names: list[set[str]]) -> list[Tag]:
+    """A story's ranked ``candidates`` (its main language's) with the names that another of its languages
+    gives too (``other_names``: each other language's name keys; a name with one of them in it, or in one of them,
+counts too) first among its names: those in
+    ``candidates`` in their order, then those only further down the main ranking (``wide``), then the
+    names no other language gives. Keyphrases keep their places. Keys compare across languages (accents,
+    case and aliases folded: "Commission européenne" is not "European Commission", but "Saclay",
+    "Claire Dufresne", "France" are one)."""
+    given = [frozenset(key.split()) for names in other_names for key in names]
+    if not given:
+        return candidates
+
+    def confirmed(tag: Tag) -> bool:  # the same name, or a name with it or in it ("Skagen AI", "Skagen")
+        words = set(tag.key.split())
+        return any(words <= other or other <= words for other in given)
+
+    present = {t.key for t in candidates}
+    extra = [t for t in wide if t.kind == "entity" and t.key not in present and confirmed(t)]
+    names = [t for t in candidates if t.kind == "entity"]
+    lead = [t for t in names if confirmed(t)] + extra
+    rest = [t for t in names if not confirmed(t)]
+    ordered = iter(lead + rest)
+    return [next(ordered) if t.kind == "entity" else t for t in candidates] + list(ordered)
 
 
 def lead_text(text: str, chars: int) -> str:
