@@ -149,6 +149,11 @@ class ExtractiveConfig:
     # a chosen sentence that adds no concept worth beyond the lead and the other chosen sentences, and is this
     # close (TF-IDF cosine) to one of them, retells it and goes: long budgets otherwise fill with retellings
     retelling_similarity: float = 0.25
+    # two outlets' wordings of one fact: a sentence that shares at least ``retell_words`` content words with
+    # another, and at least ``retell_share`` of the shorter one's, says it again ("Under the arrangement, Stratus
+    # has put 8 billion dollars into Corvid ..." after a lead that said so); 0 words: off
+    retell_words: int = 4
+    retell_share: float = 0.5
     # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
     # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
     compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
@@ -557,13 +562,24 @@ def same_fact(a: str, b: str, language: str | None = "en", overlap: float = 0.4)
     return len(x & y) / min(len(x), len(y)) >= overlap
 
 
+def retells(a: Sequence[str], b: Sequence[str], least: int = 4, share: float = 0.5) -> bool:
+    """Two sentences whose content-word stems ``a`` and ``b`` (stop words as ``""``, see :func:`stems`) say one
+    thing twice: at least ``least`` stems in common, and at least ``share`` of the shorter one's."""
+    if least <= 0:
+        return False
+    x, y = {w for w in a if w}, {w for w in b if w}
+    common = len(x & y)
+    return common >= least and common >= share * min(len(x), len(y))
+
+
 def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig,
                similarity: float | None = None) -> bool:
     """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors (``similarity`` when it is
-    already known), or one fact restated."""
+    already known), one fact restated, or most of one's words said again (:func:`retells`)."""
     similarity = _similarity(space, a, b) if similarity is None else similarity
     return (_twins(a, b) or similarity > config.redundancy_threshold
-            or same_fact(a.text, b.text, a.language, config.fact_overlap))
+            or same_fact(a.text, b.text, a.language, config.fact_overlap)
+            or retells(a.stems, b.stems, config.retell_words, config.retell_share))
 
 
 def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
@@ -662,7 +678,8 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
     for a in range(n):
         for b in range(a + 1, n):
             if (sims[a, b] > config.redundancy_threshold or keys[a] == keys[b] or _twins(pool[a], pool[b])
-                    or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)):
+                    or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)
+                    or retells(pool[a].stems, pool[b].stems, config.retell_words, config.retell_share)):
                 rows += [r, r]
                 cols += [a, b]
                 vals += [1.0, 1.0]
