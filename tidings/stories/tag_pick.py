@@ -13,6 +13,7 @@ from tidings.stories.entities import normalise_key
 from tidings.stories.tag_candidates import tag_candidates
 from tidings.stories.tag_rank import rank_candidates, tags_for, weights_for
 from tidings.stories.tag_words import _ELISION, Tag, display_name, tag_key
+from tidings.text import COMPOUND_WORD
 
 # Words too general to be a tag on their own (a reader would not click "Model" or "Company"); in a phrase or
 # a name they stay ("Language Model", "AI Office"). English, French, German and Spanish; compared by key.
@@ -147,7 +148,7 @@ def lead_text(text: str, chars: int) -> str:
     return cut[:space] if space > 0 else cut
 
 
-_PHRASE_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*|\S")
+_PHRASE_WORD = re.compile(COMPOUND_WORD.pattern + r"|\S")  # a word, else one other character
 _CONNECTOR_WORDS = frozenset({"de", "du", "des", "of", "for", "von", "der", "del", "la", "el", "di"})
 MAX_PHRASE_WORDS = 5
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tidings.stemming import stem_word
 from tidings.stories.entities import AliasTable, default_aliases, detect_language, entity_key
+from tidings.text import COMPOUND_WORD
 
 NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun: the rule above is reversed
 YAKE_CANDIDATES = 30
@@ -22,7 +23,7 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "o
                 "de", "des", "du", "la", "le", "les", "et", "el", "los", "las", "y", "der", "die", "das", "und",
                 "von", "di", "del"}
 _TITLE_MAX_WORDS = 25
-_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_WORD = COMPOUND_WORD  # the shared toolkit's word as tags read it
 
 
 @dataclass(slots=True)

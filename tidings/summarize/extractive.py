@@ -87,11 +87,12 @@ from tidings.summarize.concept_weights import (
 )
 from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
+from tidings.text import WORD
 from tidings.text.lexicon import STOPWORDS
 
 METHOD = "extractive"
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_WORD = WORD  # the shared toolkit's word tokenizer
 
 _STOPWORDS = STOPWORDS  # per language, from the shared text toolkit (tidings.text.lexicon)
 # languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written
