@@ -89,6 +89,7 @@ from tidings.summarize.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
 from tidings.text import WORD
 from tidings.text.lexicon import STOPWORDS
+from tidings.text.numbers import read_numbers
 
 METHOD = "extractive"
 
@@ -155,6 +156,7 @@ class ExtractiveConfig:
     # has put 8 billion dollars into Corvid ..." after a lead that said so); 0 words: off
     retell_words: int = 4
     retell_share: float = 0.5
+    retell_numbers: int = 3  # ... or that gives this many of the same numbers (0: off)
     # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
     # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
     compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
@@ -573,14 +575,29 @@ def retells(a: Sequence[str], b: Sequence[str], least: int = 4, share: float = 0
     return common >= least and common >= share * min(len(x), len(y))
 
 
+@lru_cache(maxsize=4096)
+def number_values(text: str, language: str | None) -> frozenset[float]:
+    """The values of the numbers ``text`` gives, digits or words ("eleven", "2", "14"), by the toolkit's reader."""
+    return frozenset(n.value for n in read_numbers(text, language))
+
+
+def same_numbers(a: str, b: str, language: str | None, least: int = 3) -> bool:
+    """``a`` and ``b`` give at least ``least`` of the same numbers: one fact in two outlets' words ("eleven
+    widely used models fell by between 2 and 14 points ... in five of the eight benchmarks" / "eleven models
+    lost between 2 and 14 points ... in five of the eight tests"); 0: off."""
+    return least > 0 and len(number_values(a, language) & number_values(b, language)) >= least
+
+
 def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig,
                similarity: float | None = None) -> bool:
     """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors (``similarity`` when it is
-    already known), one fact restated, or most of one's words said again (:func:`retells`)."""
+    already known), one fact restated, most of one's words said again (:func:`retells`) or three of its
+    numbers given again (:func:`same_numbers`)."""
     similarity = _similarity(space, a, b) if similarity is None else similarity
     return (_twins(a, b) or similarity > config.redundancy_threshold
             or same_fact(a.text, b.text, a.language, config.fact_overlap)
-            or retells(a.stems, b.stems, config.retell_words, config.retell_share))
+            or retells(a.stems, b.stems, config.retell_words, config.retell_share)
+            or same_numbers(a.text, b.text, a.language, config.retell_numbers))
 
 
 def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
@@ -680,7 +697,8 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
         for b in range(a + 1, n):
             if (sims[a, b] > config.redundancy_threshold or keys[a] == keys[b] or _twins(pool[a], pool[b])
                     or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)
-                    or retells(pool[a].stems, pool[b].stems, config.retell_words, config.retell_share)):
+                    or retells(pool[a].stems, pool[b].stems, config.retell_words, config.retell_share)
+                    or same_numbers(pool[a].text, pool[b].text, pool[a].language, config.retell_numbers)):
                 rows += [r, r]
                 cols += [a, b]
                 vals += [1.0, 1.0]
