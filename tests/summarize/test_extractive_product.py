@@ -222,3 +222,16 @@ def test_two_wordings_that_give_the_same_numbers_are_one_fact() -> None:
     summary = summarize_articles(_demo_story("aldgate-contamination-study"), words=250)
     texts = [summary.lead] + [s.text for s in summary.sentences]
     assert not (a in texts and b in texts)
+
+
+def test_what_the_solver_prints_does_not_reach_standard_output(capfd) -> None:
+    import os
+
+    from tidings.summarize.extractive import solver_output_to_stderr
+
+    with solver_output_to_stderr():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+    os.write(1, b'{"id": "1"}\n')
+    out, err = capfd.readouterr()
+    assert out == '{"id": "1"}\n'
+    assert "HighsMipSolverData" in err

@@ -66,9 +66,12 @@ for articles in other languages.
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -630,6 +633,31 @@ def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str,
     return chosen
 
 
+@contextmanager
+def solver_output_to_stderr() -> Iterator[None]:
+    """While the MILP solver runs, the process's standard output (file descriptor 1) goes to standard error:
+    HiGHS sometimes prints a debug line there ("HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();", seen at 200 words on the demo), which broke ``tidings summarize``'s JSON Lines."""
+    try:
+        out_fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        err_fd = sys.__stderr__.fileno() if sys.__stderr__ is not None else 2
+    except (OSError, ValueError):
+        out_fd, err_fd = 1, 2
+    try:
+        saved = os.dup(out_fd)
+    except OSError:  # no standard output to protect
+        yield
+        return
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        os.dup2(err_fd, out_fd)
+        yield
+    finally:
+        os.dup2(saved, out_fd)
+        os.close(saved)
+
+
 def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
                 config: ExtractiveConfig) -> list[_Sentence] | None:
     """Exact budgeted maximum coverage: choose sentences (at most ``max_sentences``, at most ``budget`` words,
@@ -706,13 +734,14 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
                 upper.append(1.0)
                 r += 1
     matrix = coo_matrix((vals, (rows, cols)), shape=(r, n + m)).tocsr()
-    result = milp(
-        objective,
-        constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
-        integrality=np.ones(n + m),
-        bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
-        options={"time_limit": config.ilp_time_limit, "disp": False},
-    )
+    with solver_output_to_stderr():
+        result = milp(
+            objective,
+            constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
+            integrality=np.ones(n + m),
+            bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
+            options={"time_limit": config.ilp_time_limit, "disp": False},
+        )
     if result.x is None:
         return None
     return [pool[j] for j in range(n) if result.x[j] > 0.5]
