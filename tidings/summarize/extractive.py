@@ -61,6 +61,12 @@ The defaults were tuned on DUC 2003 and are measured on DUC 2004 by
 Citations use TF-IDF cosine between sentences of the same language and, when an
 embedder is given (``tidings.stories.embed.get_embedder()``), embedding cosine
 for articles in other languages.
+
+Modules of one job, whose public names this module re-exports:
+:mod:`~tidings.summarize.sentence_words` (tokens, stems, concepts),
+:mod:`~tidings.summarize.redundancy` (when two sentences say one thing),
+:mod:`~tidings.summarize.headline` (the headline) and
+:mod:`~tidings.summarize.story_language` (a story's languages).
 """
 
 from __future__ import annotations
@@ -78,7 +84,6 @@ from functools import lru_cache
 from typing import Any
 
 from tidings.records import Article
-from tidings.stemming import stem_word as _stem_word
 from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
 from tidings.summarize.concept_weights import (
     COEFFICIENTS,
@@ -88,28 +93,35 @@ from tidings.summarize.concept_weights import (
     learned_weights,
     share_bar,
 )
+from tidings.summarize.headline import clean_headline, headline_penalty, is_title, pick_headline
+from tidings.summarize.redundancy import distinctive_numbers, retells, same_fact, same_numbers, same_words
+from tidings.summarize.sentence_words import (
+    concepts_of,
+    loose_concepts_of,
+    stem_word,
+    stems,
+    stopwords,
+    tokens,
+    unigram_concepts_of,
+)
 from tidings.summarize.sentences import split_sentences
+from tidings.summarize.story_language import article_language, detect_language, story_languages
 from tidings.summarize.types import CitedSentence, StorySummary
 from tidings.text import WORD
-from tidings.text.lexicon import STOPWORDS
-from tidings.text.numbers import read_numbers
+
+# re-exported: the summarizer's public names from before its split into modules of one job
+__all__ = [
+    "DEFAULT_CONFIG", "METHOD", "ExtractiveConfig", "article_language", "clean_headline", "concept_rows",
+    "concepts_of", "detect_language", "distinctive_numbers", "headline_penalty", "is_title", "loose_concepts_of",
+    "pick_headline", "retells", "same_fact", "same_numbers", "same_words", "sentence_cap",
+    "solver_output_to_stderr", "stem_word", "stems", "stopwords", "story_concept_rows", "story_languages",
+    "summarize_articles", "summary_text", "text_concepts", "tokens", "unigram_concepts_of", "with_config",
+]
 
 METHOD = "extractive"
 
-_WORD = WORD  # the shared toolkit's word tokenizer
 
-_STOPWORDS = STOPWORDS  # per language, from the shared text toolkit (tidings.text.lexicon)
-# languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written
-_STEMMED = frozenset("en fr de es it pt nl sv da no fi ru hu ro tr".split())
-
-_CLICKBAIT = re.compile(
-    r"(?i)\b(?:you won'?t believe|will blow your mind|here'?s (?:why|what|how)|this is (?:why|what|how)|"
-    r"what happens next|things you|reasons why|everything you need to know|what we know|what you need to know|"
-    r"you need to|must see|shocking|jaw-dropping|omg|wow|watch|video|photos|live|live updates|explained|"
-    r"opinion|analysis|quiz|in pictures|the latest)\b"
-)
 _QUOTE = re.compile(r"[\"“”«»„]|``|''")
-_TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -203,81 +215,6 @@ class _Sentence:
 # ---------------------------------------------------------------- text helpers
 
 
-def stem_word(word: str, language: str) -> str:
-    """Snowball stem of one lower-cased word, in the languages whose stopwords and stems summaries use."""
-    return _stem_word(word, language) if language in _STEMMED else word
-
-
-def stopwords(language: str | None) -> frozenset[str]:
-    return _STOPWORDS.get((language or "en")[:2], _STOPWORDS["en"] if not language else frozenset())
-
-
-def tokens(text: str) -> list[str]:
-    return [m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text)]
-
-
-def stems(text: str, language: str | None) -> list[str]:
-    """Lower-cased, stemmed words of ``text``; stop words become ``""`` (kept as gaps for bigrams)."""
-    lang = (language or "en")[:2]
-    stop = stopwords(lang)
-    return ["" if w in stop or (len(w) < 2 and not w.isdigit()) else stem_word(w, lang) for w in tokens(text)]
-
-
-def concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Adjacent content-word pairs (a stop word, stemmed to ``""``, breaks a pair)."""
-    pairs = {(a, b) for a, b in zip(stemmed, stemmed[1:]) if a and b}
-    return frozenset(pairs)
-
-
-def loose_concepts_of(text: str, language: str | None) -> frozenset[tuple[str, str]]:
-    """Adjacent word pairs, stemmed, except pairs of two stop words."""
-    lang = (language or "en")[:2]
-    stop = stopwords(lang)
-    words = tokens(text)
-    stemmed = [stem_word(w, lang) for w in words]
-    return frozenset((stemmed[i], stemmed[i + 1]) for i in range(len(words) - 1)
-                     if not (words[i] in stop and words[i + 1] in stop))
-
-
-def unigram_concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Single content words, as ``(stem, "")``."""
-    return frozenset((w, "") for w in stemmed if w)
-
-
-def detect_language(text: str) -> str | None:
-    """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
-    from tidings.extract.language import detect_language as identify
-
-    return identify(text, min_confidence=0.0)
-
-
-def article_language(article: Article) -> str:
-    if article.language:
-        return article.language.split("-")[0].split("_")[0].lower()
-    return detect_language(f"{article.title}. {article.text}") or "en"
-
-
-def story_languages(articles: Sequence[Article], langs: Sequence[str] | None = None) -> tuple[str | None, list[str]]:
-    """The story's main language (most outlets; then most articles; then first seen) and all its languages."""
-    langs = list(langs) if langs is not None else [article_language(a) for a in articles]
-    if not langs:
-        return None, []
-    outlets: dict[str, set[str]] = defaultdict(set)
-    counts: Counter[str] = Counter(langs)
-    first: dict[str, int] = {}
-    for i, (article, lang) in enumerate(zip(articles, langs)):
-        outlets[lang].add(article.source or article.url and _host(article.url) or f"#{article.id}")
-        first.setdefault(lang, i)
-    ordered = sorted(counts, key=lambda lang: (-len(outlets[lang]), -counts[lang], first[lang]))
-    return ordered[0], ordered
-
-
-def _host(url: str) -> str:
-    match = re.match(r"(?i)^[a-z]+://([^/]+)", url)
-    host = match.group(1).lower() if match else url
-    return host[4:] if host.startswith("www.") else host
-
-
 def _epoch(dt: datetime | None) -> float:
     if dt is None:
         return float("inf")
@@ -295,24 +232,6 @@ class _Space:
 
     matrix: Any  # scipy.sparse.csr_matrix, one row per sentence in ``members`` order
     members: list[_Sentence]
-
-
-@lru_cache(maxsize=65_536)
-def _token_set(text: str) -> frozenset[str]:
-    return frozenset(tokens(text))
-
-
-def same_words(a: str, b: str, threshold: float = 0.8) -> bool:
-    """``a`` and ``b`` use nearly the same words (Jaccard of their word sets at least ``threshold``)."""
-    x, y = _token_set(a), _token_set(b)
-    if not x or not y:
-        return False
-    return len(x & y) / len(x | y) >= threshold
-
-
-def is_title(text: str, titles: Sequence[str]) -> bool:
-    """``text`` is one of the story's headlines (pasted into an article's text), not a sentence of it."""
-    return any(same_words(text, title) for title in titles if title)
 
 
 def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
@@ -407,7 +326,7 @@ def _title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str
 def _capitals(text: str, language: str) -> frozenset[str]:
     """Stems of the capitalised words of a sentence, its first word not counted."""
     lang = (language or "en")[:2]
-    found = [m.group(0) for m in _WORD.finditer(text)][1:]
+    found = [m.group(0) for m in WORD.finditer(text)][1:]
     return frozenset(stem_word(w.lower().replace("’", "'"), lang) for w in found if w[:1].isupper())
 
 
@@ -537,58 +456,6 @@ def _salience(space: _Space, candidates: list[_Sentence], n_articles: int, confi
 
 def _similarity(space: _Space, a: _Sentence, b: _Sentence) -> float:
     return float(space.matrix[a.row].multiply(space.matrix[b.row]).sum())
-
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def distinctive_numbers(text: str) -> frozenset[str]:
-    """Numbers that name one fact ("14,000", "9.8", "80"): not a day of the month (1-31) or a year."""
-    out = set()
-    for raw in _NUMBER.findall(text):
-        digits = raw.replace(",", "")
-        if "." in digits:
-            out.add(digits)
-            continue
-        value = int(digits)
-        if value > 31 and not 1900 <= value <= 2100:
-            out.add(digits)
-    return frozenset(out)
-
-
-def same_fact(a: str, b: str, language: str | None = "en", overlap: float = 0.4) -> bool:
-    """``a`` and ``b`` state one fact in other words: they give the same distinctive number and at least
-    ``overlap`` of the shorter one's content words are in the other ("scans found about 14,000 servers
-    reachable from the public internet" / "counted about 14,000 instances reachable from the internet")."""
-    if overlap <= 0 or not distinctive_numbers(a) & distinctive_numbers(b):
-        return False
-    x, y = {w for w in stems(a, language) if w}, {w for w in stems(b, language) if w}
-    if not x or not y:
-        return False
-    return len(x & y) / min(len(x), len(y)) >= overlap
-
-
-def retells(a: Sequence[str], b: Sequence[str], least: int = 4, share: float = 0.5) -> bool:
-    """Two sentences whose content-word stems ``a`` and ``b`` (stop words as ``""``, see :func:`stems`) say one
-    thing twice: at least ``least`` stems in common, and at least ``share`` of the shorter one's."""
-    if least <= 0:
-        return False
-    x, y = {w for w in a if w}, {w for w in b if w}
-    common = len(x & y)
-    return common >= least and common >= share * min(len(x), len(y))
-
-
-@lru_cache(maxsize=4096)
-def number_values(text: str, language: str | None) -> frozenset[float]:
-    """The values of the numbers ``text`` gives, digits or words ("eleven", "2", "14"), by the toolkit's reader."""
-    return frozenset(n.value for n in read_numbers(text, language))
-
-
-def same_numbers(a: str, b: str, language: str | None, least: int = 3) -> bool:
-    """``a`` and ``b`` give at least ``least`` of the same numbers: one fact in two outlets' words ("eleven
-    widely used models fell by between 2 and 14 points ... in five of the eight benchmarks" / "eleven models
-    lost between 2 and 14 points ... in five of the eight tests"); 0: off."""
-    return least > 0 and len(number_values(a, language) & number_values(b, language)) >= least
 
 
 def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig,
@@ -748,55 +615,6 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
 
 
 # ---------------------------------------------------------------- headline and lead
-
-
-def clean_headline(title: str) -> str:
-    """A headline without the outlet's name appended (" - Reuters", " | BBC News")."""
-    title = " ".join(title.split())
-    match = _TITLE_SUFFIX.search(title)
-    if match and len(title[: match.start()].split()) >= 4:
-        title = title[: match.start()]
-    return title.strip()
-
-
-def headline_penalty(title: str) -> float:
-    """How unsuitable a headline is: questions, clickbait, ALL CAPS, too short or too long."""
-    penalty = 0.0
-    words = title.split()
-    if title.rstrip().endswith("?") or title.startswith("¿"):
-        penalty += 2.0
-    if "!" in title:
-        penalty += 1.0
-    if _CLICKBAIT.search(title):
-        penalty += 1.5
-    if re.match(r"^\d+\s+(?:\w+\s+)?(?:things|ways|reasons|facts|signs|tips)\b", title, re.I):
-        penalty += 1.5
-    letters = [c for c in title if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.7 * len(letters):
-        penalty += 2.0
-    if len(words) < 4:
-        penalty += 1.0
-    if len(words) > 20:
-        penalty += 0.5
-    if title.endswith("...") or title.endswith("…"):
-        penalty += 0.5
-    return penalty
-
-
-def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str | None,
-                  weights: dict[tuple[str, str], float]) -> str:
-    best, best_score = "", -math.inf
-    top = max(weights.values(), default=1.0) or 1.0
-    for article, lang in zip(articles, langs):
-        if not article.title.strip():
-            continue
-        title = clean_headline(article.title)
-        concepts = concepts_of(stems(title, lang))
-        info = sum(weights.get(c, 0.0) for c in concepts) / top
-        score = (0.0 if lang == main else -3.0) + min(info, 3.0) - headline_penalty(title)
-        if score > best_score:
-            best, best_score = title, score
-    return best
 
 
 def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float],
