@@ -148,9 +148,10 @@ def _cache_path(table: bool, documents: int = 500) -> Path:
     import hashlib
 
     import tidings.stories.entities as entities_module
-    import tidings.stories.tags as tags_module
+    import tidings.stories.tag_candidates as candidates_module
+    import tidings.stories.tag_words as words_module
 
-    source = b"".join(Path(m.__file__).read_bytes() for m in (tags_module, entities_module))  # type: ignore[arg-type]
+    source = b"".join(Path(m.__file__).read_bytes() for m in (words_module, candidates_module, entities_module))  # type: ignore[arg-type]
     digest = hashlib.sha1(source + (b"table" if table else b"none") + str(documents).encode()).hexdigest()[:12]
     return Path.home() / ".cache" / "tidings-bench" / "kpx" / f"candidates-{digest}.pkl"
 

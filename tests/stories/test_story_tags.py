@@ -52,3 +52,37 @@ def test_the_tags_command_gives_what_a_story_page_shows():
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
     assert [t["name"] for t in answer["tags"]] == [t.name for t in story_tags_for(DEAL)]
+
+
+def _demo_story(event_id: str) -> list[TagText]:
+    from tidings.demo.corpus import load_corpus
+
+    corpus = load_corpus()
+    by_id = {a.id: a for a in corpus.articles}
+    event = next(e for e in corpus.truth.events if e.id == event_id)
+    articles = sorted((by_id[i] for i in event.articles), key=lambda a: (a.published, a.id))
+    return [TagText(a.title, a.text, a.language) for a in articles]
+
+
+def test_names_two_languages_give_lead_a_story_told_in_several():
+    # the French-led compute plan: its English article names the minister too, so she is a tag, ahead of
+    # names only the French articles give; the keyphrases stay in the page's (main) language
+    story = _demo_story("france-compute-plan")
+    assert {a.language for a in story} == {"en", "fr"}
+    tags = story_tags_for(story)
+    names = [t.name for t in tags if t.kind == "entity"]
+    assert "Claire Dufresne" in names
+    assert {"France", "Saclay", "Grenoble"} <= set(names)
+    english = " ".join(f"{a.title} {a.text}" for a in story if a.language == "en")
+    assert all(name in english for name in names)  # every name shown is one the English article gives too
+
+
+def test_names_across_languages_orders_names_and_keeps_keyphrases_in_place():
+    from tidings.stories.tags import Tag, names_across_languages
+
+    ranked = [Tag("Calcul", "calcul", "entity", 3.0), Tag("Investissement", "investissement", "keyphrase", 2.9),
+              Tag("Skagen AI", "skagen ai", "entity", 2.5), Tag("Chercheurs", "chercheurs", "keyphrase", 2.0)]
+    wide = [*ranked, Tag("Claire Dufresne", "claire dufresne", "entity", 1.0), Tag("Bercy", "bercy", "entity", 0.9)]
+    out = names_across_languages(ranked, wide, [{"claire dufresne", "skagen", "paris"}])
+    assert [t.name for t in out] == ["Skagen AI", "Investissement", "Claire Dufresne", "Chercheurs", "Calcul"]
+    assert names_across_languages(ranked, wide, [set()]) == ranked

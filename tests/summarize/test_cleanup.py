@@ -80,6 +80,12 @@ def test_strip_leaves_ordinary_sentences_alone(sentence: str) -> None:
          "the writer's own voice"),
         ("Nous avons passé une après-midi dans le laboratoire de la société à Austin.", "the writer's own voice"),
         ("‘The vote is over and the country has won a great victory today.’", "quote without its speaker"),
+        # "then" and "instead" point back to what an earlier sentence said (read in the demo's long summaries)
+        ("Ortega says it will decide then whether to extend the robots to its other eight distribution centres.",
+         "needs context"),
+        ("The robot then sews, pausing if the tissue moves more than expected.", "needs context"),
+        ("The space goes instead to memory bandwidth and to low-precision units that handle numbers.",
+         "needs context"),
     ],
 )
 def test_reject(sentence: str, reason: str) -> None:
@@ -106,6 +112,9 @@ def test_too_long() -> None:
         "Hermann Schulz said the talks would go on in Berlin next week with all the parties.",
         "Heathrow airport expanded its second terminal again this year, the operator said.",
         "Il y a deux ans, le gouvernement avait promis un nouveau plan pour l'hôpital public.",
+        "If the vote fails, then the bill returns to the committee for another round of talks.",
+        "The then-president signed the bill into law after a long debate in the senate.",
+        "The company chose to build its own chips instead of buying them from its suppliers.",
     ],
 )
 def test_accept(sentence: str) -> None:

@@ -169,3 +169,69 @@ def test_the_sentence_cap_follows_the_budget() -> None:
     assert sentence_cap(100) == DEFAULT_CONFIG.max_sentences
     assert sentence_cap(250) > DEFAULT_CONFIG.max_sentences
     assert sentence_cap(400) >= 400 // DEFAULT_CONFIG.words_per_sentence
+
+
+def _demo_story(event_id: str) -> list[Article]:
+    from tidings.demo.corpus import load_corpus
+
+    corpus = load_corpus()
+    by_id = {a.id: a for a in corpus.articles}
+    event = next(e for e in corpus.truth.events if e.id == event_id)
+    return [Article(id=a.id, source=a.outlet, published=a.published, language=a.language, title=a.title, text=a.text)
+            for a in sorted((by_id[i] for i in event.articles), key=lambda a: (a.published, a.id))]
+
+
+def test_two_outlets_wordings_of_one_fact_are_not_both_in_a_long_summary() -> None:
+    from tidings.summarize.extractive import retells, stems
+
+    # the lead says Stratus invested 8 billion dollars and supplies Corvid's cloud; a second outlet's sentence
+    # saying it again in other words came back at 250 words, as did two wordings of the models' lost points
+    summary = summarize_articles(_demo_story("uk-inquiry-stratus-corvid"), words=250)
+    texts = [summary.lead] + [s.text for s in summary.sentences]
+    assert "Under the arrangement, Stratus has put 8 billion dollars into Corvid and is its exclusive cloud " \
+           "supplier." not in texts
+    assert len(texts) >= 6
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            assert not retells(stems(a, "en"), stems(b, "en")), (a, b)
+
+
+def test_retells_needs_most_of_the_words_of_the_shorter_sentence() -> None:
+    from tidings.summarize.extractive import retells, stems
+
+    lead = ("Britain's Competition and Markets Authority on Friday opened a formal inquiry into the partnership "
+            "between Stratus Cloud and Corvid AI, under which the cloud provider has invested 8 billion dollars in "
+            "the AI developer and become its exclusive infrastructure supplier.")
+    again = "Under the arrangement, Stratus has put 8 billion dollars into Corvid and is its exclusive cloud supplier."
+    other = "Irish officials said the country's own competition regulator had not opened a case."
+    assert retells(stems(lead, "en"), stems(again, "en"))
+    assert not retells(stems(lead, "en"), stems(other, "en"))
+    assert not retells(stems(lead, "en"), stems(again, "en"), least=0)  # off
+
+
+def test_two_wordings_that_give_the_same_numbers_are_one_fact() -> None:
+    from tidings.summarize.extractive import same_numbers
+
+    a = ("On the cleaned sets, the scores of eleven widely used models fell by between 2 and 14 points, and the "
+         "ranking of the models changed in five of the eight benchmarks.")
+    b = ("When the team removed the contaminated questions, eleven models lost between 2 and 14 points, and their "
+         "order on the leaderboard shifted in five of the eight tests.")
+    assert same_numbers(a, b, "en")
+    assert not same_numbers(a, "Eleven models were tested in 2026 on two benchmarks.", "en")
+    assert not same_numbers(a, b, "en", least=0)
+    summary = summarize_articles(_demo_story("aldgate-contamination-study"), words=250)
+    texts = [summary.lead] + [s.text for s in summary.sentences]
+    assert not (a in texts and b in texts)
+
+
+def test_what_the_solver_prints_does_not_reach_standard_output(capfd) -> None:
+    import os
+
+    from tidings.summarize.extractive import solver_output_to_stderr
+
+    with solver_output_to_stderr():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+    os.write(1, b'{"id": "1"}\n')
+    out, err = capfd.readouterr()
+    assert out == '{"id": "1"}\n'
+    assert "HighsMipSolverData" in err

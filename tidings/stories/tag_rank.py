@@ -1,6 +1,7 @@
-"""The learned ranking of tag candidates: feature names, fitted weights and the linear score.
+"""The ranking of tag candidates: feature names, fitted weights, the linear score, and the ranking itself
+(:func:`rank_candidates`, :func:`tags_for`: the best candidates as tags, a share of places kept for names).
 
-:func:`tidings.stories.tags.tag_candidates` describes each candidate of a story by the
+:func:`tidings.stories.tag_candidates.tag_candidates` describes each candidate of a story by the
 named features below (language-agnostic counts and positions; ``w_*`` for a single word,
 ``p_*`` for a two-word phrase, ``e_*`` for a named entity; a word that is also a name has
 both blocks). A candidate's score is the sum of weight times value: a logistic model's
@@ -24,7 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-RANKER = "learned"  # "learned": the weights below; "hand": the hand-set weights of tidings.stories.tags
+from tidings.stories.entities import AliasTable
+from tidings.stories.tag_candidates import Candidate, DocFreq, tag_candidates
+from tidings.stories.tag_words import Tag
+
+RANKER = "learned"  # "learned": the weights below; "hand": the hand-set weights of tidings.stories.tag_candidates
 
 FEATURES: tuple[str, ...] = (
     # a single word (variants of one stem merged)
@@ -135,3 +140,63 @@ def weights_for(has_table: bool) -> Mapping[str, float]:
 def linear_score(features: Mapping[str, float], weights: Mapping[str, float]) -> float:
     """Sum of weight times value over ``features`` (a feature without a weight counts 0)."""
     return sum(weights.get(name, 0.0) * value for name, value in features.items())
+
+
+NAME_SHARE = 0.25  # at least this share of the tags are names (named twice or in a title), where there are
+
+
+def rank_candidates(candidates: list[Candidate], top: int = 10, min_names: int | None = None,
+                    weights: Mapping[str, float] | None = None) -> list[Tag]:
+    """The ``top`` best ``candidates`` as tags, best first: scored by the linear ``weights`` over
+    their features (None: their hand-weighted score), a name taking the score of a word it
+    absorbed where that is higher, with ``min_names`` places (None: ``NAME_SHARE`` of ``top``)
+    kept for names named twice or in a title (:func:`reserve_names`)."""
+    if top < 1 or not candidates:
+        return []
+
+    def value(c: Candidate) -> float:
+        return c.hand if weights is None else linear_score(c.features, weights)
+
+    scores = {c.key: max([value(c), *(value(a) for a in c.absorbs)]) for c in candidates}
+    by_key = {c.key: c for c in candidates}
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))
+    share = NAME_SHARE if min_names is None else min_names / max(1, top)
+    names = {c.key for c in candidates if c.reservable and c.kind == "entity"}
+    picked = reserve_names(ranked, names, top, share)
+    return [Tag(by_key[k].name, k, by_key[k].kind, round(scores[k], 4)) for k in picked]
+
+
+def tags_for(texts: list[str] | str, language: str | None = None, top: int = 10,
+             aliases: AliasTable | None = None, doc_freq: DocFreq | None = None,
+             min_names: int | None = None, ranker: str = RANKER) -> list[Tag]:
+    """The ``top`` tags of a story whose articles' titles and texts are ``texts``, best first.
+
+    Short one-line items are read as titles; ``language`` None detects it from the texts.
+    Candidates: single words (frequency, first position, rarity; names are left to NER;
+    variants of one stem merged), YAKE's lower-case two-word phrases, and named entities.
+    ``doc_freq``, a table of how many other stories use each word (see
+    :func:`document_frequencies`), ranks words common everywhere lower. ``min_names``
+    places are kept for the best names (None: ``NAME_SHARE`` of ``top``). ``ranker``
+    "learned" scores the candidates with the fitted weights of :mod:`tidings.stories.tag_rank`,
+    "hand" with the hand-set weights above."""
+    if top < 1:
+        return []
+    if ranker not in ("learned", "hand"):
+        raise ValueError(f"unknown ranker {ranker!r}: 'learned' or 'hand'")
+    candidates = tag_candidates(texts, language, aliases, doc_freq)
+    weights = None if ranker == "hand" else weights_for(doc_freq is not None)
+    return rank_candidates(candidates, top, min_names, weights)
+
+
+def reserve_names(ranked: list[str], names: set[str], top: int, share: float) -> list[str]:
+    """The ``top`` best of ``ranked`` keys, with at least ``share`` of them (rounded down) from
+    ``names`` where there are that many: the best names left out take the places of the
+    weakest other keys. Order stays by rank."""
+    chosen = ranked[:top]
+    wanted = int(share * top) - sum(k in names for k in chosen)
+    if wanted <= 0:
+        return chosen
+    extra = [k for k in ranked[top:] if k in names][:wanted]
+    dropped = set([k for k in chosen if k not in names][-len(extra):]) if extra else set()
+    keep = set(chosen) - dropped | set(extra)
+    return [k for k in ranked if k in keep]

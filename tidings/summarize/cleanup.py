@@ -79,7 +79,10 @@ _ANAPHORA = re.compile(
     rf"(?i)\b(?:(?:this|that)\s+(?:{_BACK_NOUNS})\b"  # "examining that claim" ("said that claims ..." is not one)
     rf"|(?:these|those|such)\s+(?:{_BACK_NOUNS})s\b"
     r"|the (?:move|latter|former)\b"
-    r"|\b(?:do|does|did|doing|done) so\b)"  # "said they would do so": do what?
+    r"|\b(?:do|does|did|doing|done) so\b"  # "said they would do so": do what?
+    # "will decide then whether ...", "The robot then sews ...": then after what? ("if ... then" and
+    # "then-president" stand alone); "The space goes instead to ...": instead of what?
+    r"|^(?!.*\bif\b.*\bthen\b).*\bthen\b(?!-)|\binstead\b(?!\s+of\b))"
 )
 # a pronoun subject right after an opening phrase: "Read closely, it makes ...", "On Friday, he said ..."
 _LATE_PRONOUN = re.compile(r"^[^,;:\"“«]{1,40},\s+(?:it|he|she|they|il|elle|ils|elles|er|sie|es)\s")

@@ -61,21 +61,29 @@ The defaults were tuned on DUC 2003 and are measured on DUC 2004 by
 Citations use TF-IDF cosine between sentences of the same language and, when an
 embedder is given (``tidings.stories.embed.get_embedder()``), embedding cosine
 for articles in other languages.
+
+Modules of one job, whose public names this module re-exports:
+:mod:`~tidings.summarize.sentence_words` (tokens, stems, concepts),
+:mod:`~tidings.summarize.redundancy` (when two sentences say one thing),
+:mod:`~tidings.summarize.headline` (the headline) and
+:mod:`~tidings.summarize.story_language` (a story's languages).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
 from tidings.records import Article
-from tidings.stemming import stem_word as _stem_word
 from tidings.summarize.cleanup import compress_sentence, reject_reason, strip_sentence, word_count
 from tidings.summarize.concept_weights import (
     COEFFICIENTS,
@@ -85,26 +93,35 @@ from tidings.summarize.concept_weights import (
     learned_weights,
     share_bar,
 )
+from tidings.summarize.headline import clean_headline, headline_penalty, is_title, pick_headline
+from tidings.summarize.redundancy import distinctive_numbers, retells, same_fact, same_numbers, same_words
+from tidings.summarize.sentence_words import (
+    concepts_of,
+    loose_concepts_of,
+    stem_word,
+    stems,
+    stopwords,
+    tokens,
+    unigram_concepts_of,
+)
 from tidings.summarize.sentences import split_sentences
+from tidings.summarize.story_language import article_language, detect_language, story_languages
 from tidings.summarize.types import CitedSentence, StorySummary
-from tidings.text.lexicon import STOPWORDS
+from tidings.text import WORD
+
+# re-exported: the summarizer's public names from before its split into modules of one job
+__all__ = [
+    "DEFAULT_CONFIG", "METHOD", "ExtractiveConfig", "article_language", "clean_headline", "concept_rows",
+    "concepts_of", "detect_language", "distinctive_numbers", "headline_penalty", "is_title", "loose_concepts_of",
+    "pick_headline", "retells", "same_fact", "same_numbers", "same_words", "sentence_cap",
+    "solver_output_to_stderr", "stem_word", "stems", "stopwords", "story_concept_rows", "story_languages",
+    "summarize_articles", "summary_text", "text_concepts", "tokens", "unigram_concepts_of", "with_config",
+]
 
 METHOD = "extractive"
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
-_STOPWORDS = STOPWORDS  # per language, from the shared text toolkit (tidings.text.lexicon)
-# languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written
-_STEMMED = frozenset("en fr de es it pt nl sv da no fi ru hu ro tr".split())
-
-_CLICKBAIT = re.compile(
-    r"(?i)\b(?:you won'?t believe|will blow your mind|here'?s (?:why|what|how)|this is (?:why|what|how)|"
-    r"what happens next|things you|reasons why|everything you need to know|what we know|what you need to know|"
-    r"you need to|must see|shocking|jaw-dropping|omg|wow|watch|video|photos|live|live updates|explained|"
-    r"opinion|analysis|quiz|in pictures|the latest)\b"
-)
 _QUOTE = re.compile(r"[\"“”«»„]|``|''")
-_TITLE_SUFFIX = re.compile(r"\s+(?:[-–—|]|::)\s+[^-–—|]{2,40}$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -149,6 +166,12 @@ class ExtractiveConfig:
     # a chosen sentence that adds no concept worth beyond the lead and the other chosen sentences, and is this
     # close (TF-IDF cosine) to one of them, retells it and goes: long budgets otherwise fill with retellings
     retelling_similarity: float = 0.25
+    # two outlets' wordings of one fact: a sentence that shares at least ``retell_words`` content words with
+    # another, and at least ``retell_share`` of the shorter one's, says it again ("Under the arrangement, Stratus
+    # has put 8 billion dollars into Corvid ..." after a lead that said so); 0 words: off
+    retell_words: int = 4
+    retell_share: float = 0.5
+    retell_numbers: int = 3  # ... or that gives this many of the same numbers (0: off)
     # compression rules (cleanup.COMPRESSION_RULES) whose shorter version of a sentence competes with it;
     # "paren" is left out (it cost DUC 2003 a little, and brackets often hold a unit conversion or a name's acronym)
     compress: tuple[str, ...] = ("dash", "age", "connective", "relative", "appositive", "trailing")
@@ -192,81 +215,6 @@ class _Sentence:
 # ---------------------------------------------------------------- text helpers
 
 
-def stem_word(word: str, language: str) -> str:
-    """Snowball stem of one lower-cased word, in the languages whose stopwords and stems summaries use."""
-    return _stem_word(word, language) if language in _STEMMED else word
-
-
-def stopwords(language: str | None) -> frozenset[str]:
-    return _STOPWORDS.get((language or "en")[:2], _STOPWORDS["en"] if not language else frozenset())
-
-
-def tokens(text: str) -> list[str]:
-    return [m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text)]
-
-
-def stems(text: str, language: str | None) -> list[str]:
-    """Lower-cased, stemmed words of ``text``; stop words become ``""`` (kept as gaps for bigrams)."""
-    lang = (language or "en")[:2]
-    stop = stopwords(lang)
-    return ["" if w in stop or (len(w) < 2 and not w.isdigit()) else stem_word(w, lang) for w in tokens(text)]
-
-
-def concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Adjacent content-word pairs (a stop word, stemmed to ``""``, breaks a pair)."""
-    pairs = {(a, b) for a, b in zip(stemmed, stemmed[1:]) if a and b}
-    return frozenset(pairs)
-
-
-def loose_concepts_of(text: str, language: str | None) -> frozenset[tuple[str, str]]:
-    """Adjacent word pairs, stemmed, except pairs of two stop words."""
-    lang = (language or "en")[:2]
-    stop = stopwords(lang)
-    words = tokens(text)
-    stemmed = [stem_word(w, lang) for w in words]
-    return frozenset((stemmed[i], stemmed[i + 1]) for i in range(len(words) - 1)
-                     if not (words[i] in stop and words[i + 1] in stop))
-
-
-def unigram_concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """Single content words, as ``(stem, "")``."""
-    return frozenset((w, "") for w in stemmed if w)
-
-
-def detect_language(text: str) -> str | None:
-    """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
-    from tidings.extract.language import detect_language as identify
-
-    return identify(text, min_confidence=0.0)
-
-
-def article_language(article: Article) -> str:
-    if article.language:
-        return article.language.split("-")[0].split("_")[0].lower()
-    return detect_language(f"{article.title}. {article.text}") or "en"
-
-
-def story_languages(articles: Sequence[Article], langs: Sequence[str] | None = None) -> tuple[str | None, list[str]]:
-    """The story's main language (most outlets; then most articles; then first seen) and all its languages."""
-    langs = list(langs) if langs is not None else [article_language(a) for a in articles]
-    if not langs:
-        return None, []
-    outlets: dict[str, set[str]] = defaultdict(set)
-    counts: Counter[str] = Counter(langs)
-    first: dict[str, int] = {}
-    for i, (article, lang) in enumerate(zip(articles, langs)):
-        outlets[lang].add(article.source or article.url and _host(article.url) or f"#{article.id}")
-        first.setdefault(lang, i)
-    ordered = sorted(counts, key=lambda lang: (-len(outlets[lang]), -counts[lang], first[lang]))
-    return ordered[0], ordered
-
-
-def _host(url: str) -> str:
-    match = re.match(r"(?i)^[a-z]+://([^/]+)", url)
-    host = match.group(1).lower() if match else url
-    return host[4:] if host.startswith("www.") else host
-
-
 def _epoch(dt: datetime | None) -> float:
     if dt is None:
         return float("inf")
@@ -284,24 +232,6 @@ class _Space:
 
     matrix: Any  # scipy.sparse.csr_matrix, one row per sentence in ``members`` order
     members: list[_Sentence]
-
-
-@lru_cache(maxsize=65_536)
-def _token_set(text: str) -> frozenset[str]:
-    return frozenset(tokens(text))
-
-
-def same_words(a: str, b: str, threshold: float = 0.8) -> bool:
-    """``a`` and ``b`` use nearly the same words (Jaccard of their word sets at least ``threshold``)."""
-    x, y = _token_set(a), _token_set(b)
-    if not x or not y:
-        return False
-    return len(x & y) / len(x | y) >= threshold
-
-
-def is_title(text: str, titles: Sequence[str]) -> bool:
-    """``text`` is one of the story's headlines (pasted into an article's text), not a sentence of it."""
-    return any(same_words(text, title) for title in titles if title)
 
 
 def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
@@ -396,7 +326,7 @@ def _title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str
 def _capitals(text: str, language: str) -> frozenset[str]:
     """Stems of the capitalised words of a sentence, its first word not counted."""
     lang = (language or "en")[:2]
-    found = [m.group(0) for m in _WORD.finditer(text)][1:]
+    found = [m.group(0) for m in WORD.finditer(text)][1:]
     return frozenset(stem_word(w.lower().replace("’", "'"), lang) for w in found if w[:1].isupper())
 
 
@@ -528,42 +458,16 @@ def _similarity(space: _Space, a: _Sentence, b: _Sentence) -> float:
     return float(space.matrix[a.row].multiply(space.matrix[b.row]).sum())
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def distinctive_numbers(text: str) -> frozenset[str]:
-    """Numbers that name one fact ("14,000", "9.8", "80"): not a day of the month (1-31) or a year."""
-    out = set()
-    for raw in _NUMBER.findall(text):
-        digits = raw.replace(",", "")
-        if "." in digits:
-            out.add(digits)
-            continue
-        value = int(digits)
-        if value > 31 and not 1900 <= value <= 2100:
-            out.add(digits)
-    return frozenset(out)
-
-
-def same_fact(a: str, b: str, language: str | None = "en", overlap: float = 0.4) -> bool:
-    """``a`` and ``b`` state one fact in other words: they give the same distinctive number and at least
-    ``overlap`` of the shorter one's content words are in the other ("scans found about 14,000 servers
-    reachable from the public internet" / "counted about 14,000 instances reachable from the internet")."""
-    if overlap <= 0 or not distinctive_numbers(a) & distinctive_numbers(b):
-        return False
-    x, y = {w for w in stems(a, language) if w}, {w for w in stems(b, language) if w}
-    if not x or not y:
-        return False
-    return len(x & y) / min(len(x), len(y)) >= overlap
-
-
 def _redundant(space: _Space, a: _Sentence, b: _Sentence, config: ExtractiveConfig,
                similarity: float | None = None) -> bool:
     """``b`` would repeat ``a``: one sentence in two versions, close TF-IDF vectors (``similarity`` when it is
-    already known), or one fact restated."""
+    already known), one fact restated, most of one's words said again (:func:`retells`) or three of its
+    numbers given again (:func:`same_numbers`)."""
     similarity = _similarity(space, a, b) if similarity is None else similarity
     return (_twins(a, b) or similarity > config.redundancy_threshold
-            or same_fact(a.text, b.text, a.language, config.fact_overlap))
+            or same_fact(a.text, b.text, a.language, config.fact_overlap)
+            or retells(a.stems, b.stems, config.retell_words, config.retell_share)
+            or same_numbers(a.text, b.text, a.language, config.retell_numbers))
 
 
 def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
@@ -594,6 +498,31 @@ def _select(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str,
         covered.update(best.concepts)
         used += best.words
     return chosen
+
+
+@contextmanager
+def solver_output_to_stderr() -> Iterator[None]:
+    """While the MILP solver runs, the process's standard output (file descriptor 1) goes to standard error:
+    HiGHS sometimes prints a debug line there ("HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();", seen at 200 words on the demo), which broke ``tidings summarize``'s JSON Lines."""
+    try:
+        out_fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        err_fd = sys.__stderr__.fileno() if sys.__stderr__ is not None else 2
+    except (OSError, ValueError):
+        out_fd, err_fd = 1, 2
+    try:
+        saved = os.dup(out_fd)
+    except OSError:  # no standard output to protect
+        yield
+        return
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        os.dup2(err_fd, out_fd)
+        yield
+    finally:
+        os.dup2(saved, out_fd)
+        os.close(saved)
 
 
 def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[str, str], float], budget: int,
@@ -662,7 +591,9 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
     for a in range(n):
         for b in range(a + 1, n):
             if (sims[a, b] > config.redundancy_threshold or keys[a] == keys[b] or _twins(pool[a], pool[b])
-                    or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)):
+                    or same_fact(pool[a].text, pool[b].text, pool[a].language, config.fact_overlap)
+                    or retells(pool[a].stems, pool[b].stems, config.retell_words, config.retell_share)
+                    or same_numbers(pool[a].text, pool[b].text, pool[a].language, config.retell_numbers)):
                 rows += [r, r]
                 cols += [a, b]
                 vals += [1.0, 1.0]
@@ -670,68 +601,20 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
                 upper.append(1.0)
                 r += 1
     matrix = coo_matrix((vals, (rows, cols)), shape=(r, n + m)).tocsr()
-    result = milp(
-        objective,
-        constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
-        integrality=np.ones(n + m),
-        bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
-        options={"time_limit": config.ilp_time_limit, "disp": False},
-    )
+    with solver_output_to_stderr():
+        result = milp(
+            objective,
+            constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
+            integrality=np.ones(n + m),
+            bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
+            options={"time_limit": config.ilp_time_limit, "disp": False},
+        )
     if result.x is None:
         return None
     return [pool[j] for j in range(n) if result.x[j] > 0.5]
 
 
 # ---------------------------------------------------------------- headline and lead
-
-
-def clean_headline(title: str) -> str:
-    """A headline without the outlet's name appended (" - Reuters", " | BBC News")."""
-    title = " ".join(title.split())
-    match = _TITLE_SUFFIX.search(title)
-    if match and len(title[: match.start()].split()) >= 4:
-        title = title[: match.start()]
-    return title.strip()
-
-
-def headline_penalty(title: str) -> float:
-    """How unsuitable a headline is: questions, clickbait, ALL CAPS, too short or too long."""
-    penalty = 0.0
-    words = title.split()
-    if title.rstrip().endswith("?") or title.startswith("¿"):
-        penalty += 2.0
-    if "!" in title:
-        penalty += 1.0
-    if _CLICKBAIT.search(title):
-        penalty += 1.5
-    if re.match(r"^\d+\s+(?:\w+\s+)?(?:things|ways|reasons|facts|signs|tips)\b", title, re.I):
-        penalty += 1.5
-    letters = [c for c in title if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.7 * len(letters):
-        penalty += 2.0
-    if len(words) < 4:
-        penalty += 1.0
-    if len(words) > 20:
-        penalty += 0.5
-    if title.endswith("...") or title.endswith("…"):
-        penalty += 0.5
-    return penalty
-
-
-def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str | None,
-                  weights: dict[tuple[str, str], float]) -> str:
-    best, best_score = "", -math.inf
-    top = max(weights.values(), default=1.0) or 1.0
-    for article, lang in zip(articles, langs):
-        if not article.title.strip():
-            continue
-        title = clean_headline(article.title)
-        concepts = concepts_of(stems(title, lang))
-        info = sum(weights.get(c, 0.0) for c in concepts) / top
-        score = (0.0 if lang == main else -3.0) + min(info, 3.0) - headline_penalty(title)
-        if score > best_score:
-            best, best_score = title, score
-    return best
 
 
 def _pick_lead(candidates: Sequence[_Sentence], weights: dict[tuple[str, str], float],

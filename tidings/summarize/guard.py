@@ -43,7 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 from jellyfish import levenshtein_distance
 
-from tidings.text import detect_language
+from tidings.text import WORD, detect_language
 from tidings.text.lexicon import (
     ALL_MONTHS,
     ALL_NEGATIONS,
@@ -103,7 +103,7 @@ class SummaryVerdict:
 
 _QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
                             "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'"})
-_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_WORD = WORD  # the shared toolkit's word tokenizer
 
 STOPWORDS = frozenset("""
 a an the and or but if then than that this these those there here of in on at to for from by with without

@@ -4,7 +4,8 @@
   months, weekdays, negation cues, number words and scale words;
 * :mod:`tidings.text.numbers` - reading numbers by value: digits with either decimal mark, written-out
   numbers and scale words ("2,4 Millionen", "tres millones", "1.2bn", "cinq milliards");
-* :func:`words` - the word tokenizer;
+* :data:`WORD` and :func:`words` - the word tokenizer (the guard's and the summarizer's);
+  :data:`COMPOUND_WORD` - a word that starts with a letter and keeps its hyphens ("open-source"), for tags;
 * :func:`tidings.stemming.stem_word` - Snowball stemming;
 * :func:`tidings.summarize.sentences.split_sentences` - sentence splitting;
 * :func:`tidings.extract.language.detect_language` - language identification (py3langid).
@@ -21,10 +22,14 @@ from tidings.extract.language import detect_language
 from tidings.stemming import stem_word
 from tidings.summarize.sentences import split_sentences
 
-__all__ = ["WORD", "detect_language", "split_sentences", "stem_word", "words"]
+__all__ = ["COMPOUND_WORD", "WORD", "detect_language", "split_sentences", "stem_word", "words"]
 
-# a word: letters and digits, with inner apostrophes ("don't", "aujourd'hui", "l'IA")
-WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+# a word: letters and digits, with inner apostrophes ("don't", "aujourd'hui", "l'IA"); an underscore is
+# punctuation (the wires' dash: "Mitch _ once a hurricane")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# a word as tags read it: it starts with a letter and keeps its hyphens, digits and apostrophes
+# ("open-source", "GPT-4o", "l'IA"); "2029" is not one
+COMPOUND_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 
 def words(text: str, lower: bool = True) -> list[str]:
