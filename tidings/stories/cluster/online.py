@@ -18,7 +18,7 @@ class OnlineClusterer(StoryRepair):
         An undated article looks among the stories around the latest date seen, and
         time does not count in its score."""
         when = f.published
-        ids = self.candidates(f)
+        ids, probe = self._candidates(f.vector, f.published or self.clock)
         best_id, best = None, -1.0
         scores: dict[str, float] = {}
         if ids:
@@ -44,14 +44,14 @@ class OnlineClusterer(StoryRepair):
                 members=[_member(f)] if self.config.track_members > 0 else [],
             )
             self.stories[story.id] = story
-            self._index_story(story)
+            self._index_story(story, probe)
             return Placement(story.id, True, max(best, 0.0))
         story = self.stories[best_id]
-        self._join(story, f)
+        self._join(story, f, probe)
         story = self.split_check(story, f.id)
         survivor = self._maybe_merge(story, [i for i in ids if i != best_id and scores[i] > 0.0])
         return Placement(survivor, False, best)
 
-    def _join(self, story: StoryState, f: ArticleFeatures) -> None:
+    def _join(self, story: StoryState, f: ArticleFeatures, probe: list[int] | None = None) -> None:
         story.with_member(f, self.config.max_keys, self.config.track_members)
-        self._index_story(story)
+        self._index_story(story, probe)

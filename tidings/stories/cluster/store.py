@@ -69,9 +69,11 @@ class StoryStore:
             self._index = CentroidIndex(dim, n_cells=c.index_cells, n_probe=c.index_probe, warmup=c.index_warmup)
         return self._index
 
-    def _index_story(self, story: StoryState) -> None:
+    def _index_story(self, story: StoryState, near: list[int] | None = None) -> None:
+        """(Re)file ``story`` in the index and the key counts; ``near``: the cells probed for an
+        article that just joined it (see :meth:`CentroidIndex.add`)."""
         index = self._ensure_index(len(story.centroid))
-        index.add(story.id, story.unit(), _day(story.first_seen), _day(story.last_seen))
+        index.add(story.id, story.unit(), _day(story.first_seen), _day(story.last_seen), near)
         self._touched.add(story.id)
         old = self._story_keys.get(story.id, frozenset())
         new = frozenset(story.keys)
@@ -174,9 +176,15 @@ class StoryStore:
 
     def candidates(self, f: ArticleFeatures) -> list[str]:
         """Ids of the stories the index offers for an article (time window + IVF cells)."""
-        index = self._ensure_index(len(f.vector))
-        when = f.published or self.clock
-        return sorted(index.candidates(f.vector, self._window(when), self.config.exact_below))
+        return self._candidates(f.vector, f.published or self.clock)[0]
+
+    def _candidates(self, vector: np.ndarray, when: datetime | None) -> tuple[list[str], list[int] | None]:
+        """The candidates for ``vector`` around ``when``, and the index cells probed for them
+        (None when the whole window was scanned)."""
+        index = self._ensure_index(len(vector))
+        days = self._window(when)
+        probe = None if index.window_size(days) <= self.config.exact_below else index.probe(vector)
+        return sorted(index.candidates(vector, days, self.config.exact_below, probe)), probe
 
     def export(self) -> list[dict[str, Any]]:
         """Every story as :meth:`StoryState.to_dict` (for a save/restore round trip)."""
