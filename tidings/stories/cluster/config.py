@@ -18,6 +18,8 @@ class ClusterConfig:
     merge_threshold: float = 0.70  # merge two stories at or above this score
     # a one-article story merges into a grown story at threshold + this (a delayed join decision)
     single_merge_margin: float = 0.05
+    # in the repair pass after a run's placements, a one-article story merges at threshold + this
+    repair_single_margin: float = 0.0
     key_weight: float = 0.3  # share of the score given to shared keys
     key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
     # in a story's first hours, sharing this many names with it is full key agreement (0: Jaccard only)
@@ -52,8 +54,8 @@ class ClusterConfig:
         from tidings.config_schema import SettingError, build
 
         config = build(cls, table)
-        for key in ("threshold", "merge_threshold", "single_merge_margin", "key_weight", "salient_share",
-                    "cos_floor", "xl_shift", "time_penalty"):
+        for key in ("threshold", "merge_threshold", "single_merge_margin", "repair_single_margin", "key_weight",
+                    "salient_share", "cos_floor", "xl_shift", "time_penalty"):
             if not 0.0 <= getattr(config, key) <= 1.0:
                 raise SettingError(key, f"expected a number between 0 and 1, got {getattr(config, key)}")
         for key in ("lead_words", "key_chars", "max_keys", "index_cells", "index_probe", "window_days"):

@@ -24,7 +24,8 @@ class StoryRepair(StoryStore):
         """Look again at the stories that changed since the last repair: each is compared with the
         stories the index offers for its centroid and merged where the pair now scores
         :meth:`merge_threshold_for` (a story may have grown towards another after both were
-        placed, or the names they share may have become rarer). The cost follows the number of
+        placed, or the names they share may have become rarer); here a one-article story needs
+        only the join threshold plus ``repair_single_margin``. The cost follows the number of
         changed stories, not the size of the store. Returns the merges it made."""
         made: list[tuple[str, str]] = []
         touched, self._touched = self._touched, set()
@@ -37,7 +38,7 @@ class StoryRepair(StoryStore):
             when = story.last_seen or self.clock
             others = sorted(index.candidates(story.unit(), self._window(when), self.config.exact_below) - {story_id})
             before = len(self._merges)
-            self._maybe_merge(story, others)
+            self._maybe_merge(story, others, repairing=True)
             made.extend(self._merges[before:])
         return made
 
@@ -81,17 +82,19 @@ class StoryRepair(StoryStore):
         lang = small.languages.most_common(1)[0][0] if small.languages else None
         return self._score(small.unit(), list(small.keys), lang, when, large, started=small.first_seen)
 
-    def merge_threshold_for(self, a: StoryState, b: StoryState) -> float:
+    def merge_threshold_for(self, a: StoryState, b: StoryState, repairing: bool = False) -> float:
         """The score two stories need to merge. A one-article story is the article whose
         join was refused when the other story was smaller: it is placed again against
         the grown story, at the join threshold plus ``single_merge_margin`` (a delayed
-        decision); two larger stories need ``merge_threshold``."""
+        decision) or, in the repair pass after a run's placements (``repairing``), plus
+        ``repair_single_margin``; two larger stories need ``merge_threshold``."""
         c = self.config
         if min(a.size, b.size) == 1:
-            return min(c.merge_threshold, c.threshold + c.single_merge_margin)
+            margin = c.repair_single_margin if repairing else c.single_merge_margin
+            return min(c.merge_threshold, c.threshold + margin)
         return c.merge_threshold
 
-    def _maybe_merge(self, story: StoryState, others: list[str]) -> str:
+    def _maybe_merge(self, story: StoryState, others: list[str], repairing: bool = False) -> str:
         """Merge ``story`` with any of ``others`` that now score at or above
         :meth:`merge_threshold_for` the pair."""
         survivor = story
@@ -99,7 +102,7 @@ class StoryRepair(StoryStore):
             other = self.stories.get(other_id)
             if other is None or other.id == survivor.id or not self.may_merge(survivor.id, other.id):
                 continue
-            if self._pair_score(survivor, other) >= self.merge_threshold_for(survivor, other):
+            if self._pair_score(survivor, other) >= self.merge_threshold_for(survivor, other, repairing):
                 survivor = self._merge(survivor, other)
         return survivor.id
 
