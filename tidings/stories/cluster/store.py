@@ -77,7 +77,7 @@ class StoryStore:
         self._touched.add(story.id)
         old = self._story_keys.get(story.id, frozenset())
         new = frozenset(story.keys)
-        self._key_df.subtract(old - new)
+        self._drop_keys(old - new)
         self._key_df.update(new - old)
         self._story_keys[story.id] = new
 
@@ -146,7 +146,18 @@ class StoryStore:
         self.stories.pop(story_id)
         if self._index is not None:
             self._index.remove(story_id)
-        self._key_df.subtract(self._story_keys.pop(story_id, frozenset()))
+        self._drop_keys(self._story_keys.pop(story_id, frozenset()))
+
+    def _drop_keys(self, keys: frozenset[str]) -> None:
+        """One story fewer holds each of ``keys`` (a key no story holds is forgotten, so the
+        counts stay as large as the current stories' keys, not every key ever seen)."""
+        df = self._key_df
+        for key in keys:
+            n = df.get(key, 0) - 1
+            if n > 0:
+                df[key] = n
+            else:
+                df.pop(key, None)
 
     def _score(self, vector: np.ndarray, keys: Iterable[str], language: str | None, when: datetime | None,
                story: StoryState, cosine: float | None = None, started: datetime | None = None) -> float:
