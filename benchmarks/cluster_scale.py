@@ -22,7 +22,14 @@ takes minutes).
 
 Timings: mean and median wall-clock milliseconds per article, and CPU
 milliseconds per article (process time, less sensitive to other work sharing
-the cores; the median is robust to bursts of it).
+the cores; the median is robust to bursts of it). After every 100 placements the
+repair pass that ``tidings update`` runs after each chunk (every story changed by
+them compared again with its candidates) is timed too: ``repair_ms`` (wall) and
+``total_cpu_ms`` (CPU of placing and repairing, per article). The stores are
+loaded first, then placed into in turn (one article each), so that whatever
+else shares the cores weighs on every store alike. ``--repeat N``
+runs the stores N times and prints the median of each ratio (the cores are
+shared: one run's ratio can be off by half).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -101,7 +108,26 @@ def make_articles(rng: np.random.Generator, common: np.ndarray, topics: np.ndarr
     return out, truth
 
 
-def run(n_stories: int, config, days: float = DAYS, articles_n: int = 1000, seed: int = 11) -> dict[str, float]:
+@dataclass
+class Setup:
+    """One store loaded and ready, with the articles to place in it."""
+
+    label: str
+    stories: int
+    days: float
+    clusterer: object
+    articles: list
+    truth: list
+    load_s: float
+    candidates: float = 0.0  # mean candidates per article, before any is placed
+    placements: list = field(default_factory=list)
+    walls: list = field(default_factory=list)
+    cpus: list = field(default_factory=list)
+    repair_walls: list = field(default_factory=list)
+    repair_cpus: list = field(default_factory=list)
+
+
+def build(label: str, n_stories: int, config, days: float = DAYS, articles_n: int = 1000, seed: int = 11) -> Setup:
     from tidings.stories.cluster import OnlineClusterer
 
     rng = np.random.default_rng(seed)
@@ -114,51 +140,102 @@ def run(n_stories: int, config, days: float = DAYS, articles_n: int = 1000, seed
     for story in stories:
         clusterer.add_story(story)
     load_s = time.perf_counter() - t0
-    n_cands = [len(clusterer.candidates(f)) for f in articles]
-    placements, walls = [], []
-    cpu0 = time.process_time()
-    for f in articles:
-        t0 = time.perf_counter()
-        placements.append(clusterer.place(f))
-        walls.append(time.perf_counter() - t0)
-    cpu_s = time.process_time() - cpu0
-    existing = [(p, t) for p, t in zip(placements, truth) if t is not None]
-    fresh = [p for p, t in zip(placements, truth) if t is None]
+    candidates = statistics.mean(len(clusterer.candidates(f)) for f in articles)
+    return Setup(label, n_stories, days, clusterer, articles, truth, load_s, candidates)
+
+
+def place_interleaved(setups: list[Setup], chunk: int = 100) -> None:
+    """Place every setup's articles, one article of each setup in turn (so that the stores
+    share whatever else the cores are doing), timing each placement; after every ``chunk``
+    articles, the repair pass ``tidings update`` runs after its placements (every story changed
+    by them compared again with its candidates) is timed too, spread over those articles."""
+    n = max(len(s.articles) for s in setups)
+    for i in range(n):
+        for s in setups:
+            if i >= len(s.articles):
+                continue
+            c0, t0 = time.process_time(), time.perf_counter()
+            s.placements.append(s.clusterer.place(s.articles[i]))
+            s.walls.append(time.perf_counter() - t0)
+            s.cpus.append(time.process_time() - c0)
+        if (i + 1) % chunk == 0 or i + 1 == n:
+            for s in setups:
+                c0, t0 = time.process_time(), time.perf_counter()
+                s.clusterer.repair()
+                s.repair_walls.append(time.perf_counter() - t0)
+                s.repair_cpus.append(time.process_time() - c0)
+
+
+def summary(s: Setup) -> dict[str, float]:
+    n = len(s.articles)
+    existing = [(p, t) for p, t in zip(s.placements, s.truth) if t is not None]
+    fresh = [p for p, t in zip(s.placements, s.truth) if t is None]
+    resolve = s.clusterer.resolve
     return {
-        "stories": n_stories,
-        "days": days,
-        "load_s": load_s,
-        "ms_per_article": 1000 * sum(walls) / articles_n,
-        "median_ms": 1000 * statistics.median(walls),
-        "cpu_ms": 1000 * cpu_s / articles_n,
-        "candidates": statistics.mean(n_cands),
-        "joined_right": sum(clusterer.resolve(p.story_id) == clusterer.resolve(t) for p, t in existing) / len(existing),
+        "stories": s.stories,
+        "days": s.days,
+        "load_s": s.load_s,
+        "ms_per_article": 1000 * sum(s.walls) / n,
+        "median_ms": 1000 * statistics.median(s.walls),
+        "cpu_ms": 1000 * sum(s.cpus) / n,
+        "median_cpu_ms": 1000 * statistics.median(s.cpus),
+        "repair_ms": 1000 * sum(s.repair_walls) / n,
+        "total_cpu_ms": 1000 * (sum(s.cpus) + sum(s.repair_cpus)) / n,
+        "candidates": s.candidates,
+        "joined_right": sum(resolve(p.story_id) == resolve(t) for p, t in existing) / len(existing),
         "fresh_new": sum(p.is_new for p in fresh) / max(1, len(fresh)),
     }
 
 
-def main() -> int:
+RATIOS = ("ms_per_article", "median_ms", "cpu_ms", "median_cpu_ms", "total_cpu_ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from tidings.stories.cluster import ClusterConfig
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="place and time this many times (fresh stores each time); the ratios' median is printed")
+    parser.add_argument("--no-exact", action="store_true", help="skip the exhaustive-scan row")
+    args = parser.parse_args(argv)
     base = ClusterConfig()
     exact = replace(base, exact_below=10**9)  # scan every story of the time window
-    rows = [
-        ("time window + IVF (shipped)", run(10_000, base)),
-        ("time window, exhaustive scan", run(10_000, exact)),
-        ("time window + IVF (shipped), 10x denser", run(100_000, base)),
-        ("time window + IVF (shipped), longer history", run(100_000, base, days=DAYS * 10)),
-    ]
-    cols = ["stories", "days", "ms_per_article", "median_ms", "cpu_ms", "candidates", "joined_right", "fresh_new",
-            "load_s"]
-    print(f"1,000 articles placed per run, {DIM}-d vectors, {os.cpu_count()} cores (shared: timings are noisy)")
-    print("| index | " + " | ".join(cols) + " |")
-    print("|---|" + "---|" * len(cols))
-    for label, row in rows:
-        print(f"| {label} | " + " | ".join(f"{row[c]:,.3f}" if isinstance(row[c], float) else f"{row[c]:,}"
-                                           for c in cols) + " |")
-    for key in ("ms_per_article", "median_ms", "cpu_ms"):
-        for label, row in rows[2:]:
-            print(f"{key}, {label} / 10k: {row[key] / rows[0][1][key]:.2f}x")
+    cols = ["stories", "days", "ms_per_article", "median_ms", "cpu_ms", "median_cpu_ms", "repair_ms", "total_cpu_ms",
+            "candidates", "joined_right", "fresh_new", "load_s"]
+    print(f"1,000 articles placed per store, {DIM}-d vectors, {os.cpu_count()} cores (shared: timings are noisy; "
+          "the stores are placed into in turn, one article each, so they share the same load)")
+    ratios: dict[tuple[str, str], list[float]] = {}
+    for rep in range(args.repeat):
+        setups = [build("time window + IVF (shipped)", 10_000, base)]
+        if not args.no_exact and rep == 0:
+            setups.append(build("time window, exhaustive scan", 10_000, exact))
+        setups += [
+            build("time window + IVF (shipped), 10x denser", 100_000, base),
+            build("time window + IVF (shipped), longer history", 100_000, base, days=DAYS * 10),
+        ]
+        load0 = os.getloadavg()[0]
+        place_interleaved(setups)
+        rows = [(s.label, summary(s)) for s in setups]
+        del setups
+        print(f"run {rep + 1} of {args.repeat} (load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after)")
+        print("| index | " + " | ".join(cols) + " |")
+        print("|---|" + "---|" * len(cols))
+        for label, row in rows:
+            print(f"| {label} | " + " | ".join(f"{row[c]:,.3f}" if isinstance(row[c], float) else f"{row[c]:,}"
+                                               for c in cols) + " |")
+        for key in RATIOS:
+            for label, row in rows[-2:]:
+                ratio = row[key] / rows[0][1][key]
+                ratios.setdefault((key, label), []).append(ratio)
+                print(f"{key}, {label} / 10k: {ratio:.2f}x")
+        sys.stdout.flush()
+    if args.repeat > 1:
+        print(f"median over {args.repeat} runs:")
+        for (key, label), values in ratios.items():
+            print(f"{key}, {label} / 10k: {statistics.median(values):.2f}x "
+                  f"(runs: {', '.join(f'{v:.2f}' for v in values)})")
     return 0
 
 

@@ -182,7 +182,8 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
     """Grid search over the decision rule on train + dev (BCubed F1, sorted order and 2 shuffles):
     first cosine floor x key weight x join threshold (merge threshold 0.2 above the join threshold,
     at least 0.7), then merge threshold x key boost around the shipped floor, weight and threshold,
-    then join threshold x single_merge_margin (1.0 turns the delayed merge of one-article stories off)."""
+    then join threshold x single_merge_margin (1.0 turns the delayed merge of one-article stories off),
+    then the repair pass's repair_single_margin."""
     sets = [features(split, config, cache) for split in ("train", "dev")]
     grid = [(floor, kw, th, max(th + 0.2, 0.7), config.key_boost) for floor, kw, th in itertools.product(
         [0.75, 0.78, 0.80, 0.82, 0.84],  # cos_floor
@@ -194,11 +195,14 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
     grid = [(*setting, config.single_merge_margin) for setting in grid]
     grid += [(config.cos_floor, config.key_weight, th, config.merge_threshold, config.key_boost, margin)
              for th, margin in itertools.product([0.35, 0.38, 0.40, 0.42], [0.03, 0.05, 0.08, 1.0])]
+    grid = [(*setting, config.repair_single_margin) for setting in grid]
+    grid += [(config.cos_floor, config.key_weight, config.threshold, config.merge_threshold, config.key_boost,
+              config.single_merge_margin, repair) for repair in (0.0, 0.01, 0.02, 0.05)]
     results = []
     for setting in dict.fromkeys(grid):
-        floor, kw, th, merge, boost, margin = setting
+        floor, kw, th, merge, boost, margin, repair = setting
         cfg = replace(config, cos_floor=floor, key_weight=kw, threshold=th, merge_threshold=merge, key_boost=boost,
-                      single_merge_margin=margin)
+                      single_merge_margin=margin, repair_single_margin=repair)
         f1s = []
         for docs, feats in sets:
             fixed, runs = evaluate(docs, feats, cfg, shuffles=2, seed=1)
@@ -207,8 +211,8 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
     results.sort(reverse=True)
     print(f"embed_kind {config.embed_kind}, lead_words {config.lead_words}")
     print("| mean F1 | train F1 | dev F1 | cos_floor | key_weight | threshold | merge_threshold | key_boost "
-          "| single_merge_margin |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| single_merge_margin | repair_single_margin |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for mean_f1, f1s, setting in results[:top]:
         print(f"| {mean_f1:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f} | " + " | ".join(str(x) for x in setting) + " |")
 

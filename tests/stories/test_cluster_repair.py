@@ -159,6 +159,25 @@ def test_repair_looks_only_at_stories_changed_since_the_last_repair():
     assert c._touched == set()
 
 
+def test_the_repair_pass_places_a_lone_article_again_at_the_join_threshold():
+    # text alone (no keys, undated): the score is the cosine; joining needs 0.6, a one-article story
+    # merges during placement at 0.6 + 0.05, and in the repair pass at 0.6 + repair_single_margin
+    config = ClusterConfig(cos_floor=0.0, xl_shift=0.0, threshold=0.6, merge_threshold=0.9,
+                           single_merge_margin=0.05, repair_single_margin=0.0)
+    grown = at_cosine(e(0), e(1), 0.62)  # the lone article's cosine with the grown story
+
+    def run(config):
+        c = OnlineClusterer(config, new_id=ids())
+        c.add_story(StoryState(id="big", centroid=e(0), size=3))
+        c.add_story(StoryState(id="lone", centroid=grown, size=1))
+        placed = c.place(feat("x", e(0)))  # joins "big"; its merge check refuses "lone" (0.62 < 0.65)
+        assert placed.story_id == "big" and c.drain_merges() == []
+        return c.repair()
+
+    assert run(config) == [("lone", "big")]
+    assert run(replace(config, repair_single_margin=0.05)) == []
+
+
 def test_run_batches_writes_followed_lines_and_the_finish_lines():
     out = io.StringIO()
 

@@ -67,6 +67,7 @@ class CentroidIndex:
         self._since_check = 0
         self.centre: np.ndarray | None = None
         self.cells: np.ndarray | None = None  # (n_cells, dim) unit cell centres, in centred space
+        self._cell_bias: np.ndarray | None = None  # cells @ centre (see nearest_cells)
         self._vectors: dict[str, np.ndarray] = {}
         self._days: dict[str, list[DayKey]] = {}
         self._cell_of: dict[str, int] = {}
@@ -91,13 +92,29 @@ class CentroidIndex:
         norms[norms == 0] = 1.0
         return c / norms
 
-    def nearest_cells(self, vector: np.ndarray, k: int) -> list[int]:
-        """The ``k`` cells whose centres are closest to ``vector``, nearest first."""
-        assert self.cells is not None
-        sims = self.cells @ self._centred(vector)[0]
+    def nearest_cells(self, vector: np.ndarray, k: int, among: Iterable[int] | None = None) -> list[int]:
+        """The ``k`` cells whose centres are closest to ``vector`` (centred), nearest first;
+        ``among``: look only at these cells (a story's old cell and the cells probed for the
+        article that just joined it: its centroid moved towards that article)."""
+        assert self.cells is not None and self._cell_bias is not None
+        # cells . (v - centre) / |v - centre| ranks the cells as cells . v - cells . centre does
+        if among is None:
+            sims = self.cells @ np.asarray(vector, dtype=np.float32) - self._cell_bias
+            ids = None
+        else:
+            ids = np.fromiter(set(among), dtype=np.intp)
+            sims = self.cells[ids] @ np.asarray(vector, dtype=np.float32) - self._cell_bias[ids]
         k = min(k, len(sims))
-        top = np.argpartition(-sims, k - 1)[:k]
-        return [int(i) for i in top[np.argsort(-sims[top])]]
+        if k == 1:
+            top = np.array([int(np.argmax(sims))])
+        else:
+            top = np.argpartition(-sims, k - 1)[:k]
+            top = top[np.argsort(-sims[top])]
+        return [int(i) for i in (top if ids is None else ids[top])]
+
+    def probe(self, vector: np.ndarray) -> list[int] | None:
+        """The ``n_probe`` cells a query for ``vector`` looks in; None before the cells are learnt."""
+        return None if self.cells is None else self.nearest_cells(vector, self.n_probe)
 
     def _day_keys(self, lo: DayKey, hi: DayKey) -> list[DayKey]:
         if lo is None or hi is None:
@@ -105,8 +122,14 @@ class CentroidIndex:
         lo = max(lo, hi - self.max_span_days + 1)
         return list(range(lo, hi + 1))
 
-    def add(self, story_id: str, vector: np.ndarray, first_day: DayKey, last_day: DayKey) -> None:
-        """Add or replace a story (its unit centroid and the span of days it was active)."""
+    def add(self, story_id: str, vector: np.ndarray, first_day: DayKey, last_day: DayKey,
+            near: Iterable[int] | None = None) -> None:
+        """Add or replace a story (its unit centroid and the span of days it was active).
+        ``near``: the cells probed for an article that just started or joined it: the story is
+        filed in the nearest of those and its current cell (its centroid moved towards that
+        article; for a new story the nearest probed cell is the nearest of all); without
+        ``near``, in the nearest of all cells."""
+        old_cell = self._cell_of.get(story_id)
         if story_id in self._vectors:
             self.remove(story_id)
         vector = np.asarray(vector, dtype=np.float32)
@@ -116,7 +139,8 @@ class CentroidIndex:
         for day in days:
             self._by_day.setdefault(day, set()).add(story_id)
         if self.cells is not None and len(self._vectors) < 2 * self._trained_at and not self._denser():
-            self._file(story_id, self.nearest_cells(vector, 1)[0], days)
+            among = None if near is None else [*near, *([] if old_cell is None else [old_cell])]
+            self._file(story_id, self.nearest_cells(vector, 1, among)[0], days)
         elif len(self._vectors) >= self.warmup:
             self._train()
 
@@ -167,6 +191,7 @@ class CentroidIndex:
                     if norm > 0:
                         cells[k] = total / norm
         self.cells = cells.astype(np.float32)
+        self._cell_bias = (self.cells @ self.centre).astype(np.float32)
         self._ivf.clear()
         self._cell_of.clear()
         self._trained_at = len(ids)
@@ -216,13 +241,15 @@ class CentroidIndex:
         """An upper bound of ``len(in_window(days))``, in time proportional to ``len(days)``."""
         return sum(len(self._by_day.get(day, ())) for day in days)
 
-    def candidates(self, vector: np.ndarray, days: list[DayKey], exact_below: int = 0) -> set[str]:
+    def candidates(self, vector: np.ndarray, days: list[DayKey], exact_below: int = 0,
+                   cells: list[int] | None = None) -> set[str]:
         """Stories active on ``days`` filed in one of the ``n_probe`` cells nearest to
-        ``vector``; the whole window when it is small or the cells are not learnt yet."""
+        ``vector`` (``cells``, when :meth:`probe` already found them); the whole window when
+        it is small or the cells are not learnt yet."""
         if self.cells is None or self.window_size(days) <= exact_below:
             return self.in_window(days)
         out: set[str] = set()
-        for cell in self.nearest_cells(np.asarray(vector, dtype=np.float32), self.n_probe):
+        for cell in cells if cells is not None else self.nearest_cells(vector, self.n_probe):
             for day in days:
                 bucket = self._ivf.get((day, cell))
                 if bucket:
