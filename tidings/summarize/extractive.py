@@ -85,7 +85,7 @@ from tidings.summarize.concept_weights import (
     learned_weights,
     share_bar,
 )
-from tidings.summarize.sentences import split_sentences
+from tidings.text.sentences import split_sentences
 from tidings.summarize.types import CitedSentence, StorySummary
 from tidings.text.lexicon import STOPWORDS
 
@@ -235,7 +235,7 @@ def unigram_concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
 
 def detect_language(text: str) -> str | None:
     """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
-    from tidings.extract.language import detect_language as identify
+    from tidings.text.language import detect_language as identify
 
     return identify(text, min_confidence=0.0)
 

@@ -6,20 +6,19 @@
   numbers and scale words ("2,4 Millionen", "tres millones", "1.2bn", "cinq milliards");
 * :func:`words` - the word tokenizer;
 * :func:`tidings.stemming.stem_word` - Snowball stemming;
-* :func:`tidings.summarize.sentences.split_sentences` - sentence splitting;
-* :func:`tidings.extract.language.detect_language` - language identification (py3langid).
+* :func:`tidings.text.sentences.split_sentences` - sentence splitting;
+* :func:`tidings.text.language.detect_language` - language identification (py3langid).
 
-The last three keep their homes and are re-exported here, so that a stage imports its text tools from one
-module.
+The last three are re-exported here, so that a stage imports its text tools from one module.
 """
 
 from __future__ import annotations
 
 import re
 
-from tidings.extract.language import detect_language
+from tidings.text.language import detect_language
 from tidings.stemming import stem_word
-from tidings.summarize.sentences import split_sentences
+from tidings.text.sentences import split_sentences
 
 __all__ = ["WORD", "detect_language", "split_sentences", "stem_word", "words"]
 
