@@ -79,3 +79,26 @@ def test_users_list_on_postgresql_goes_through_the_store(tmp_path: Path, pg_url:
     listed = runner.invoke(cli, ["--config", str(toml), "users", "list"])
     assert listed.exit_code == 0
     assert "pg@example.org" in listed.output
+
+
+def test_every_command_lives_in_the_cli_package() -> None:
+    import importlib
+
+    import click
+
+    from tidings.cli import COMMANDS
+
+    for name, (target, _) in COMMANDS.items():
+        module, _, attr = target.partition(":")
+        assert module.startswith("tidings.cli."), name
+        assert isinstance(getattr(importlib.import_module(module), attr), click.Command), name
+
+
+def test_a_command_that_fails_to_import_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken import is the error it is, not "No such command"."""
+    from tidings import cli as cli_package
+
+    monkeypatch.setitem(cli_package.COMMANDS, "broken", ("tidings.cli.no_such_module:command", "broken"))
+    result = CliRunner().invoke(cli, ["broken"])
+    assert isinstance(result.exception, ModuleNotFoundError)
+    assert "tidings.cli.no_such_module" in str(result.exception)

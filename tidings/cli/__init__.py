@@ -1,9 +1,9 @@
-"""The ``tidings`` command.
+"""The ``tidings`` command: the top layer, which imports the stages (never the reverse).
 
-Subcommands are registered in :data:`COMMANDS` as ``name -> ("module:attribute",
-help)`` and imported only when used, so ``tidings --help`` imports none of them and
-a stage's heavy models load only for that stage. ``--config`` may come before or
-after the subcommand.
+Each subcommand is a module of this package (``run.py``: ingest and update, ``db.py``, ``users.py`` ...),
+registered in :data:`COMMANDS` as ``name -> ("module:attribute", help)`` and imported only when used,
+so ``tidings --help`` imports none of them and a stage's heavy models load only for that stage.
+``--config`` may come before or after the subcommand.
 """
 
 from __future__ import annotations

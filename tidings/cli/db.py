@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tidings.cli import get_config
-from tidings.cli.common import wait_option, open_store_or_fail, require_database, run_locked
+from tidings.cli.common import open_store_or_fail, require_database, run_locked, wait_option
 
 
 @click.group("db")

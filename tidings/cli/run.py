@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from tidings.cli import get_config
-from tidings.cli.common import wait_option, database_errors_clear, open_store_or_fail, out, progress_bar, run_locked
+from tidings.cli.common import database_errors_clear, open_store_or_fail, out, progress_bar, run_locked, wait_option
 
 
 class _IngestProgress:
