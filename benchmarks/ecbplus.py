@@ -113,7 +113,7 @@ def cluster(feats, config, order: list[int] | None = None) -> list[str]:
 def tidings_command() -> list[str]:
     """The `tidings` command of this environment, as a user runs it."""
     exe = Path(sys.executable).with_name("tidings")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tidings.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tidings"]
 
 
 def apply_lines(lines: list[dict]) -> dict[str, str]:

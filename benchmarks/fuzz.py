@@ -9,7 +9,7 @@ Targets (each the function the product calls, with the exceptions it documents):
 * ``sitemaps`` — :func:`tidings.parse.sitemaps.parse_sitemap`: ParseError;
 * ``safexml`` — :func:`tidings.parse.safexml.parse_xml` and ``maybe_gunzip``: ParseError;
 * ``charset`` — :func:`tidings.fetch.charset.decode_body` and ``is_textual``: never raises;
-* ``urls`` — :func:`tidings.extract.urls.canonicalize_url` (with and without a base): ValueError;
+* ``urls`` — :func:`tidings.urls.canonicalize_url` (with and without a base): ValueError;
 * ``extract`` — :func:`tidings.extract.article.extract_article` (what the pipeline's workers call): NoArticle;
 * ``jsonl`` — the JSON Lines stage commands' reading: :func:`tidings.jsonl.run_lines` with the
   record readers of ``cluster``/``similarity``/``classify``/``tags``/``summarize``/``check``
@@ -88,15 +88,15 @@ class Result:
 
 def targets() -> dict[str, Target]:
     from tidings.extract.article import NoArticle, extract_article
-    from tidings.extract.urls import canonicalize_url
+    from tidings.urls import canonicalize_url
     from tidings.fetch.charset import decode_body, is_textual
     from tidings.jsonl import LineError, run_lines
     from tidings.parse.feeds import parse_feed
     from tidings.parse.safexml import ParseError, maybe_gunzip, parse_xml
     from tidings.parse.sitemaps import parse_sitemap
     from tidings.records import Article
-    from tidings.stories.stage_commands import _articles
-    from tidings.summarize.check_commands import source_text
+    from tidings.cli.classify import _articles
+    from tidings.cli.check import source_text
     from tidings.summarize.guard import build_index, check_numbers, extract_numbers
 
     def feeds(data: bytes) -> None:

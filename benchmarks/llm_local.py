@@ -66,7 +66,7 @@ def summarizer_for(model: str, folder: Path):
 
 
 def run_model(model: str, stories: list[tuple[str, list[Article]]], folder: Path, dump: Path | None = None) -> dict:
-    from tidings.summarize.llm import guard_tally, make_client
+    from tidings.summarize.llm import LLMReview, make_client
 
     summarizer = summarizer_for(model, folder)
     started = time.perf_counter()
@@ -84,7 +84,7 @@ def run_model(model: str, stories: list[tuple[str, list[Article]]], folder: Path
         t0 = time.perf_counter()
         summary = summarizer(articles)
         seconds.append(time.perf_counter() - t0)
-        tally = guard_tally(summary.notes)
+        tally = (summary.llm or LLMReview(model)).tally()  # what the guard did with the model's draft
         proposed += tally["proposed"]
         kept += tally["kept"]
         unchecked += tally["unchecked"]

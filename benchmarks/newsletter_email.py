@@ -29,7 +29,7 @@ from tidings.publish.mail.message import edition_message
 from tidings.publish.mail.sender import send_edition
 from tidings.publish.mail.settings import smtp_settings
 from tidings.store.db import Store
-from tidings.publish.editions.models import Subscriber
+from tidings.store.newsletter_models import Subscriber
 from tidings.store.models import Article, Source, Story, Summary
 from tidings.timeutil import utcnow
 

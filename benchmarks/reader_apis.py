@@ -35,11 +35,11 @@ STATE = "user/-/state/com.google/"
 
 def build_database(path: Path, stories: int, read_share: float = 0.0) -> str:
     """``stories`` summarized stories in five sections, two articles each, bulk-inserted."""
-    from tidings.publish.editions.models import User
+    from tidings.store.newsletter_models import User
     from tidings.publish.editions.security import hash_password
     from tidings.publish.readers.accounts import set_api_password
     from tidings.publish.readers.items import sync_items
-    from tidings.publish.readers.models import ReaderItem, ReaderState
+    from tidings.store.reader_models import ReaderItem, ReaderState
     from tidings.store.db import Store
     from tidings.store.models import Article, Source, Story, Summary
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.startup [--runs 7]
 
 Each command runs in its own process in a fresh folder holding the file that
-``tidings init`` writes (its database upgraded once beforehand). The bytecode cache is
+``tidings init`` writes (its database upgraded once beforehand, with one editor for ``users list``). The bytecode cache is
 kept in a temporary folder (``PYTHONPYCACHEPREFIX``) and warmed by one untimed run, so
 what is measured is importing and running, not compiling. The figures are the median
 and the minimum wall time of ``--runs`` runs, and the median CPU time (user + system),
@@ -59,6 +59,7 @@ def main() -> None:
         env["PYTHONPYCACHEPREFIX"] = str(cache)
         run_once(exe, ["init"], None, work, env)
         run_once(exe, ["db", "upgrade"], None, work, env)
+        run_once(exe, ["users", "add", "editor@example.org", "--password-stdin"], "a long enough password\n", work, env)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {args.runs} runs, warm bytecode cache")
         print(f"{'command':<26} {'wall median':>11} {'wall min':>9} {'CPU median':>11}")
         for name, argv, stdin in COMMANDS:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in (5, 20, 100):
         runs = args.runs if size < 100 else max(1, min(3, args.runs))
         batch = stories(clusters, size, runs)
-        from tidings.summarize.sentences import split_sentences
+        from tidings.text.sentences import split_sentences
 
         sentences = statistics.mean(sum(len(split_sentences(a.text, "en")) for a in story) for story in batch)
         product = [time_story(story, DEFAULT_CONFIG) for story in batch]

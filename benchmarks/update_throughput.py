@@ -35,7 +35,7 @@ from tidings.summarize.refresh import refresh_summaries
 
 def floor(site, config, executor) -> dict:
     """Extraction + embedding alone over the site's article pages, through the executor."""
-    from tidings.engine.stages import Extracted, RawPage
+    from tidings.dedup.stage import Extracted, RawPage
     from tidings.records import Article
 
     pages = [RawPage(a.url, site[a.url[len(site.base_url):]][1].decode("utf-8"), None) for a in site.articles]

@@ -29,7 +29,7 @@ MAX_REQUESTS = 200_000  # per run, whatever the duration
 
 def build_database(path: Path, stories: int, per_story: int = 5) -> str:
     """A store with ``stories`` summarized stories of ``per_story`` articles from 40 outlets."""
-    from tidings.publish.search import reindex
+    from tidings.store.search import reindex
     from tidings.store.db import Store
     from tidings.store.models import Article, Source, Story, Summary
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tidings.cli import COMMANDS, cli
 from tidings.jsonl import run_lines
-from tidings.summarize.check_commands import check_record
+from tidings.cli.check import check_record
 
 STAGES = ["cluster", "similarity", "classify", "tags", "summarize", "check", "extract", "fetch"]
 

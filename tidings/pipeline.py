@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from tidings.config import Config
 from tidings.dedup.record import Recorded, record_article
 from tidings.engine.executors import Executor, InlineExecutor, open_executor
-from tidings.engine.stages import Extracted, RawPage
+from tidings.dedup.stage import Extracted, RawPage
 from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
 from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
@@ -79,6 +79,26 @@ class IngestReport:
             del self.error_samples[MAX_ERROR_SAMPLES:]
         elif len(self.error_samples) < MAX_ERROR_SAMPLES:
             self.error_samples.append(sample)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The report as (what, count) rows, in the order ``tidings ingest`` shows them."""
+        rows = [
+            ("sources due", self.sources),
+            ("fetched", self.fetched),
+            ("not modified (304)", self.not_modified),
+            ("failed", self.failed),
+            ("entries listed", self.entries),
+            ("already stored", self.already_seen),
+            ("new articles", self.new),
+            ("updated articles", self.updated),
+            ("unchanged", self.unchanged),
+            ("exact copies", self.copies_exact),
+            ("near copies (syndicated)", self.copies_near),
+            ("text from feed (page unavailable)", self.from_feed),
+        ]
+        return [(name, str(value)) for name, value in rows] + \
+            [(f"error: {kind}", str(count)) for kind, count in sorted(self.errors.items())] + \
+            [("seconds", f"{self.elapsed:.1f}")]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -280,7 +300,7 @@ class Ingestor:
                 self.progress("entry_done", {})
 
     async def _ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
-        from tidings.extract.urls import canonicalize_url
+        from tidings.urls import canonicalize_url
         from tidings.fetch.errors import FetchError
 
         try:
@@ -428,7 +448,7 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
                                       executor=executor if config.ingest.extract_workers > 0 else None)
         report["stories"] = update_stories(config, store, progress=progress, executor=executor)
         report["summaries"] = refresh_summaries(config, store, progress=progress, executor=executor)
-    from tidings.publish.search import reindex
+    from tidings.store.search import reindex
 
     report["search"] = reindex(store)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.extract.language import detect_language
+from tidings.text.language import detect_language
 
 PARAGRAPHS = {
     "en": "The council voted on Friday to rebuild the sea wall after the spring floods forced families from their homes.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.extract.urls import canonicalize_url, is_http_url, same_site
+from tidings.urls import canonicalize_url, is_http_url, same_site
 
 
 @pytest.mark.parametrize(

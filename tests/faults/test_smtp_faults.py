@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import free_port, seed_stories, write_config
 from tidings.publish.editions import service
-from tidings.publish.editions.models import Send, Subscriber
+from tidings.store.newsletter_models import Send, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.mail.sender import BOUNCED, send_edition

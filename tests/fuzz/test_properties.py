@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.extract.article import NoArticle, extract_article
-from tidings.extract.urls import canonicalize_url
+from tidings.urls import canonicalize_url
 from tidings.fetch.charset import decode_body
 from tidings.jsonl import run_lines
 from tidings.parse.feeds import parse_feed

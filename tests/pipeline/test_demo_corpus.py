@@ -90,7 +90,7 @@ def test_the_broken_feed_is_flagged_and_doctor_says_why(ingested):
 
 
 def test_the_report_counts_every_error_and_lists_the_broken_feed_first(ingested, capsys):
-    from tidings.commands import print_errors
+    from tidings.cli.run import print_errors
 
     _, _, report = ingested
     total = sum(report.errors.values())

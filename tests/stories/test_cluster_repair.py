@@ -21,7 +21,7 @@ from tidings.stories.cluster import (
     story_score,
     utc,
 )
-from tidings.stories.commands import notices
+from tidings.cli.cluster import notices
 
 DIM = 16
 T0 = utc(2024, 5, 1, 6)

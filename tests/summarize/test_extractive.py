@@ -11,7 +11,7 @@ import pytest
 from tidings.records import Article
 from tidings.summarize.cleanup import strip_sentence
 from tidings.summarize.extractive import clean_headline, headline_penalty, story_languages, summarize_articles
-from tidings.summarize.sentences import split_sentences
+from tidings.text.sentences import split_sentences
 
 
 def day(n: int) -> datetime:

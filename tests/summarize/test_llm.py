@@ -14,6 +14,7 @@ import pytest
 from tidings.config import load_config
 from tidings.records import Article
 from tidings.summarize.llm import (
+    Fault,
     LLMConfig,
     LLMError,
     OpenAIChatClient,
@@ -188,6 +189,15 @@ def test_bad_answer_is_cleaned_and_checked():
         assert s.text in source_texts()
         assert s.cites
     assert summary.headline == "Valencia floods"  # markdown stripped; names and words all in the sources
+    # the same decisions as fields: no prose to parse back
+    review = summary.llm
+    assert (review.model, review.proposed, review.kept, review.unchecked, review.failure) == ("fake-7b", 4, 1, 0, None)
+    assert [(r.number, r.fault) for r in review.rejected] == [
+        (2, Fault.NUMBER), (3, Fault.QUOTATION), (4, Fault.ASSISTANT)]
+    assert any(r.replaced and r.replaced_by in {"wire-1", "paper-2"} for r in review.rejected)
+    assert review.headline_kept
+    assert review.tally() == {"proposed": 4, "kept": 1, "unchecked": 0,
+                              "rejected": {"number": 1, "quotation": 1, "assistant phrasing": 1}}
 
 
 @pytest.mark.parametrize("mode", ["http500", "timeout", "garbage"])
@@ -207,6 +217,7 @@ def test_llm_failure_falls_back_to_extractive(mode):
     assert note.startswith("llm failed (") and note.endswith("extractive summary used")
     expected = {"http500": "HTTP 500", "timeout": "timed out after 0.5s", "garbage": "not a chat-completions answer"}
     assert expected[mode] in note
+    assert summary.llm.failure and expected[mode] in summary.llm.failure and summary.llm.proposed == 0
     if mode == "timeout":
         assert elapsed < 2.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tidings.summarize.llm import LLMConfig, LLMError, find_gguf, guard_tally, rejection_kind
+from tidings.summarize.llm import Fault, LLMConfig, LLMError, LLMReview, Rejected, find_gguf, guard_fault
 
 GGUF_MAGIC = b"GGUF\x03\x00\x00\x00"
 
@@ -103,17 +103,15 @@ def test_llama_cpp_settings_are_read_and_checked():
         LLMConfig.from_table({"backend": "llama-cpp"})
 
 
-def test_guard_tally_reads_the_notes():
-    notes = [
-        "llm SmolLM2 wrote the draft",
-        "llm sentence 2 rejected (number 40 not in sources); replaced by extractive sentence from article a: 'x'",
-        "llm sentence 3 rejected (quote not verbatim); dropped: 'y'",
-        "llm sentence 4 rejected (name 'Mazon (PP)' not in sources); dropped: 'z'",
-        "llm proposed 6 sentences: 2 kept by the guard, 3 rejected, 1 not checked (summary already full)",
-    ]
-    assert guard_tally(notes) == {"proposed": 6, "kept": 2, "unchecked": 1,
-                                  "rejected": {"number": 1, "quotation": 1, "name": 1}}
-    assert guard_tally(["llm failed (timed out); extractive summary used"])["proposed"] == 0
-    assert [rejection_kind(r) for r in ("low support 0.21", "date 'May 3' not in sources", "assistant phrasing",
-                                        "cites no article", "llm judge: no", "something new")] == [
-        "low support", "date", "assistant phrasing", "no citation", "llm judge", "other"]
+def test_review_tallies_the_faults():
+    review = LLMReview("SmolLM2", proposed=6, kept=2, unchecked=1, rejected=[
+        Rejected(2, Fault.NUMBER, "number 40 not in sources", "x", replaced=True, replaced_by="a"),
+        Rejected(3, Fault.QUOTATION, "quote not verbatim", "y"),
+        Rejected(4, Fault.NAME, "name 'Mazon (PP)' not in sources", "z")])
+    assert review.tally() == {"proposed": 6, "kept": 2, "unchecked": 1,
+                              "rejected": {"number": 1, "quotation": 1, "name": 1}}
+    assert LLMReview("m", failure="timed out").tally()["proposed"] == 0
+    assert [guard_fault(r) for r in ("low support 0.21", "date 'May 3' not in sources", "negation flipped",
+                                     "something new")] == [
+        Fault.LOW_SUPPORT, Fault.DATE, Fault.NEGATION, Fault.OTHER]
+

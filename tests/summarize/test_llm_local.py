@@ -25,7 +25,6 @@ from tidings.summarize.llm import (  # noqa: E402
     LlamaCppClient,
     article_text,
     build_messages,
-    guard_tally,
     llm_judge,
     parse_answer,
     summarize_configured,
@@ -96,7 +95,8 @@ def test_summary_is_checked_sentence_by_sentence(client):
     summary = summarize_with_llm(ARTICLES, client, words=60)
     notes = " | ".join(summary.notes)
     assert "llm SmolLM2-135M-Instruct.Q4_1 wrote the draft" in notes
-    tally = guard_tally(summary.notes)
+    assert summary.llm is not None and summary.llm.failure is None
+    tally = summary.llm.tally()
     assert tally["proposed"] >= 1
     rejected = sum(tally["rejected"].values())
     assert tally["kept"] + rejected + tally["unchecked"] == tally["proposed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.summarize.sentences import split_sentences, split_spans
+from tidings.text.sentences import split_sentences, split_spans
 
 
 @pytest.mark.parametrize(

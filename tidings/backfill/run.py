@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from tidings.backfill.readers import MAX_RECORD_BYTES, ArchiveRecord, read_archive
 from tidings.config import Config
 from tidings.engine.executors import Executor
-from tidings.engine.stages import Extracted
+from tidings.dedup.stage import Extracted
 from tidings.store.db import Store
 from tidings.store.models import Article, Source
 

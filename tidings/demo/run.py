@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -207,6 +209,16 @@ def serve_site_forever(config, store, port: int, slug: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
+
+def report_table(report) -> Table:  # report: tidings.pipeline.IngestReport
+    table = Table(title="ingest", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name, value in report.rows():
+        table.add_row(f"[red]{name}[/red]" if name.startswith("error: ") else name, value)
+    return table
+
+
 @click.command()
 @click.option("--dir", "directory", default="var/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--port", default=8765, show_default=True, help="Port of the demo newsstand (0: any free port).")
@@ -214,7 +226,6 @@ def serve_site_forever(config, store, port: int, slug: str) -> None:
 @click.option("--serve/--no-serve", default=True, help="End by serving the site until Ctrl-C.")
 def main(directory: str, port: int, site_port: int, serve: bool) -> None:
     """Run Tidings end to end on the bundled demo corpus, offline."""
-    from tidings.commands import report_table
     from tidings.config import load_config
     from tidings.demo.server import serve_site
     from tidings.demo.site import build_demo_site
@@ -262,12 +273,9 @@ def main(directory: str, port: int, site_port: int, serve: bool) -> None:
         show_articles(store, getattr(server.site, "truth", None))
 
         console.rule("doctor")
-        from click.testing import CliRunner
-
-        from tidings.cli import cli
-
-        doctor = CliRunner().invoke(cli, ["--config", str(root / "tidings.toml"), "doctor"])
-        console.print(doctor.output, highlight=False)
+        doctor = subprocess.run([sys.executable, "-m", "tidings", "--config", str(root / "tidings.toml"), "doctor"],
+                                capture_output=True, text=True, check=False)  # as a user runs it
+        console.print(doctor.stdout + doctor.stderr, highlight=False)
 
         console.rule("stories: cluster, file, tag, rank, summarize")
         from tidings.stories.update import update_stories
@@ -283,7 +291,7 @@ def main(directory: str, port: int, site_port: int, serve: bool) -> None:
         console.rule("newsletter edition")
         slug = publish_edition(config, store)
         console.print(f"published edition [bold]{slug}[/bold]")
-        from tidings.publish.search import reindex
+        from tidings.store.search import reindex
 
         reindex(store)
         console.print(f"database: {root / 'tidings.db'}  config: {root / 'tidings.toml'}")

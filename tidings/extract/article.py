@@ -21,8 +21,8 @@ from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
-from tidings.extract.language import detect_language
-from tidings.extract.urls import canonicalize_url, is_http_url, same_site
+from tidings.text.language import detect_language
+from tidings.urls import canonicalize_url, is_http_url, same_site
 from tidings.parse.text import html_to_text, normalize_space
 from tidings.records import ExtractedArticle, FeedEntry
 from tidings.timeutil import parse_datetime

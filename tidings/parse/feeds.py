@@ -18,7 +18,7 @@ from typing import Any
 
 import feedparser
 
-from tidings.extract.urls import absolute_http_url
+from tidings.urls import absolute_http_url
 from tidings.parse.safexml import (
     ParseError,
     UnsafeXMLError,

@@ -3,20 +3,13 @@ described by an OpenAPI 3.1 document at ``/api/openapi.json`` (human page: ``/ap
 
 Field names are part of the contract: add fields, never rename them.
 
-Editions belong to the newsletter: the newsletter code can fill the hook by calling
-:func:`register_editions` (or by providing ``tidings.publish.editions.api`` with
-``list_editions(session, limit, offset) -> (list[dict], total)`` and
-``get_edition(session, edition_id) -> dict | None``). Until it does, published editions are
-read straight from its tables (``tidings.publish.editions.models``); without the newsletter
-the list is empty.
+Editions are the newsletter's published editions, read from the store
+(:mod:`tidings.store.newsletter_models`).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -31,43 +24,6 @@ from tidings.stories.fit import configured_threshold, join_fit
 
 API_VERSION = "1.0.0"
 MAX_LIMIT = 100
-EDITIONS_MODULE = "tidings.publish.editions.api"
-EDITIONS_MODELS = "tidings.publish.editions.models"
-
-
-@dataclass(slots=True)
-class EditionsHook:
-    list_editions: Callable[[Session, int, int], tuple[list[dict[str, Any]], int]]
-    get_edition: Callable[[Session, str], dict[str, Any] | None]
-
-
-_editions: EditionsHook | None = None
-
-
-def register_editions(list_editions: Callable[[Session, int, int], tuple[list[dict[str, Any]], int]],
-                      get_edition: Callable[[Session, str], dict[str, Any] | None]) -> None:
-    """Called by the newsletter code to serve ``/api/editions``."""
-    global _editions
-    _editions = EditionsHook(list_editions, get_edition)
-
-
-def editions_hook() -> EditionsHook | None:
-    """The registered provider, else ``tidings.publish.editions.api``, else one that reads
-    published editions from the newsletter's tables, else None (no newsletter here)."""
-    if _editions is not None:
-        return _editions
-    for name in (EDITIONS_MODULE, EDITIONS_MODELS):
-        try:
-            if importlib.util.find_spec(name) is None:
-                continue
-        except ModuleNotFoundError:
-            continue
-        module = importlib.import_module(name)
-        if hasattr(module, "list_editions") and hasattr(module, "get_edition"):
-            return EditionsHook(module.list_editions, module.get_edition)
-        if name == EDITIONS_MODELS and hasattr(module, "Edition"):
-            return EditionsHook(_published_editions, _published_edition)
-    return None
 
 
 def _edition_json(edition: Any, items: bool) -> dict[str, Any]:
@@ -88,7 +44,7 @@ def _published_editions(session: Session, limit: int, offset: int) -> tuple[list
     from sqlalchemy import func, select
     from sqlalchemy.orm import selectinload
 
-    from tidings.publish.editions.models import PUBLISHED, Edition
+    from tidings.store.newsletter_models import PUBLISHED, Edition
 
     query = select(Edition).where(Edition.status == PUBLISHED)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -100,7 +56,7 @@ def _published_editions(session: Session, limit: int, offset: int) -> tuple[list
 def _published_edition(session: Session, edition_id: str) -> dict[str, Any] | None:
     from sqlalchemy import select
 
-    from tidings.publish.editions.models import PUBLISHED, Edition
+    from tidings.store.newsletter_models import PUBLISHED, Edition
 
     query = select(Edition).where(Edition.status == PUBLISHED)
     by = Edition.id == int(edition_id) if edition_id.isdigit() else Edition.slug == edition_id
@@ -204,7 +160,7 @@ async def _answer(request: Request, work: Callable[[Session], Any]) -> Response:
     """Run ``work`` on a read session in a worker thread and answer in JSON, through the site's
     response cache (``[site] cache_seconds``; emptied after every update, as the pages are):
     a reader polling the same listing costs one build per period, not one per request."""
-    from tidings.publish.web.app import cache_key
+    from tidings.publish.web.responses import cache_key
     from tidings.publish.web.cache import Cached
 
     def run() -> Cached:
@@ -307,7 +263,7 @@ async def source(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
-    from tidings.publish.search import search as run_search
+    from tidings.store.search import search as run_search
 
     def work(session: Session):
         limit, offset = _page(request)
@@ -333,11 +289,8 @@ async def search(request: Request) -> Response:
 async def editions(request: Request) -> Response:
     def work(session: Session):
         limit, offset = _page(request)
-        hook = editions_hook()
-        if hook is None:
-            return _listing([], 0, limit, offset)
-        items, total = hook.list_editions(session, limit, offset)
-        return _listing(list(items), int(total), limit, offset)
+        items, total = _published_editions(session, limit, offset)
+        return _listing(items, total, limit, offset)
 
     return await _answer(request, work)
 
@@ -346,8 +299,7 @@ async def edition(request: Request) -> Response:
     edition_id = request.path_params["edition_id"]
 
     def work(session: Session):
-        hook = editions_hook()
-        return hook.get_edition(session, edition_id) if hook else None
+        return _published_edition(session, edition_id)
 
     return await _answer(request, work)
 
@@ -357,7 +309,7 @@ async def openapi(request: Request) -> Response:
 
 
 async def docs(request: Request) -> Response:
-    from tidings.publish.web.app import SECURITY_HEADERS, page_globals
+    from tidings.publish.web.responses import SECURITY_HEADERS, page_globals
     from tidings.publish.web.templating import templates
 
     def build() -> str:

@@ -146,7 +146,7 @@ def _items(session, cards: list[StoryCard]) -> list[tuple[StoryCard, StoryDetail
 
 
 def _serve(request: Request, scope: str, fmt: str):
-    from tidings.publish.web.app import NotFound, base_url, cached
+    from tidings.publish.web.responses import NotFound, base_url, cached
     from tidings.publish.web.pages import section_by_slug
 
     app = request.app
@@ -193,7 +193,7 @@ def _route(scope: str, fmt: str):
 
 
 async def sources_opml(request: Request):
-    from tidings.publish.web.app import cached
+    from tidings.publish.web.responses import cached
     from tidings.sources.registry import export_opml
 
     app = request.app

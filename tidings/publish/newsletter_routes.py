@@ -89,7 +89,7 @@ def _layout(request: Request) -> dict[str, Any]:
     if getattr(request.app.state, "site", None) is None:
         return {"layout": "newsletter/standalone.html"}
     try:
-        from tidings.publish.web.app import page_globals
+        from tidings.publish.web.responses import page_globals
     except ImportError:
         return {"layout": "newsletter/standalone.html"}
     return {**page_globals(request), "layout": "base.html"}

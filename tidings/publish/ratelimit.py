@@ -9,21 +9,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Float, Index, Integer, String, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, select
 
-from tidings.store.models import Base
-
-
-class AuthFailure(Base):
-    """One counted event for one key (``scope:ip:ADDRESS`` or ``scope:acct:ACCOUNT``)."""
-
-    __tablename__ = "auth_failures"
-    __table_args__ = (Index("ix_auth_failures_key_at", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(400))
-    at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+from tidings.store.models import AuthFailure
 
 
 class DbLimiter:

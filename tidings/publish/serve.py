@@ -1,9 +1,9 @@
-"""``tidings serve``: the web site under uvicorn, plus a scheduler that keeps it fresh.
+"""The scheduler that keeps a served site fresh (``tidings serve``, :mod:`tidings.cli.serve`, runs it).
 
 The scheduler is a daemon thread: every ``schedule.interval_minutes`` it starts one
 round (:func:`tick`): ``tidings.pipeline.update``, the search index
-(``tidings.publish.search.reindex``), the newsletter's due editions when
-``tidings.publish.editions.scheduler:run_due`` exists; then it empties the page cache.
+(``tidings.store.search.reindex``), the newsletter's due editions
+(``tidings.publish.editions.scheduler.run_due``); then it empties the page cache.
 One failing round is logged and the next one runs.
 
 A round runs in its own process (started with ``spawn``, nothing inherited from the
@@ -17,29 +17,13 @@ runs).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable
 
-import click
-
-from tidings.cli import get_config
-
 log = logging.getLogger("tidings.serve")
-EDITIONS_SCHEDULER = "tidings.publish.editions.scheduler"
-
-
-def editions_run_due() -> Callable | None:
-    try:
-        if importlib.util.find_spec(EDITIONS_SCHEDULER) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return getattr(importlib.import_module(EDITIONS_SCHEDULER), "run_due", None)
 
 
 def tick_line(report: dict, seconds: float) -> str:
@@ -68,7 +52,7 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
     import time
 
     from tidings.pipeline import update
-    from tidings.publish.search import reindex
+    from tidings.store.search import reindex
 
     started = time.perf_counter()
     if say is not None:
@@ -93,13 +77,13 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
         except Exception as exc:  # noqa: BLE001 - the server keeps running; the next tick retries
             log.exception("scheduled %s failed", name)
             report[name] = f"failed: {exc}"
-    run_due = editions_run_due()
-    if run_due is not None:
-        try:
-            report["editions"] = run_due(config, store)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("scheduled editions failed")
-            report["editions"] = f"failed: {exc}"
+    from tidings.publish.editions.scheduler import run_due
+
+    try:
+        report["editions"] = run_due(config, store)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("scheduled editions failed")
+        report["editions"] = f"failed: {exc}"
     if say is not None:
         say(tick_line(report, time.perf_counter() - started))
     if on_done is not None:
@@ -195,34 +179,3 @@ class Scheduler:
         self.stop_event.set()
         if wait and self.thread.is_alive():
             self.thread.join(wait)
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on (0: any free port).")
-@click.option("--no-scheduler", is_flag=True, help="Serve only; do not run `update` on a schedule.")
-@click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) -> None:
-    """Serve the web site, feeds and API (and run `update` every schedule.interval_minutes)."""
-    import uvicorn
-
-    from tidings.publish.search import reindex
-    from tidings.publish.web.app import create_app
-    from tidings.commands import open_store_or_fail
-
-    config = get_config(ctx)
-    store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`
-    reindex(store)
-    app = create_app(config, store)
-    scheduler = None
-    if not no_scheduler:
-        scheduler = Scheduler(config, store, max(1, config.schedule.interval_minutes) * 60.0, app.state.cache.clear,
-                              say=lambda line: click.echo(line, err=True))
-        scheduler.start()
-        click.echo(f"scheduler: update every {config.schedule.interval_minutes} min", err=True)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
-    finally:
-        if scheduler is not None:
-            scheduler.stop(wait=30)
-        store.close()

@@ -14,46 +14,19 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tidings.timeutil import as_utc, utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A DateTime that always comes back timezone-aware UTC (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return as_utc(value)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return as_utc(value)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from tidings.store.base import NAMING, Base, UTCDateTime  # noqa: F401 - re-exported
+from tidings.timeutil import utcnow
 
 
 class Source(Base):
@@ -262,10 +235,6 @@ class Summary(Base):
     basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # articles/outlets/facts it was built on
 
 
-# The newsletter tables live with their package; imported here so one metadata covers every table.
-from tidings.publish.editions import models as _editions_models  # noqa: E402,F401
-
-
 class RunLock(Base):
     """A writer job in progress (``update``, ``send`` ...): one row per job name while it runs.
 
@@ -284,5 +253,18 @@ class RunLock(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-from tidings.publish import ratelimit as _ratelimit  # noqa: E402,F401
-from tidings.publish.readers import models as _readers_models  # noqa: E402,F401
+class AuthFailure(Base):
+    """One counted event for one key (``scope:ip:ADDRESS`` or ``scope:acct:ACCOUNT``)."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400))
+    at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
+# The newsletter's and the reader apps' tables, in modules of their own; imported here so that one
+# metadata covers every table (they import only tidings.store.base).
+from tidings.store import newsletter_models as _newsletter_models  # noqa: E402,F401
+from tidings.store import reader_models as _reader_models  # noqa: E402,F401

@@ -73,7 +73,7 @@ def prune(store: Store, days: int, *, now=None) -> PruneReport:
             _forget_indexed_text(session, ids)
             report.articles += len(ids)
     if report.articles:
-        from tidings.publish.search import reindex
+        from tidings.store.search import reindex
 
         reindex(store)
     return report

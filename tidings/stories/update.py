@@ -25,7 +25,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from tidings.config import Config
-from tidings.engine.stages import StageError, TagJob
+from tidings.engine.stages import StageError
+from tidings.stories.stage import TagJob
 from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story

@@ -104,7 +104,7 @@ from tidings.summarize.sentence_words import (
     tokens,
     unigram_concepts_of,
 )
-from tidings.summarize.sentences import split_sentences
+from tidings.text.sentences import split_sentences
 from tidings.summarize.story_language import article_language, detect_language, story_languages
 from tidings.summarize.types import CitedSentence, StorySummary
 from tidings.text import WORD

@@ -103,7 +103,7 @@ class Summarizer:
     ``[summarize] words`` (overridden by ``words``) and ``[summarize.llm]`` from the configuration."""
 
     def __init__(self, config: Config, *, words: int | None = None, embedder_name: str | None = None) -> None:
-        from tidings.summarize.llm import llm_config
+        from tidings.summarize.llm.config import llm_config
 
         self.words = int(words if words is not None else config.table("summarize").get("words", 120))
         self.llm = llm_config(config)
@@ -117,7 +117,8 @@ class Summarizer:
         extractive = summarize_articles(articles, words=self.words, embedder=self.embedder)
         if self.llm is None:
             return extractive
-        from tidings.summarize.llm import make_client, summarize_with_llm
+        from tidings.summarize.llm.clients import make_client
+        from tidings.summarize.llm.flow import summarize_with_llm
 
         if self._client is None:
             self._client = make_client(self.llm)

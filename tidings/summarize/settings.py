@@ -26,7 +26,7 @@ class SummarizeConfig:
         llm_table = table.pop("llm", None)
         config = build(cls, table)
         if llm_table is not None:
-            from tidings.summarize.llm import LLMConfig
+            from tidings.summarize.llm.config import LLMConfig
 
             if not isinstance(llm_table, dict):
                 raise SettingError("llm", "expected a [summarize.llm] table")

@@ -52,6 +52,7 @@ class StorySummary:
     languages: list[str] = field(default_factory=list)  # every language its articles use
     method: str = "extractive"  # "extractive" | "llm" | "mixed"
     notes: list[str] = field(default_factory=list)  # what was dropped or fell back, for the log
+    llm: Any = None  # a tidings.summarize.llm.review.LLMReview when a model was asked (not serialized)
 
     @property
     def text(self) -> str:

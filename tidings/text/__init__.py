@@ -7,20 +7,19 @@
 * :data:`WORD` and :func:`words` - the word tokenizer (the guard's and the summarizer's);
   :data:`COMPOUND_WORD` - a word that starts with a letter and keeps its hyphens ("open-source"), for tags;
 * :func:`tidings.stemming.stem_word` - Snowball stemming;
-* :func:`tidings.summarize.sentences.split_sentences` - sentence splitting;
-* :func:`tidings.extract.language.detect_language` - language identification (py3langid).
+* :func:`tidings.text.sentences.split_sentences` - sentence splitting;
+* :func:`tidings.text.language.detect_language` - language identification (py3langid).
 
-The last three keep their homes and are re-exported here, so that a stage imports its text tools from one
-module.
+The last three are re-exported here, so that a stage imports its text tools from one module.
 """
 
 from __future__ import annotations
 
 import re
 
-from tidings.extract.language import detect_language
+from tidings.text.language import detect_language
 from tidings.stemming import stem_word
-from tidings.summarize.sentences import split_sentences
+from tidings.text.sentences import split_sentences
 
 __all__ = ["COMPOUND_WORD", "WORD", "detect_language", "split_sentences", "stem_word", "words"]
 

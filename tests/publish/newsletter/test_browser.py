@@ -15,7 +15,7 @@ import uvicorn
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import free_port, seed_stories, write_config
-from tidings.publish.editions.models import Edition, Subscriber
+from tidings.store.newsletter_models import Edition, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.editions.users import add_user

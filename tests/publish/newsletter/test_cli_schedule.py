@@ -14,7 +14,7 @@ from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.cli import cli
 from tidings.timeutil import parse_since
 from tidings.publish.editions import service
-from tidings.publish.editions.models import Edition, Subscriber, User
+from tidings.store.newsletter_models import Edition, Subscriber, User
 from tidings.publish.editions.scheduler import run_due
 from tidings.publish.editions.security import verify_password
 from tidings.publish.editions.settings import newsletter_settings
@@ -143,7 +143,7 @@ def test_transport_keeps_to_the_rate_limit(smtp):
 
 def test_an_unreachable_server_logs_nobody_as_sent(config, store):
     from tests.publish.newsletter.conftest import free_port
-    from tidings.publish.editions.models import Send
+    from tidings.store.newsletter_models import Send
     from tidings.publish.editions.security import Signer, load_secret
     from tidings.publish.mail.sender import send_edition
     from tidings.publish.mail.settings import SmtpSettings

@@ -10,7 +10,7 @@ import pytest
 
 from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.publish.editions import service
-from tidings.publish.editions.models import Edition
+from tidings.store.newsletter_models import Edition
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.editions.users import add_user
 from tidings.timeutil import parse_since

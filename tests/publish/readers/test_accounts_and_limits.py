@@ -142,7 +142,7 @@ def test_users_api_password_command(tmp_path):
         assert user is not None and user.unread_on_update and user.key_version == 2
         from sqlalchemy import select
 
-        from tidings.publish.readers.models import ReaderAccount
+        from tidings.store.reader_models import ReaderAccount
 
         with store.reading() as s:  # stored hashed, never as given
             row = s.scalars(select(ReaderAccount)).one()

@@ -12,7 +12,7 @@ from tidings.publish.web.app import create_app
 from tidings.store.db import Store
 from tidings.publish.readers.accounts import fever_key
 from tidings.publish.readers.items import SYNC_EVERY
-from tidings.publish.readers.models import ReaderState
+from tidings.store.reader_models import ReaderState
 
 
 def _fever(site, email=ALICE, password=ALICE_API, key=None, **query):

@@ -15,8 +15,8 @@ from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, login
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.readers import accounts
 from tidings.publish.readers.items import SYNC_EVERY
-from tidings.publish.readers.models import ReaderItem, ReaderState
-from tidings.publish.sanitize import clean_html
+from tidings.store.reader_models import ReaderItem, ReaderState
+from tidings.sanitize import clean_html
 from tidings.store.models import Story
 
 STATE = "user/-/state/com.google/"

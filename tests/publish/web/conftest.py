@@ -15,7 +15,7 @@ import uvicorn
 
 from tests.publish.web.sample import Sample, populate
 from tidings.config import Config
-from tidings.publish.search import reindex
+from tidings.store.search import reindex
 from tidings.publish.web.app import create_app
 from tidings.store.db import Store
 

@@ -105,7 +105,7 @@ def populate(store: Store) -> Sample:
         s.flush()
         main.summary_id = summary.id
         hostile.summary_id = evil.id
-        from tidings.publish.editions.models import DRAFT, PUBLISHED, Edition, EditionItem
+        from tidings.store.newsletter_models import DRAFT, PUBLISHED, Edition, EditionItem
 
         published = Edition(slug="2026-11-23", title="Morning edition", intro="Hello", status=PUBLISHED,
                             published_at=NOW - timedelta(hours=1))

@@ -1,6 +1,6 @@
 """Outside text becomes plain text; only http(s) links survive."""
 
-from tidings.publish.sanitize import clean_html, plain_text, safe_url
+from tidings.sanitize import clean_html, plain_text, safe_url
 from tidings.publish.web.timeline import timeline_svg
 from datetime import datetime, timezone
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tests.publish.web.sample import populate
-from tidings.publish.search import reindex, search
+from tidings.store.search import reindex, search
 from tidings.store.models import Story
 
 
@@ -61,7 +61,7 @@ def test_models_match_the_schema_outside_the_search_index(store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tidings.publish.search import include_object
+    from tidings.store.search import include_object
     from tidings.store.models import Base
 
     with store.engine.connect() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from tidings.publish.editions.models import Edition
+from tidings.store.newsletter_models import Edition
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.timeutil import utcnow
 

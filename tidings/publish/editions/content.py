@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tidings.publish.editions.models import Edition, EditionItem
+from tidings.store.newsletter_models import Edition, EditionItem
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.store.models import Article, Source, Story, Summary
 

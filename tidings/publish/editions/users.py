@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tidings.publish.editions.models import User
+from tidings.store.newsletter_models import User
 from tidings.publish.editions.security import hash_password, verify_password
 from tidings.store.db import Store
 from tidings.timeutil import utcnow

@@ -28,7 +28,7 @@ import smtplib
 import time
 
 from tidings.publish.editions.content import EditionContent
-from tidings.publish.editions.models import PUBLISHED, Edition, EditionItem, Send, Subscriber
+from tidings.store.newsletter_models import PUBLISHED, Edition, EditionItem, Send, Subscriber
 from tidings.publish.editions.render import Links
 from tidings.publish.editions.security import Signer
 from tidings.publish.editions.settings import NewsletterSettings

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from tidings.publish.editions.models import Subscriber
+from tidings.store.newsletter_models import Subscriber
 from tidings.publish.editions.security import BadToken, Signer
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.publish.mail import links

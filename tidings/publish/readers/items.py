@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tidings.publish.readers.models import ReaderItem
-from tidings.publish.sanitize import clean_html, plain_text, safe_url
+from tidings.store.reader_models import ReaderItem
+from tidings.sanitize import clean_html, plain_text, safe_url
 from tidings.publish.web.queries import LEAD_CHARS, outlet_rank_labels
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story, Summary

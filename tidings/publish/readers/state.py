@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import OTHER_SECTION
-from tidings.publish.readers.models import ReaderAccount, ReaderItem, ReaderState
+from tidings.store.reader_models import ReaderAccount, ReaderItem, ReaderState
 from tidings.publish.readers.settings import ReaderSettings
-from tidings.publish.sanitize import plain_text
+from tidings.sanitize import plain_text
 from tidings.publish.web.queries import slugify
 from tidings.store.models import Article, Source, Story, Summary
 from tidings.timeutil import utcnow

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from tidings.publish.web import queries
-from tidings.publish.web.app import MovedTo, NotFound, cached, page_globals, render_page
+from tidings.publish.web.responses import MovedTo, NotFound, cached, page_globals, render_page
 from tidings.publish.web.templating import templates
 from tidings.publish.web.timeline import timeline_svg
 from tidings.store.models import Source, Story
@@ -213,7 +213,7 @@ def search_filters(request: Request) -> dict[str, Any]:
 
 
 async def search_page(request: Request) -> Response:
-    from tidings.publish.search import search
+    from tidings.store.search import search
 
     app = request.app
     filters = search_filters(request)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, load_only
 
-from tidings.publish.sanitize import plain_text, safe_url
+from tidings.sanitize import plain_text, safe_url
 from tidings.store.models import Article, Source, Story, Summary
 from tidings.stories.fit import JoinFit, join_fit, resolve_threshold
 from tidings.stories.outlets import rank_label

@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 virtual table over ``search_documents`` (external content), kept in
 step by triggers on that table. PostgreSQL: a generated ``tsvector`` column with a
-GIN index. ``tidings.publish.search.reindex(store)`` fills ``search_documents``
+GIN index. ``tidings.store.search.reindex(store)`` fills ``search_documents``
 from the stories, summaries and articles (incrementally, by a per-row stamp).
 
 Revision ID: 0003

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from tidings.publish.sanitize import plain_text
+from tidings.sanitize import plain_text
 from tidings.store.db import Store, include_object  # noqa: F401  (re-exported: the search tables have no model)
 from tidings.store.models import Article, Story, Summary
 

@@ -29,7 +29,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print the r
 
 
 def _run(ctx: click.Context, work, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.stories.editing import EditError
     from tidings.stories.update import cluster_config
 
@@ -90,7 +90,7 @@ def split_command(ctx: click.Context, article_id: int, by: str | None, as_json: 
 @click.pass_context
 def decisions_command(ctx: click.Context, story: str | None, limit: int) -> None:
     """The editors' decisions, newest first."""
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.stories.editing import decisions_about
 
     store = open_store_or_fail(get_config(ctx))

@@ -1,8 +1,6 @@
-"""``tidings edition`` (new, list, show, publish, schedule, send) and ``tidings users`` (add, list, passwd)."""
+"""``tidings edition``: newsletter editions (new, list, show, publish, schedule, send)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
@@ -10,7 +8,7 @@ from tidings.cli import get_config
 
 
 def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
 
     return open_store_or_fail(get_config(ctx))
 
@@ -128,7 +126,7 @@ def publish_command(ctx: click.Context, edition_id: int) -> None:
 @click.pass_context
 def schedule_command(ctx: click.Context, edition_id: int, when: str) -> None:
     """Send EDITION_ID at WHEN (an ISO date-time); `tidings serve` sends it when due."""
-    from tidings.publish.editions.models import Edition
+    from tidings.store.newsletter_models import Edition
     from tidings.timeutil import parse_datetime
 
     at = parse_datetime(when)
@@ -173,89 +171,3 @@ def send_command(ctx: click.Context, edition_id: int) -> None:
                f"{report.failed} refused")
     for error in report.errors:
         click.echo(f"  {error}", err=True)
-
-
-@click.group("users")
-def users_group() -> None:
-    """Editors who may log in to /editor."""
-
-
-def _read_password(password_stdin: bool) -> str:
-    if password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-@users_group.command("add")
-@click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@click.pass_context
-def users_add(ctx: click.Context, email: str, password_stdin: bool) -> None:
-    """Create an editor account."""
-    from tidings.publish.editions.users import UserError, add_user
-
-    store = _store(ctx)
-    try:
-        user = add_user(store, email, _read_password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
-    click.echo(f"added editor {user.email} (id {user.id})")
-
-
-@users_group.command("passwd")
-@click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@click.pass_context
-def users_passwd(ctx: click.Context, email: str, password_stdin: bool) -> None:
-    """Set an editor's password."""
-    from tidings.publish.editions.users import UserError, set_password
-
-    store = _store(ctx)
-    try:
-        set_password(store, email, _read_password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
-    click.echo(f"password changed for {email}")
-
-
-@users_group.command("list")
-@click.pass_context
-def users_list(ctx: click.Context) -> None:
-    """All editors."""
-    from tidings.publish.editions.users import list_users
-
-    store = _store(ctx)
-    for user in list_users(store):
-        click.echo(f"{user.id:>4}  {user.email}")
-    store.close()
-
-
-@users_group.command("api-password")
-@click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Read the API password from stdin instead of making one up.")
-@click.option("--unread-on-update/--keep-read-on-update", default=None,
-              help="Whether a story read in an app turns unread when it gains sources or a new summary.")
-@click.pass_context
-def users_api_password(ctx: click.Context, email: str, password_stdin: bool, unread_on_update: bool | None) -> None:
-    """Set the password reader apps log in with (Google Reader and Fever APIs); prints a new random one."""
-    from tidings.publish.editions.users import UserError
-    from tidings.publish.readers.accounts import set_api_password, set_unread_on_update
-
-    store = _store(ctx)
-    try:
-        password = set_api_password(store, email, _read_password(True) if password_stdin else None)
-        if unread_on_update is not None:
-            set_unread_on_update(store, email, unread_on_update)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
-    if password_stdin:
-        click.echo(f"API password set for {email}; reader apps logged in with the old one must log in again")
-    else:
-        click.echo(f"API password for {email}: {password}")
-        click.echo("reader apps: Google Reader API at <site>/api/greader, Fever API at <site>/api/fever.php")

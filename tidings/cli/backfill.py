@@ -55,7 +55,7 @@ def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool,
     from tidings.backfill.run import backfill
     from rich.console import Console
 
-    from tidings.commands import open_store_or_fail, out, run_locked
+    from tidings.cli.common import open_store_or_fail, out, run_locked
     from tidings.engine.executors import EngineError
 
     for path in paths:

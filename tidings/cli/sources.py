@@ -31,7 +31,7 @@ def sources_group() -> None:
 def add_command(ctx: click.Context, url: str, name: str | None, country: str | None, language: str | None,
                 authority: float | None) -> None:
     """Add a source from a feed URL or a homepage (its feed or sitemap is discovered)."""
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.fetch.client import Fetcher
     from tidings.sources.finder import SourceNotFound, find_source
     from tidings.sources.registry import upsert_source
@@ -64,7 +64,7 @@ def add_command(ctx: click.Context, url: str, name: str | None, country: str | N
 @click.pass_context
 def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     """List registered sources with their health."""
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.sources.registry import list_sources
 
     store = open_store_or_fail(get_config(ctx))
@@ -99,7 +99,7 @@ def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.pass_context
 def remove_command(ctx: click.Context, ref: str) -> None:
     """Stop polling a source (by id or URL). Its articles stay, credited to it."""
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.sources.registry import remove_source
 
     store = open_store_or_fail(get_config(ctx))
@@ -125,7 +125,7 @@ def import_command(ctx: click.Context, path_or_url: str) -> None:
       tidings sources import tidings/sources/default_sources.opml
       tidings sources import https://example.org/subscriptions.opml
     """
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.sources.importer import ImportError_, discover_homepages, read_list
     from tidings.sources.registry import sync_sources
 
@@ -155,7 +155,7 @@ def import_command(ctx: click.Context, path_or_url: str) -> None:
 @click.pass_context
 def export_command(ctx: click.Context, path: str | None) -> None:
     """Export active sources as OPML (to PATH, or stdout)."""
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.sources.registry import export_opml
 
     store = open_store_or_fail(get_config(ctx))

@@ -101,7 +101,7 @@ def summarize_command(ctx: click.Context, words: int | None, embedder_name: str 
 
 def _summarize_stored(ctx: click.Context, story_ids: list[str], words: int | None) -> None:
     from tidings.cli import get_config
-    from tidings.commands import open_store_or_fail
+    from tidings.cli.common import open_store_or_fail
     from tidings.store.models import Story
     from tidings.summarize.refresh import refresh_summaries
 

@@ -1,9 +1,9 @@
-"""The ``tidings`` command.
+"""The ``tidings`` command: the top layer, which imports the stages (never the reverse).
 
-Subcommands are registered in :data:`COMMANDS` as ``name -> ("module:attribute",
-help)`` and imported only when used, so ``tidings --help`` imports none of them and
-a stage's heavy models load only for that stage. ``--config`` may come before or
-after the subcommand.
+Each subcommand is a module of this package (``run.py``: ingest and update, ``db.py``, ``users.py`` ...),
+registered in :data:`COMMANDS` as ``name -> ("module:attribute", help)`` and imported only when used,
+so ``tidings --help`` imports none of them and a stage's heavy models load only for that stage.
+``--config`` may come before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -18,26 +18,26 @@ from tidings import __version__
 # name -> ("module:attribute" of a click.Command, its one-line help for `tidings --help`, so that
 # listing the commands imports none of them). Keep in the order of the flow.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("tidings.commands:init_command", "Write a commented default configuration file."),
-    "sources": ("tidings.sources.commands:sources_group", "Manage the sources Tidings polls."),
-    "ingest": ("tidings.commands:ingest_command", "Fetch due sources, extract and store their articles."),
-    "update": ("tidings.commands:update_command", "Ingest, then build, rank and summarize the stories."),
-    "backfill": ("tidings.backfill.commands:backfill_command", "Read web archives (WARC) or JSON Lines dumps into the store."),
-    "stories": ("tidings.stories.edit_commands:stories_group", "Move an article to another story, or split it off."),
-    "doctor": ("tidings.commands:doctor_command", "Unhealthy sources: why they failed, when they are retried."),
-    "db": ("tidings.commands:db_group", "Database schema: show or upgrade."),
-    "extract": ("tidings.extract.commands:extract_command", "One page's extracted article as JSON."),
-    "fetch": ("tidings.fetch.commands:fetch_command", "Fetch URLs through the guarded fetcher."),
-    "cluster": ("tidings.stories.commands:cluster_command", "Articles (JSON Lines) -> the story each joins."),
-    "similarity": ("tidings.stories.commands:similarity_command", "Pairs of articles -> score and verdict."),
-    "classify": ("tidings.stories.stage_commands:classify_command", "Articles -> section and scores."),
-    "tags": ("tidings.stories.stage_commands:tags_command", "Articles -> tags, best first."),
-    "summarize": ("tidings.summarize.commands:summarize_command", "Stories -> headline, lead, cited sentences."),
-    "check": ("tidings.summarize.check_commands:check_command", "Summaries -> which sentences the sources support."),
-    "edition": ("tidings.publish.editions.commands:edition_group", "Newsletter editions: draft, publish, send."),
-    "users": ("tidings.publish.editions.commands:users_group", "Editors who may log in to /editor."),
-    "serve": ("tidings.publish.serve:serve_command", "The web site, feeds and API; updates on a schedule."),
-    "demo-server": ("tidings.demo.commands:demo_server_command", "Serve the demo newsstand on loopback."),
+    "init": ("tidings.cli.init:init_command", "Write a commented default configuration file."),
+    "sources": ("tidings.cli.sources:sources_group", "Manage the sources Tidings polls."),
+    "ingest": ("tidings.cli.run:ingest_command", "Fetch due sources, extract and store their articles."),
+    "update": ("tidings.cli.run:update_command", "Ingest, then build, rank and summarize the stories."),
+    "backfill": ("tidings.cli.backfill:backfill_command", "Read web archives (WARC) or JSON Lines dumps into the store."),
+    "stories": ("tidings.cli.stories:stories_group", "Move an article to another story, or split it off."),
+    "doctor": ("tidings.cli.doctor:doctor_command", "Unhealthy sources: why they failed, when they are retried."),
+    "db": ("tidings.cli.db:db_group", "Database schema: show or upgrade."),
+    "extract": ("tidings.cli.extract:extract_command", "One page's extracted article as JSON."),
+    "fetch": ("tidings.cli.fetch:fetch_command", "Fetch URLs through the guarded fetcher."),
+    "cluster": ("tidings.cli.cluster:cluster_command", "Articles (JSON Lines) -> the story each joins."),
+    "similarity": ("tidings.cli.cluster:similarity_command", "Pairs of articles -> score and verdict."),
+    "classify": ("tidings.cli.classify:classify_command", "Articles -> section and scores."),
+    "tags": ("tidings.cli.classify:tags_command", "Articles -> tags, best first."),
+    "summarize": ("tidings.cli.summarize:summarize_command", "Stories -> headline, lead, cited sentences."),
+    "check": ("tidings.cli.check:check_command", "Summaries -> which sentences the sources support."),
+    "edition": ("tidings.cli.edition:edition_group", "Newsletter editions: draft, publish, send."),
+    "users": ("tidings.cli.users:users_group", "Editors who may log in to /editor."),
+    "serve": ("tidings.cli.serve:serve_command", "The web site, feeds and API; updates on a schedule."),
+    "demo-server": ("tidings.cli.demo:demo_server_command", "Serve the demo newsstand on loopback."),
 }
 
 

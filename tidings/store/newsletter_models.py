@@ -1,8 +1,8 @@
 """Tables of the newsletter: editions, their items, editors, subscribers and the send log.
 
-They subclass :class:`tidings.store.models.Base` so one metadata (and one set of Alembic
-migrations, here ``0004``) covers them. ``tidings.store.models`` imports this module at its end;
-only ``Base`` and ``UTCDateTime`` are needed from it, and both exist by then."""
+They subclass :class:`tidings.store.base.Base` so one metadata (and one set of Alembic
+migrations, here ``0004``) covers them; ``tidings.store.models`` imports this module so that
+loading the models loads every table."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tidings.store.models import Base, UTCDateTime
+from tidings.store.base import Base, UTCDateTime
 from tidings.timeutil import utcnow
 
 DRAFT = "draft"

@@ -3,7 +3,7 @@
 An item is a story as reader apps see it. Its id is the time (in microseconds since the epoch)
 at which Tidings first listed the story for the apps, made unique and increasing, as FreshRSS
 numbers its entries: Fever's ``since_id`` and Google Reader's ``ot`` both page on it.
-``tidings.store.models`` imports this module at its end so one metadata covers every table."""
+``tidings.store.models`` imports this module so that loading the models loads every table."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tidings.store.models import Base, UTCDateTime
+from tidings.store.base import Base, UTCDateTime
 from tidings.timeutil import utcnow
 
 
