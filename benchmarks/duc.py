@@ -130,7 +130,7 @@ def command_summaries(clusters: list[dict], words: int) -> list[str]:
     return texts
 
 
-def score_command(scorer: "Scorer", clusters: list[dict], words: int) -> tuple[float, float, float, float, float]:
+def score_command(scorer: Scorer, clusters: list[dict], words: int) -> tuple[float, float, float, float, float]:
     """R-1, R-2, mean words a reader sees, mean words scored (after the cut) and seconds per cluster."""
     start = time.perf_counter()
     texts = command_summaries(clusters, words)

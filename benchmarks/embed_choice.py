@@ -293,7 +293,7 @@ def xl_calibration(shifts: tuple[float, ...] = (0.0, 0.02, 0.04, 0.06, 0.08), or
             order = list(range(len(feats)))
             rng.shuffle(order)
             counter = itertools.count(1)
-            clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
+            clusterer = OnlineClusterer(config, new_id=lambda counter=counter: f"s{next(counter)}")
             placed = {i: clusterer.place(feats[i]).story_id for i in order}
             runs.append(bcubed([clusterer.resolve(placed[i]) for i in range(len(feats))], gold))
         p, r, f = (float(np.mean([x[k] for x in runs])) for k in range(3))

@@ -36,8 +36,8 @@ from pathlib import Path
 from tidings.summarize.guard import (
     MONTHS,
     STOPWORDS,
-    SourceIndex,
     WEEKDAYS,
+    SourceIndex,
     build_index,
     check_sentence,
     extract_numbers,
@@ -69,7 +69,7 @@ class Planted:
 
 def plant_number(sentence: str, sources_text: str, rng: random.Random) -> str | None:
     """Change one number of ``sentence`` to a value no source gives (in digits, words or with a scale)."""
-    matches = [m for m in re.finditer(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])", sentence)]
+    matches = list(re.finditer(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])", sentence))
     if not matches:
         return None
     m = rng.choice(matches)

@@ -131,8 +131,8 @@ def asgi_cost(database_url: str, method: str, path: str, query: str, headers: di
     """App CPU milliseconds per request, called in-process (no sockets, no client); ``cold`` empties
     the reused item bodies and id lists before each request (what the first request after a change
     costs)."""
-    from tidings.publish.readers.items import BODIES
     from tidings.config import Config
+    from tidings.publish.readers.items import BODIES
     from tidings.publish.web.app import create_app
 
     app = create_app(Config(database_url=database_url, raw={"newsletter": {"secret": "benchmark secret"}}))

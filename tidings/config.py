@@ -219,7 +219,7 @@ class Config:
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
 
-    def with_table(self, name: str, table: dict[str, Any]) -> "Config":
+    def with_table(self, name: str, table: dict[str, Any]) -> Config:
         """A copy of this configuration whose table ``name`` is ``table`` (checked when it is read)."""
         from dataclasses import replace
 

@@ -115,7 +115,7 @@ def run_batches(
                 raise RuntimeError(f"stage returned {len(results)} results for {len(good)} records")
         except Exception as exc:  # the whole batch failed: report it on each of its lines
             results = [exc] * len(good)
-        by_line = {n: res for (n, _), res in zip(good, results)}
+        by_line = {n: res for (n, _), res in zip(good, results, strict=True)}
         for number, record in pending:
             if isinstance(record, Exception):
                 write_record(stdout, error_record(number, None, record))

@@ -252,7 +252,8 @@ class Ingestor:
         entries = unique_entries(parsed.entries)
         if job.kind == "sitemap" or parsed.kind in {"sitemap", "sitemapindex"}:
             horizon = utcnow() - timedelta(days=self.config.ingest.sitemap_max_age_days)
-            entries = [e for e in entries if (e.updated or e.published) is None or (e.updated or e.published) >= horizon]
+            entries = [e for e in entries
+                       if (e.updated or e.published) is None or (e.updated or e.published) >= horizon]
         entries = entries[: self.config.ingest.max_entries_per_feed]
         self.report.entries += len(entries)
         self.progress("entries", {"source": job.name, "count": len(entries)})

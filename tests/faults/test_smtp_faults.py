@@ -35,7 +35,7 @@ class FaultyRelay:
         self.attempts: list[tuple[str, str, float]] = []
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             with self.lock:
                 self.attempts.append((address, "550", time.monotonic()))
@@ -43,7 +43,7 @@ class FaultyRelay:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         (address,) = envelope.rcpt_tos
         with self.lock:
             answer = self.plan.get(address, []).pop(0) if self.plan.get(address) else "250"
@@ -64,7 +64,7 @@ class FaultyRelay:
 def test_temporary_failures_retry_permanent_ones_bounce_nobody_twice(tmp_path):
     readers = {"a@example.org": ["421"], "b@example.org": ["451", "451"], "c@example.org": [],
                "d@example.org": ["drop"], "e@example.org": []}
-    relay = FaultyRelay({k: v for k, v in readers.items()}, refuse={"c@example.org"})
+    relay = FaultyRelay(dict(readers), refuse={"c@example.org"})
     controller = Controller(relay, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:

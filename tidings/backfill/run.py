@@ -146,7 +146,7 @@ class Backfill:
                 todo.append(record)
         started = time.perf_counter()
         pairs: list[tuple[ArchiveRecord, Extracted]] = []
-        for record, result in zip(todo, self.executor.map("archive", todo, self.config.dedup)):
+        for record, result in zip(todo, self.executor.map("archive", todo, self.config.dedup), strict=True):
             if not isinstance(result, Extracted) or result.article is None:
                 text = getattr(result, "error", None) or str(result)
                 kind, _, message = text.partition(": ")
@@ -200,7 +200,8 @@ def backfill(config: Config, store: Store, paths: list[Path], *, executor: Execu
 
     own = executor is None
     if own:
-        executor = open_executor(engine_config(config), embedder=ClusterConfig.from_table(config.table("cluster")).embedder,
+        embedder = ClusterConfig.from_table(config.table("cluster")).embedder
+        executor = open_executor(engine_config(config), embedder=embedder,
                                  warm_stages=("features", "sections", "tags", "summaries"))
     try:
         return Backfill(config, store, executor, progress=progress, max_bytes=max_bytes, chunk=chunk).run(paths)

@@ -64,8 +64,13 @@ title = "Tidings demo"
 
 [newsletter]
 name = "Towards Tidings"
-intro = "The week in AI from the demo newsstand: each story told once, every sentence credited to the outlets that reported it."
-sponsor = {{ name = "Open Weights Fund", text = "A fictional sponsor, shown so you can see how a sponsored block is labelled.", url = "https://example.org/sponsor" }}
+intro = \"\"\"The week in AI from the demo newsstand: each story told once, \\
+every sentence credited to the outlets that reported it.\"\"\"
+
+[newsletter.sponsor]
+name = "Open Weights Fund"
+text = "A fictional sponsor, shown so you can see how a sponsored block is labelled."
+url = "https://example.org/sponsor"
 """,
         encoding="utf-8",
     )

@@ -43,7 +43,7 @@ class EngineConfig:
         return self.workers or max(1, os.cpu_count() or 1)
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], environ: dict[str, str] | None = None) -> "EngineConfig":
+    def from_table(cls, table: dict[str, Any], environ: dict[str, str] | None = None) -> EngineConfig:
         """From tidings.toml's ``[engine]`` table plus ``TIDINGS_ENGINE__<KEY>`` overrides."""
         environ = os.environ if environ is None else environ
         known = {f.name: f for f in fields(cls)}

@@ -91,7 +91,7 @@ def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
         return Extracted(article, fp, None, time.perf_counter() - started)
     except NoArticle as exc:
         return Extracted(None, None, f"no_article: {exc}", time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started)
 
 
@@ -127,12 +127,12 @@ def features(batch: list[Article], cluster_config: Any) -> list[Any]:
     embedder = get_embedder(cluster_config.embedder)
     try:
         return features_for(batch, embedder, cluster_config)
-    except Exception:  # noqa: BLE001 - find the one that fails; the others still get features
+    except Exception:
         out: list[Any] = []
         for article in batch:
             try:
                 out.extend(features_for([article], embedder, cluster_config))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 out.append(StageError(f"features: {exc.__class__.__name__}: {exc}"))
         return out
 
@@ -154,7 +154,7 @@ def tags(batch: list[TagJob], top: int) -> list[Any]:
         try:
             out.append([{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
                         for t in story_tags_for(job.articles, job.language, top=top)])
-        except Exception as exc:  # noqa: BLE001 - one odd story keeps its old tags
+        except Exception as exc:
             out.append(StageError(f"tags: {exc.__class__.__name__}: {exc}"))
     return out
 
@@ -174,13 +174,14 @@ def summaries(batch: list[list[Article]], config: Any) -> list[Any]:
     for articles in batch:
         try:
             out.append(summarizer(articles))
-        except Exception as exc:  # noqa: BLE001 - one story's failure never stops the others
+        except Exception as exc:
             out.append(StageError(f"{exc.__class__.__name__}: {exc}"))
     return out
 
 
 STAGES: dict[str, Callable[[list[Any], Any], list[Any]]] = {
-    "extract": extract, "archive": archive, "features": features, "sections": sections, "tags": tags, "summaries": summaries,
+    "extract": extract, "archive": archive, "features": features, "sections": sections, "tags": tags,
+    "summaries": summaries,
 }
 
 

@@ -260,7 +260,8 @@ def _fp_entry(entry: Mapping[str, Any], base: str, feed_language: str | None) ->
         # RSS 1.0's dc:date and Atom's required <updated> stand in for a missing publication date
         # dict.get reads the raw keys, not feedparser's deprecated updated->published aliasing
         published=from_struct_time(
-            dict.get(entry, "published_parsed") or dict.get(entry, "created_parsed") or dict.get(entry, "updated_parsed")
+            dict.get(entry, "published_parsed") or dict.get(entry, "created_parsed")
+            or dict.get(entry, "updated_parsed")
         ),
         updated=from_struct_time(dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")),
         language=_language(entry.get("language")) or _language(entry.get("dc_language")) or language or feed_language,

@@ -36,7 +36,8 @@ def tick_line(report: dict, seconds: float) -> str:
     update = report.get("update")
     if isinstance(update, str):
         return f"scheduler: update {update} ({seconds:.0f} s)"
-    ingest, stories, summaries = (update or {}).get("ingest"), (update or {}).get("stories"), (update or {}).get("summaries")
+    done = update or {}
+    ingest, stories, summaries = done.get("ingest"), done.get("stories"), done.get("summaries")
     parts = []
     if ingest is not None:
         errors = sum(ingest.errors.values())
@@ -46,7 +47,8 @@ def tick_line(report: dict, seconds: float) -> str:
     if stories is not None:
         parts.append(f"{stories.touched} stories changed")
     if summaries is not None:
-        parts.append(f"{summaries.summarized} summaries written" + (f", {summaries.failed} failed" if summaries.failed else ""))
+        failed = f", {summaries.failed} failed" if summaries.failed else ""
+        parts.append(f"{summaries.summarized} summaries written{failed}")
     return f"scheduler: update done in {seconds:.0f} s: " + ", ".join(parts)
 
 
@@ -79,14 +81,14 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
         except RunInProgress as exc:
             log.info("scheduled update skipped: %s", exc)
             report[name] = f"skipped: {exc}"
-        except Exception as exc:  # noqa: BLE001 - the server keeps running; the next tick retries
+        except Exception as exc:
             log.exception("scheduled %s failed", name)
             report[name] = f"failed: {exc}"
     run_due = editions_run_due()
     if run_due is not None:
         try:
             report["editions"] = run_due(config, store)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.exception("scheduled editions failed")
             report["editions"] = f"failed: {exc}"
     if say is not None:
@@ -126,9 +128,9 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
     """Serve the web site, feeds and API (and run `update` every schedule.interval_minutes)."""
     import uvicorn
 
+    from tidings.commands import open_store_or_fail
     from tidings.publish.search import reindex
     from tidings.publish.web.app import create_app
-    from tidings.commands import open_store_or_fail
 
     config = get_config(ctx)
     store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`

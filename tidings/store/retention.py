@@ -32,7 +32,7 @@ class RetentionConfig:
     article_text_days: int = 0  # keep full text this many days after first seen; 0: forever
 
     @classmethod
-    def from_config(cls, config: Any) -> "RetentionConfig":
+    def from_config(cls, config: Any) -> RetentionConfig:
         table = config.table("retention") if config is not None else {}
         known = {f.name for f in fields(cls)}
         for key, value in table.items():

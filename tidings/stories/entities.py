@@ -223,7 +223,7 @@ def _spacy_mentions(nlp: Any, title: str, text: str) -> list[_Mention]:
     parts = [title, text[:MAX_CHARS]]
     docs = list(nlp.pipe(parts))
     out: list[_Mention] = []
-    for doc, in_title in zip(docs, (True, False)):
+    for doc, in_title in zip(docs, (True, False), strict=True):
         for ent in doc.ents:
             label = _SPACY_LABELS.get(ent.label_)
             if label is None:
@@ -245,7 +245,7 @@ _FALLBACK_STOP = {
     "the", "a", "an", "this", "that", "these", "in", "on", "at", "for", "but", "and", "or", "if", "when", "while",
     "el", "la", "los", "las", "un", "una", "en", "y", "pero", "con", "por", "para", "según", "segun", "este", "esta",
     "der", "die", "das", "ein", "eine", "und", "im", "am", "mit", "für", "fur", "nach", "auch", "laut", "wie", "es",
-    "le", "les", "une", "et", "dans", "pour", "selon", "il", "lo", "gli", "i", "e", "o", "per", "con", "nel",
+    "le", "les", "une", "et", "dans", "pour", "selon", "il", "lo", "gli", "i", "e", "o", "per", "nel",
 }
 
 

@@ -253,7 +253,7 @@ class SectionClassifier:
         results = []
         for row in probs:
             best = int(np.argmax(row))
-            scores = {name: round(float(p), 4) for name, p in zip(self.names, row)}
+            scores = {name: round(float(p), 4) for name, p in zip(self.names, row, strict=True)}
             results.append(SectionResult(self.names[best], scores))
         return results
 

@@ -111,7 +111,7 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
             seen.extend(vectors)
             del seen[:-SECTION_CONTEXT]  # the most recent lines only, as update reads the most recent stories
         out: list[Record | Exception] = []
-        for record, text in zip(records, texts):
+        for record, text in zip(records, texts, strict=True):
             if isinstance(text, Exception):
                 out.append(text)
                 continue

@@ -229,7 +229,7 @@ def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | No
                     progress("summarized", {})
             # compute, then commit each story in its own transaction
             results = executor.map("summaries", [job.articles for job in jobs], config, batch_size=2)
-            for job, result in zip(jobs, results):
+            for job, result in zip(jobs, results, strict=True):
                 if isinstance(result, StageError):  # one story's failure never stops the others
                     report.failed += 1
                     progress("summary_failed", {"story": job.story_id, "error": str(result)})

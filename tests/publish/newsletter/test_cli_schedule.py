@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.cli import cli
-from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.models import Edition, Subscriber, User
 from tidings.publish.editions.scheduler import run_due
 from tidings.publish.editions.security import verify_password
 from tidings.publish.editions.settings import newsletter_settings
-from tidings.timeutil import utcnow
+from tidings.timeutil import parse_since, utcnow
 
 
 def run(config, *args, input=None):

@@ -9,7 +9,6 @@ from tidings.publish.editions.models import Edition
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.timeutil import utcnow
 
-
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 

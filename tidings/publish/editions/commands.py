@@ -37,10 +37,8 @@ def edition_group() -> None:
 @click.pass_context
 def new_command(ctx: click.Context, since: str, per_section: int | None) -> None:
     """Draft an edition from the top stories of each section."""
-    from tidings.timeutil import parse_since
     from tidings.publish.editions import service
-
-    from tidings.timeutil import as_utc, utcnow
+    from tidings.timeutil import as_utc, parse_since, utcnow
 
     store, settings = _store(ctx), _settings(ctx)
     newest = service.newest_story_time(store)

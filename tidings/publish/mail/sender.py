@@ -18,14 +18,13 @@ row is ``failed``, and when the server refused the address itself the subscriber
 
 from __future__ import annotations
 
+import smtplib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-
-import smtplib
-import time
 
 from tidings.publish.editions.content import EditionContent
 from tidings.publish.editions.models import PUBLISHED, Edition, EditionItem, Send, Subscriber
@@ -36,11 +35,11 @@ from tidings.publish.mail import links as sublinks
 from tidings.publish.mail.message import edition_message
 from tidings.publish.mail.settings import SmtpSettings
 from tidings.publish.mail.subscribers import CONFIRMED
-
-BOUNCED = "bounced"  # a subscriber whose address the server refused permanently (5xx)
 from tidings.publish.mail.transport import SmtpTransport
 from tidings.store.db import Store
 from tidings.timeutil import utcnow
+
+BOUNCED = "bounced"  # a subscriber whose address the server refused permanently (5xx)
 
 
 class SendError(RuntimeError):
