@@ -285,10 +285,11 @@ def _env_overrides(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, di
                                   f" (known: {', '.join(sorted(known))})")
             tp = known[key]
             if depth < len(path) - 1:
-                cls = next((a for a in getattr(tp, "__args__", (tp,)) if isinstance(a, type)
-                            and hasattr(a, "__dataclass_fields__")), None) or _nested_table(cls, key)
-                if cls is None:
+                inner = next((a for a in getattr(tp, "__args__", (tp,)) if isinstance(a, type)
+                              and hasattr(a, "__dataclass_fields__")), None) or _nested_table(cls, key)
+                if inner is None:
                     raise ConfigError(f"{name}: [{'.'.join(path[:depth])}] {key} is not a table")
+                cls = inner
                 continue
             if not is_scalar(tp):
                 raise ConfigError(f"{name}: [{'.'.join(path[:depth])}] {key} is not a scalar setting")

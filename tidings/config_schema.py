@@ -100,7 +100,7 @@ def convert(value: Any, tp: Any, key: str) -> Any:
             raise SettingError(key, f"expected a table, got {_describe(value)}")
         item = args[1] if len(args) == 2 else Any
         return {str(k): convert(v, item, f"{key}.{k}") for k, v in value.items()}
-    elif dataclasses.is_dataclass(tp):
+    elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise SettingError(key, f"expected a table, got {_describe(value)}")
         try:
@@ -235,7 +235,7 @@ def field_comments(cls: type) -> dict[str, str]:
         if number in comment_at:
             comments[match.group(1)] = comment_at[number]
             continue
-        above = []
+        above: list[str] = []
         while number - 1 - len(above) >= 1 and lines[number - 2 - len(above)].strip().startswith("#"):
             above.append(comment_at.get(number - 1 - len(above), ""))
         if above:

@@ -90,7 +90,7 @@ class Followed(list):
 
 
 def run_batches(
-    handle_batch: Callable[[list[Record]], Iterable[Record | Exception]],
+    handle_batch: Callable[[list[Record]], Iterable[Record | Exception | Followed]],
     batch_size: int = 64,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -140,7 +140,7 @@ def run_batches(
     if pending:
         flush()
     if finish is not None:
-        for item in finish():
-            write_record(stdout, item)
+        for last in finish():
+            write_record(stdout, last)
         stdout.flush()
     return failures

@@ -36,7 +36,7 @@ from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
 from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
 from tidings.store.models import IngestRun, SeenEntry, Source
-from tidings.timeutil import utcnow
+from tidings.timeutil import stage_seconds, utcnow
 
 MAX_ERROR_SAMPLES = 50
 MAX_CHILD_SITEMAPS = 5
@@ -62,7 +62,7 @@ class IngestReport:
     errors: Counter[str] = field(default_factory=Counter)  # by kind
     error_samples: list[dict[str, str]] = field(default_factory=list)
     source_errors: int = 0  # errors of a whole source (its feed failed or is malformed), among ``errors``
-    seconds: dict[str, float] = field(default_factory=lambda: Counter())  # time per stage
+    seconds: dict[str, float] = field(default_factory=stage_seconds)  # time per stage
     elapsed: float = 0.0
     peak_rss_mb: float = 0.0
     run_id: int | None = None
@@ -252,8 +252,7 @@ class Ingestor:
         entries = unique_entries(parsed.entries)
         if job.kind == "sitemap" or parsed.kind in {"sitemap", "sitemapindex"}:
             horizon = utcnow() - timedelta(days=self.config.ingest.sitemap_max_age_days)
-            entries = [e for e in entries
-                       if (e.updated or e.published) is None or (e.updated or e.published) >= horizon]
+            entries = [e for e in entries if (when := e.updated or e.published) is None or when >= horizon]
         entries = entries[: self.config.ingest.max_entries_per_feed]
         self.report.entries += len(entries)
         self.progress("entries", {"source": job.name, "count": len(entries)})

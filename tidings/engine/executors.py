@@ -252,7 +252,7 @@ class RayExecutor(Executor):
             raise EngineError("engine.kind = \"ray\" needs Ray: pip install 'tidings[ray]'") from None
         self._ray = ray
         self._embedder = embedder
-        self._remote = None
+        self._remote: Any = None
         address = self.config.address
         if not ray.is_initialized():
             _probe(address)

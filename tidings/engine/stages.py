@@ -24,6 +24,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tidings.records import Article, ExtractedArticle, FeedEntry
@@ -73,8 +74,7 @@ def extract(batch: list[RawPage], dedup: Any) -> list[Extracted]:
     """Extract (trafilatura), detect the language, and fingerprint (MinHash) each page."""
     from tidings.extract.article import extract_article
 
-    return [_extracted(lambda page=page: extract_article(page.html, page.url, entry=page.entry), dedup)
-            for page in batch]
+    return [_extracted(partial(extract_article, page.html, page.url, entry=page.entry), dedup) for page in batch]
 
 
 def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
@@ -116,7 +116,7 @@ def archive(batch: list[Any], dedup: Any) -> list[Extracted]:
             published=record.date,
             language=record.language or detect_language(f"{record.title or ''}\n{text[:2000]}"))
 
-    return [_extracted(lambda record=record: make(record), dedup) for record in batch]
+    return [_extracted(partial(make, record), dedup) for record in batch]
 
 
 def features(batch: list[Article], cluster_config: Any) -> list[Any]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from tidings.store.db import Store
 from tidings.store.models import Article, ArticleVersion
@@ -68,8 +68,8 @@ def prune(store: Store, days: int, *, now=None) -> PruneReport:
             if not ids:
                 break
             session.execute(update(Article).where(Article.id.in_(ids)).values(text="", text_pruned_at=utcnow()))
-            report.versions += session.execute(
-                delete(ArticleVersion).where(ArticleVersion.article_id.in_(ids))).rowcount or 0
+            deleted = session.execute(delete(ArticleVersion).where(ArticleVersion.article_id.in_(ids)))
+            report.versions += cast(CursorResult[Any], deleted).rowcount or 0
             _forget_indexed_text(session, ids)
             report.articles += len(ids)
     if report.articles:

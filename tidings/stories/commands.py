@@ -105,7 +105,7 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
     counter = itertools.count(1)
     clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
 
-    def handle(records: list[Record]) -> list[Record | Exception]:
+    def handle(records: list[Record]) -> list[Record | Exception | Followed]:
         parsed: list[Any] = []
         for record in records:
             try:
@@ -114,7 +114,7 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
                 parsed.append(exc)
         good = [a for a in parsed if not isinstance(a, Exception)]
         feats = iter(features_for(good, model, config))
-        out: list[Record | Exception] = []
+        out: list[Record | Exception | Followed] = []
         for item in parsed:
             if isinstance(item, Exception):
                 out.append(item)

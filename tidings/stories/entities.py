@@ -275,7 +275,7 @@ def _fallback_mentions(title: str, text: str, language: str | None) -> list[_Men
     an acronym or model name; elsewhere a lone capitalised word mid-sentence counts too."""
     body = text[:MAX_CHARS]
     single_words_ok = language != "de"
-    mid_capitalised = Counter()  # words seen capitalised away from a sentence start
+    mid_capitalised: Counter[str] = Counter()  # words seen capitalised away from a sentence start
     parsed: list[tuple[list[str], bool]] = [(s, True) for s in _sentence_tokens(title)]
     parsed += [(s, False) for s in _sentence_tokens(body)]
     for tokens, _ in parsed:
@@ -412,8 +412,8 @@ def extract_entities(title: str, text: str, language: str | None = None,
     for key in order:
         display = table.display.get(key)
         if display is None:
-            forms = surfaces[key]
-            display = forms.most_common(1)[0][0] if forms else key
+            seen = surfaces[key]
+            display = seen.most_common(1)[0][0] if seen else key
         label = labels[key].most_common(1)[0][0]
         forms = tuple(f for f, _ in surfaces[key].most_common())
         result.append(Entity(text=display, label=label, key=key, count=counts[key], in_title=key in titled,

@@ -217,7 +217,7 @@ class SectionClassifier:
         descriptions = self.embedder.embed([s.description for s in self.sections], kind="query")
         rows = []
         for i, section in enumerate(self.sections):
-            proto = np.asarray(descriptions[i], dtype=np.float32)
+            proto: np.ndarray = np.asarray(descriptions[i], dtype=np.float32)
             if self.use_examples and section.examples:
                 examples = self.embedder.embed(section.examples, kind="query")
                 mean = _unit(examples.mean(axis=0))

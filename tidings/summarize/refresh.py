@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -30,6 +30,9 @@ from tidings.store.db import Store
 from tidings.store.models import Article, Story, Summary
 from tidings.summarize.types import StorySummary
 from tidings.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from tidings.summarize.llm import ChatClient
 
 _FACT = re.compile(r"\b\d[\d.,]*\b|\b[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)*")
 MAX_ARTICLES = 40  # the most recent articles a summary is built from (copies included)
@@ -109,7 +112,7 @@ class Summarizer:
         self.llm = llm_config(config)
         # the model the stories stage loaded, unless told otherwise
         self.embedder = LazyEmbedder(embedder_name or config.table("cluster").get("embedder"))
-        self._client = None
+        self._client: ChatClient | None = None
 
     def __call__(self, articles: list[ArticleRecord]) -> StorySummary:
         from tidings.summarize.extractive import summarize_articles
@@ -236,7 +239,10 @@ def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | No
                 else:
                     try:
                         with store.transaction() as session:
-                            row = commit_summary(session, session.get(Story, job.story_id), job, result)
+                            story = session.get(Story, job.story_id)
+                            if story is None:  # deleted or merged away while its summary was written
+                                raise ValueError(f"story {job.story_id} no longer exists")
+                            row = commit_summary(session, story, job, result)
                         report.summarized += 1
                         report.methods[row.method] = report.methods.get(row.method, 0) + 1
                     except (ValueError, RuntimeError) as exc:

@@ -103,7 +103,8 @@ def _split_block(block: str, offset: int, language: str | None) -> list[Span]:
             if _is_abbreviation(token, language):
                 # "U.S. He said" is ambiguous; a dotted acronym before a capitalised
                 # pronoun or article is taken as an end of sentence
-                nxt_word = re.match(r"\S+", block[nxt.start(1):]).group(0)
+                word = re.match(r"\S+", block[nxt.start(1):])
+                nxt_word = word.group(0) if word else ""
                 if not (_dotted_acronym(token) and nxt_word in _SENTENCE_OPENERS):
                     continue
         text = block[start:end].strip()

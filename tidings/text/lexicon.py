@@ -120,7 +120,7 @@ ALL_NEGATIONS: frozenset[str] = frozenset().union(*NEGATIONS.values())
 def for_language(table: dict[str, dict], language: str | None) -> dict:
     """The ``language`` entry of a per-language table; all four merged (English first wins) if unknown."""
     if language in table:
-        return table[language]  # type: ignore[index]
+        return table[language]
     merged: dict = {}
     for lang in reversed(LANGUAGES):
         merged.update(table[lang])

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tidings.cli import get_config
 
+if TYPE_CHECKING:
+    from tidings.publish.editions.settings import NewsletterSettings
+    from tidings.store.db import Store
 
-def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+
+def _store(ctx: click.Context) -> Store:
     from tidings.commands import open_store_or_fail
 
     return open_store_or_fail(get_config(ctx))
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> NewsletterSettings:
     from tidings.config import ConfigError
     from tidings.publish.editions.settings import newsletter_settings
 

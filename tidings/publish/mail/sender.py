@@ -22,6 +22,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -140,7 +141,7 @@ def is_temporary(exc: BaseException) -> bool:
     return isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError))
 
 
-def _send_with_retries(transport: SmtpTransport, message, smtp: SmtpSettings) -> None:  # type: ignore[no-untyped-def]
+def _send_with_retries(transport: SmtpTransport, message: EmailMessage, smtp: SmtpSettings) -> None:
     wait = smtp.retry_seconds
     for attempt in range(smtp.retries + 1):
         try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tidings.publish.editions.models import Subscriber
 from tidings.publish.editions.security import BadToken, Signer
@@ -64,7 +65,7 @@ def signup(store: Store, settings: NewsletterSettings, signer: Signer, email: st
         return confirmation_message(settings, email, links.confirm_url(settings, signer, sub.id, email))
 
 
-def _from_token(session, signer: Signer, purpose: str, token: str) -> Subscriber:  # type: ignore[no-untyped-def]
+def _from_token(session: Session, signer: Signer, purpose: str, token: str) -> Subscriber:
     try:
         data = signer.verify(purpose, token)
     except BadToken as exc:
