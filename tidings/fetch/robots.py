@@ -148,12 +148,6 @@ class RobotsCache:
             if lock is not None and not lock.locked():
                 del self._locks[origin]
 
-    async def allowed(self, url: str) -> bool:
-        return (await self.rules(url)).allows(url, self.user_agent)
-
     async def sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` URLs of ``url``'s origin (empty when robots.txt has none or failed)."""
         return list((await self.rules(url)).sitemaps)
-
-    def forget(self, url: str) -> None:
-        self._rules.pop(origin_of(url), None)

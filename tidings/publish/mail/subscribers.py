@@ -108,9 +108,3 @@ def set_sections(store: Store, settings: NewsletterSettings, signer: Signer, tok
         sub = _from_token(session, signer, links.PREFERENCES, token)
         sub.sections = [s for s in settings.section_order if s in sections]
         return _view(sub)
-
-
-def confirmed(store: Store) -> list[SubscriberView]:
-    with store.reading() as session:
-        return [_view(s) for s in session.scalars(
-            select(Subscriber).where(Subscriber.status == CONFIRMED).order_by(Subscriber.id))]
