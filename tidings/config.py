@@ -162,12 +162,10 @@ SECTIONS_EXAMPLE = """\
 # examples = ["Lab releases open-weight model under Apache licence"]"""
 
 LLM_EXAMPLE = """\
-# An optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp server); every sentence
-# it writes is checked against the articles it cites before it is published. An example:
-# [summarize.llm]
-# base_url = "http://127.0.0.1:11434/v1"
-# model = "qwen2.5:7b-instruct"
-# api_key_env = "OPENAI_API_KEY"       # the key is read from this variable, never stored here"""
+# [summarize.llm] turns on an optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp
+# server); every sentence it writes is checked against the articles it cites before it is published.
+# An example: base_url = "http://127.0.0.1:11434/v1", model = "qwen2.5:7b-instruct",
+# api_key_env = "OPENAI_API_KEY" (the key is read from this variable, never stored here)."""
 
 # Every table of tidings.toml, in the order `tidings init` writes them. A stage registers its
 # settings dataclass here with one line.
@@ -256,7 +254,8 @@ def _build(name: str, value: Any, where: str, env: dict[str, str] | None = None)
         return build_table(cls, value if value is not None else {})
     except SettingError as exc:
         top = exc.key.split(".")[0].split("[")[0]
-        where = (env or {}).get(top, where)  # a value set from the environment: name the variable
+        # a value set from the environment: name the variable (all of a sub-table's, if the error is the sub-table's)
+        where = (env or {}).get(exc.key.split("[")[0], (env or {}).get(top, where))
         raise ConfigError(f"{where}: {label} {exc.key + ': ' if exc.key else ''}{exc.message}") from None
 
 
@@ -297,7 +296,9 @@ def _env_overrides(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, di
                 _set_path(raw, path, from_env(text, tp, name))
             except SettingError as exc:
                 raise ConfigError(exc.message) from None
-            origin.setdefault(path[0], {})[path[1]] = name
+            named = origin.setdefault(path[0], {})
+            named[".".join(path[1:])] = name
+            named[path[1]] = f"{named[path[1]]}, {name}" if path[1] in named and len(path) > 2 else name
     return origin
 
 

@@ -13,6 +13,7 @@ TOML, with the comment written beside each field in its source, for ``tidings in
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import re
 import types
@@ -245,14 +246,20 @@ def field_comments(cls: type) -> dict[str, str]:
 
 def render(cls: type, name: str, *, commented: bool) -> list[str]:
     """The lines of ``[name]`` with every default of ``cls`` and its comment (a table-valued
-    default as a sub-table after the others); ``commented`` writes them as comments."""
+    default as a sub-table after the others); ``commented`` writes them as comments. A sub-table
+    the class names in ``NESTED`` (``[summarize.llm]``) is written after it, always as comments:
+    writing it turns it on."""
     lines = [f"[{name}]"]
     subtables: list[str] = []
+    nested_tables: list[str] = []
     defaults = cls()
     comments = field_comments(cls)
     nested = getattr(cls, "NESTED", {})
     for key in hints(cls):
         if key in nested:
+            module, _, class_name = nested[key].partition(":")
+            inner = getattr(importlib.import_module(module), class_name)
+            nested_tables += [""] + render(inner, f"{name}.{key}", commented=True)
             continue
         value = getattr(defaults, key)
         comment = comments.get(key, "")
@@ -268,4 +275,4 @@ def render(cls: type, name: str, *, commented: bool) -> list[str]:
     lines += subtables
     if commented:
         lines = [line if not line or line.startswith("#") else f"# {line}" for line in lines]
-    return lines
+    return lines + nested_tables
