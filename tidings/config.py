@@ -189,6 +189,7 @@ TABLES: dict[str, Table] = {
     "engine": Table("tidings.engine.config:EngineConfig"),
     "limits": Table("tidings.text.bounds:TextLimits"),
     "retention": Table("tidings.store.retention:RetentionConfig"),
+    "log": Table("tidings.logs:LogConfig"),
 }
 
 

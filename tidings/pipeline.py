@@ -16,6 +16,7 @@ health records it, and the rest goes on.
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import time
 from collections import Counter
@@ -32,11 +33,14 @@ from tidings.config import Config
 from tidings.dedup.record import Recorded, record_article
 from tidings.engine.executors import Executor, InlineExecutor, open_executor
 from tidings.engine.stages import Extracted, RawPage
+from tidings.logs import event, report_fields
 from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
 from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
 from tidings.store.models import IngestRun, SeenEntry, Source
 from tidings.timeutil import stage_seconds, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_ERROR_SAMPLES = 50
 MAX_CHILD_SITEMAPS = 5
@@ -162,6 +166,8 @@ class Ingestor:
 
         self.report.failed += 1
         self.report.error(kind, job.url, message, job.name, whole_source=True)
+        event(log, logging.WARNING, "source failed", source=job.id, name=job.name, url=job.url, kind=kind,
+              status=status, reason=message)
         now = utcnow()
         with self.store.transaction() as session:
             source = session.get(Source, job.id)
@@ -260,6 +266,8 @@ class Ingestor:
         warning = "; ".join(parsed.warnings) or None
         if warning:
             self.report.error("malformed", job.url, warning, job.name, whole_source=True)
+            event(log, logging.WARNING, "source malformed", source=job.id, name=job.name, url=job.url,
+                  kind="malformed", reason=warning)
         await self._in_store(self._source_succeeded, job, result.status, result.etag, result.last_modified, warning)
         self.progress("source_done", {"source": job.name, "status": "ok"})
 
@@ -304,6 +312,8 @@ class Ingestor:
                 html, page_url = page.text, page.final_url
             except FetchError as exc:
                 self.report.error(f"page_{exc.kind}", entry.url, str(exc), job.name)
+                event(log, logging.WARNING, "page fetch failed", source=job.id, url=entry.url, kind=exc.kind,
+                      status=getattr(exc, "status", None), reason=str(exc))
             finally:
                 self.report.seconds["fetch_wait"] += time.perf_counter() - started
         started = time.perf_counter()
@@ -389,6 +399,9 @@ class Ingestor:
                     run_row.status = status
                     run_row.finished_at = utcnow()
                     run_row.stats = self.report.as_dict()
+            counts = {k: v for k, v in report_fields(self.report).items() if k not in ("run_id", "elapsed")}
+            event(log, logging.INFO, "stage done", stage="ingest", status=status, run=self.report.run_id,
+                  seconds=round(self.report.elapsed, 3), **counts)
         return self.report
 
 
@@ -423,12 +436,18 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
     embedder = ClusterConfig.from_table(config.table("cluster")).embedder
     with open_executor(engine_config(config), embedder=embedder,
                        warm_stages=("features", "sections", "tags", "summaries")) as executor:
-        if ingest_first:
+        if ingest_first:  # the ingest and summaries stages log their own line
             report["ingest"] = ingest(config, store, force=force, progress=progress,
                                       executor=executor if config.ingest.extract_workers > 0 else None)
+        started = time.perf_counter()
         report["stories"] = update_stories(config, store, progress=progress, executor=executor)
+        event(log, logging.INFO, "stage done", stage="stories", seconds=round(time.perf_counter() - started, 3),
+              **report_fields(report["stories"]))
         report["summaries"] = refresh_summaries(config, store, progress=progress, executor=executor)
     from tidings.publish.search import reindex
 
+    started = time.perf_counter()
     report["search"] = reindex(store)
+    event(log, logging.INFO, "stage done", stage="search", seconds=round(time.perf_counter() - started, 3),
+          **report_fields(report["search"]))
     return report

@@ -6,6 +6,7 @@ mailed twice."""
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 import time
 
@@ -13,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import free_port, seed_stories, write_config
+from tidings.logs import LogConfig, configure
 from tidings.publish.editions import service
 from tidings.publish.editions.models import Send, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
@@ -82,10 +84,19 @@ def test_temporary_failures_retry_permanent_ones_bounce_nobody_twice(tmp_path):
         edition_id = service.new_draft(store, settings, parse_since("7d"))
         service.publish(store, settings, edition_id)
 
+        lines = io.StringIO()
+        configure(LogConfig(level="info"), stream=lines)  # what an operator reads: one line per batch
         report = send_edition(store, settings, smtp_settings(config), Signer(load_secret(config)), edition_id)
         again = send_edition(store, settings, smtp_settings(config), Signer(load_secret(config)), edition_id)
     finally:
+        configure(LogConfig())
         controller.stop()
+    logged = [line for line in lines.getvalue().splitlines() if "tidings.publish.mail.sender" in line]
+    assert len(logged) == 3, logged
+    assert 'msg="mail failed"' in logged[0] and "level=warning" in logged[0] and "550" in logged[0]
+    assert f'msg="mail batch" edition={edition_id} status=sent sent=4 skipped=0 failed=1 seconds=' in logged[1]
+    # the second run: c bounced (no longer a reader), the four others already sent
+    assert f'msg="mail batch" edition={edition_id} status=sent sent=0 skipped=4 failed=0 seconds=' in logged[2]
 
     assert sorted(relay.delivered) == ["a@example.org", "b@example.org", "d@example.org", "e@example.org"]
     assert report.sent == 4 and report.failed == 1 and "c@example.org" in report.errors[0]

@@ -68,4 +68,7 @@ class EngineConfig:
 
 def engine_config(config: Any) -> EngineConfig:
     """The ``[engine]`` settings of a loaded :class:`tidings.config.Config`."""
-    return EngineConfig.from_table(config.table("engine") if config is not None else {})
+    if config is None:
+        return EngineConfig.from_table({})
+    settings: EngineConfig = config.settings("engine")  # checked when the configuration was loaded
+    return settings

@@ -15,6 +15,7 @@ summary is then committed in its own short transaction.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from tidings.config import Config
+from tidings.logs import event, report_fields
 from tidings.records import Article as ArticleRecord
 from tidings.store.convert import article_records
 from tidings.store.db import Store
@@ -33,6 +35,8 @@ from tidings.timeutil import utcnow
 
 if TYPE_CHECKING:
     from tidings.summarize.llm import ChatClient
+
+log = logging.getLogger(__name__)
 
 _FACT = re.compile(r"\b\d[\d.,]*\b|\b[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)*")
 MAX_ARTICLES = 40  # the most recent articles a summary is built from (copies included)
@@ -108,7 +112,7 @@ class Summarizer:
     def __init__(self, config: Config, *, words: int | None = None, embedder_name: str | None = None) -> None:
         from tidings.summarize.llm import llm_config
 
-        self.words = int(words if words is not None else config.table("summarize").get("words", 120))
+        self.words = int(words if words is not None else config.settings("summarize").words)
         self.llm = llm_config(config)
         # the model the stories stage loaded, unless told otherwise
         self.embedder = LazyEmbedder(embedder_name or config.table("cluster").get("embedder"))
@@ -235,6 +239,7 @@ def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | No
             for job, result in zip(jobs, results, strict=True):
                 if isinstance(result, StageError):  # one story's failure never stops the others
                     report.failed += 1
+                    event(log, logging.WARNING, "summary failed", story=job.story_id, reason=str(result))
                     progress("summary_failed", {"story": job.story_id, "error": str(result)})
                 else:
                     try:
@@ -247,10 +252,12 @@ def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | No
                         report.methods[row.method] = report.methods.get(row.method, 0) + 1
                     except (ValueError, RuntimeError) as exc:
                         report.failed += 1
+                        event(log, logging.WARNING, "summary failed", story=job.story_id, reason=str(exc))
                         progress("summary_failed", {"story": job.story_id, "error": str(exc)})
                 progress("summarized", {})
     finally:
         if own and executor is not None:
             executor.close()
     report.seconds = time.perf_counter() - started
+    event(log, logging.INFO, "stage done", stage="summaries", **report_fields(report))
     return report
