@@ -175,9 +175,18 @@ SLOW_FILES = {
 }
 
 
+def _measured_slow() -> set[str]:
+    """The paths and node ids of tests/slow_tests.txt (measured: 0.5 s or more each)."""
+    text = (Path(__file__).parent / "slow_tests.txt").read_text(encoding="utf-8")
+    return {line.split("  #")[0].strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
 def pytest_collection_modifyitems(config, items):
+    measured = _measured_slow()
+    prefixes = [k for k in SLOW_FILES if "::" in k]
     for item in items:
         path = item.nodeid.split("::")[0]
-        if (path in SLOW_FILES or any(item.nodeid.startswith(k) for k in SLOW_FILES if "::" in k)
+        if (path in SLOW_FILES or path in measured or item.nodeid in measured
+                or any(item.nodeid.startswith(k) for k in prefixes)
                 or item.get_closest_marker("postgres") or "pg_url" in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
