@@ -1,6 +1,7 @@
 """Configuration: every table typed and checked at load, one clean line per mistake naming file,
 table and key; environment overrides for every scalar; `tidings init` writes the classes' defaults."""
 
+import functools
 import tomllib
 import types
 import typing
@@ -219,10 +220,15 @@ def _block(text: str, header: str) -> list[str]:
     return block
 
 
+@functools.cache
+def _init_text() -> str:
+    return default_toml()
+
+
 @pytest.mark.parametrize("name", list(TABLES))
 def test_init_writes_every_table_and_every_key(name):
     """`tidings init` is generated from the settings classes: a table or key missing from it fails here."""
-    text = default_toml()
+    text = _init_text()
     spec = TABLES[name]
     cls = spec.load()
     header = f"[[{name}]]" if spec.many else f"[{name}]"
