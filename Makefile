@@ -12,7 +12,7 @@ SITE_PORT ?= 8000
 
 LLM_STAMP := $(VENV)/.llm-installed
 
-.PHONY: demo test install system-deps lock bench clean llm test-llm fuzz soak
+.PHONY: demo test test-fast check install system-deps lock bench clean llm test-llm fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ system-deps: $(APT_STAMP)
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra test -o requirements.lock --python-version 3.11 -q
 
-test: $(STAMP) $(APT_STAMP)
+# Static checks: ruff (lint and import order) and mypy over tidings/; the rule sets are in pyproject.toml.
+check: $(STAMP)
+	$(BIN)/python -m ruff check tidings tests benchmarks
+	$(BIN)/python -m mypy
+
+test: check $(STAMP) $(APT_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The checks and the tests not marked `slow` (browser, PostgreSQL server, Ray, model loading, long
+# subprocess runs): under a minute on two cores. `make test` runs everything.
+test-fast: check $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/python -m tidings.demo.run --dir $(DEMO_DIR) --port $(DEMO_PORT) --site-port $(SITE_PORT)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from benchmarks.cpu import CpuClock
-from benchmarks.warc_archive import real_pages, synthetic_pages, write_warc
+from tests.backfill.warc import outcome, real_pages, synthetic_pages, write_warc
 
 
 def rss_mb(pid: int) -> float:
@@ -29,26 +29,6 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def outcome(db: Path) -> tuple[set, dict]:
-    """The stories as sets of article URLs, and each story's summary sentences, by that set."""
-    from sqlalchemy import select
-
-    from tidings.store.db import Store
-    from tidings.store.models import Article, Story, Summary
-
-    store = Store(f"sqlite:///{db}")
-    groups: dict[str, set[str]] = {}
-    with store.reading() as session:
-        for url, story in session.execute(select(Article.canonical_url, Article.story_id)):
-            groups.setdefault(story, set()).add(url)
-        summaries = {}
-        for story_id, sentences in session.execute(
-                select(Story.id, Summary.sentences).join(Summary, Summary.id == Story.summary_id)):
-            summaries[frozenset(groups.get(story_id, ()))] = [s["text"] for s in sentences]
-    store.close()
-    return {frozenset(g) for g in groups.values()}, summaries
 
 
 def run_engine(kind: str, archive: Path, root: Path) -> dict:

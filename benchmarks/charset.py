@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tidings.fetch.charset import decode_body, declared_in_body, normalize_label
+from tidings.fetch.charset import declared_in_body, decode_body, normalize_label
 
 DECLARATION = re.compile(rb"""((?:<meta[^>]+?charset|<\?xml[^>]*?encoding)\s*=\s*["']?\s*)[A-Za-z0-9._:\-]+""", re.I)
 

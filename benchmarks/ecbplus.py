@@ -33,7 +33,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-
 from benchmarks.embed_choice import datasets_dir, ecb_title_and_text, load_ecbplus
 
 
@@ -218,7 +217,7 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
 
 
 def print_rows(split: str, docs: list[dict], rows: list) -> None:
-    print(f"ECB+ {split}: {len(docs)} documents, {len(set(d['subtopic'] for d in docs))} gold clusters")
+    print(f"ECB+ {split}: {len(docs)} documents, {len({d['subtopic'] for d in docs})} gold clusters")
     print("| run | BCubed P | BCubed R | BCubed F1 | V-measure | ARI | clusters |")
     print("|---|---|---|---|---|---|---|")
     for label, m, sd in rows:

@@ -21,9 +21,9 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 PUBLISHED = [  # trafilatura docs/evaluation.rst, same corpus
     ("trafilatura 2.2 (published)", 0.906, 0.943, 0.924),

@@ -20,7 +20,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from tidings.config import load_config
-from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.render import GMAIL_CLIP_BYTES, Links
 from tidings.publish.editions.security import Signer, load_secret
@@ -29,9 +28,9 @@ from tidings.publish.mail.message import edition_message
 from tidings.publish.mail.sender import send_edition
 from tidings.publish.mail.settings import smtp_settings
 from tidings.store.db import Store
-from tidings.store.newsletter_models import Subscriber
 from tidings.store.models import Article, Source, Story, Summary
-from tidings.timeutil import utcnow
+from tidings.store.newsletter_models import Subscriber
+from tidings.timeutil import parse_since, utcnow
 
 CORPUS = Path(__file__).resolve().parents[1] / "tidings" / "demo" / "corpus" / "articles"
 SECTIONS = ["GenAI", "Open-source AI", "Closed-source AI", "Policy & regulation", "Robotics", "Research"]
@@ -88,7 +87,7 @@ class Sink:
     def __init__(self) -> None:
         self.count = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.count += 1
         return "250 OK"
 

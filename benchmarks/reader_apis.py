@@ -35,13 +35,13 @@ STATE = "user/-/state/com.google/"
 
 def build_database(path: Path, stories: int, read_share: float = 0.0) -> str:
     """``stories`` summarized stories in five sections, two articles each, bulk-inserted."""
-    from tidings.store.newsletter_models import User
     from tidings.publish.editions.security import hash_password
     from tidings.publish.readers.accounts import set_api_password
     from tidings.publish.readers.items import sync_items
-    from tidings.store.reader_models import ReaderItem, ReaderState
     from tidings.store.db import Store
     from tidings.store.models import Article, Source, Story, Summary
+    from tidings.store.newsletter_models import User
+    from tidings.store.reader_models import ReaderItem, ReaderState
 
     rng = random.Random(7)
     words = ("market rates court ruling launch satellite election vote model open source chip factory storm "
@@ -131,8 +131,8 @@ def asgi_cost(database_url: str, method: str, path: str, query: str, headers: di
     """App CPU milliseconds per request, called in-process (no sockets, no client); ``cold`` empties
     the reused item bodies and id lists before each request (what the first request after a change
     costs)."""
-    from tidings.publish.readers.items import BODIES
     from tidings.config import Config
+    from tidings.publish.readers.items import BODIES
     from tidings.publish.web.app import create_app
 
     app = create_app(Config(database_url=database_url, raw={"newsletter": {"secret": "benchmark secret"}}))

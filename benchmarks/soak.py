@@ -39,8 +39,8 @@ import subprocess
 import sys
 import threading
 import time
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -81,7 +81,7 @@ class Newsstand:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 body, kind = stand.render(self.path)
                 status = 200 if body is not None else 404
                 data = (body or "not found").encode()
@@ -171,7 +171,7 @@ async def _load(base: str, clients: int, seconds: float, story_ids: list[str]) -
             ids = [s.get("id") for s in items if isinstance(s, dict) and s.get("id")]
             if ids:
                 story_ids[:] = ids
-        except Exception:  # noqa: BLE001 - keep the old list
+        except Exception:
             pass
 
     async def worker(n: int) -> None:
@@ -410,7 +410,7 @@ default_source_interval_minutes = 1
     warm = [s for s in samples if s[0] >= 60] or samples
     rss_start, rss_end = (warm[0][1], samples[-1][1]) if samples else (float("nan"), float("nan"))
     fds = [s[2] for s in samples]
-    print(f"\n| page | requests | p50 ms | p95 ms | p99 ms |")
+    print("\n| page | requests | p50 ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|")
     for kind, values in list(lat.items()) + [("all", every)]:
         print(f"| {kind} | {len(values):,} | {_pct(values, .5):.0f} | {_pct(values, .95):.0f} | {_pct(values, .99):.0f} |")

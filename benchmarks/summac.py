@@ -62,8 +62,8 @@ def roc_auc(labels: list[int], scores: list[float]) -> float:
 
 
 def balanced_accuracy(labels: list[int], predicted: list[int]) -> float:
-    pos = [p for l, p in zip(labels, predicted) if l == 1]
-    neg = [p for l, p in zip(labels, predicted) if l == 0]
+    pos = [p for y, p in zip(labels, predicted, strict=True) if y == 1]
+    neg = [p for y, p in zip(labels, predicted, strict=True) if y == 0]
     tpr = sum(pos) / len(pos) if pos else 0.0
     tnr = sum(1 - p for p in neg) / len(neg) if neg else 0.0
     return (tpr + tnr) / 2
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{100 * balanced_accuracy(x_labels, x_verdicts):.1f}, AUC "
               f"{roc_auc(x_labels, [min_score(a) for a in x_answers]):.3f}; published {PUBLISHED['xsumfaith']}")
         for label, name in ((0, "not factual"), (1, "factual")):
-            flags = [any(_hard(s) for s in a["sentences"]) for a, l in zip(x_answers, x_labels) if l == label]
+            flags = [any(_hard(s) for s in a["sentences"]) for a, y in zip(x_answers, x_labels) if y == label]
             print(f"  hard checks (number, name, date, quote, negation) fire on {sum(flags)}/{len(flags)} "
                   f"({100 * sum(flags) / max(1, len(flags)):.1f}%) {name} XSumFaith summaries")
     return 0

@@ -29,9 +29,9 @@ MAX_REQUESTS = 200_000  # per run, whatever the duration
 
 def build_database(path: Path, stories: int, per_story: int = 5) -> str:
     """A store with ``stories`` summarized stories of ``per_story`` articles from 40 outlets."""
-    from tidings.store.search import reindex
     from tidings.store.db import Store
     from tidings.store.models import Article, Source, Story, Summary
+    from tidings.store.search import reindex
 
     rng = random.Random(7)
     words = ("market rates court ruling launch satellite election vote model open source chip factory storm "

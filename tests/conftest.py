@@ -151,3 +151,42 @@ def store(db_url):
     s = Store(db_url, migrate=True)  # upgrades to head (opening a store never upgrades by itself)
     yield s
     s.close()
+
+
+# -- the `slow` marker: `make test-fast` runs `-m "not slow"` -----------------------------------
+# Whole files whose every test starts something heavy: a browser, Ray, a `tidings` process, a
+# server, or loads a model. (A test's PostgreSQL variant is slow wherever it is: the server starts.)
+SLOW_FILES = {
+    "tests/publish/web/test_browser.py": "chromium",
+    "tests/publish/newsletter/test_browser.py": "chromium",
+    "tests/publish/web/test_story_editor.py": "chromium",
+    "tests/engine/test_ray.py": "Ray",
+    "tests/engine/test_executors.py": "process pools and Ray",
+    "tests/pipeline/test_two_runs.py": "three `tidings update` processes",
+    "tests/pipeline/test_crash.py": "a `tidings` process killed mid-run",
+    "tests/faults/test_sigkill.py": "`tidings` processes killed mid-run",
+    "tests/faults/test_database_goes_away.py": "PostgreSQL stopped under a run",
+    "tests/publish/web/test_serve.py": "`tidings serve` processes",
+    "tests/demo/test_command.py": "`make demo` end to end",
+    "tests/cli/test_walkthrough.py": "the README walkthrough, every command",
+    "tests/test_logs.py::test_an_ingest": "`tidings ingest` processes",
+    "tests/test_logs.py::test_verbose": "`tidings ingest` processes",
+    "tests/test_logs.py::test_the_environment": "`tidings ingest` processes",
+}
+
+
+def _measured_slow() -> set[str]:
+    """The paths and node ids of tests/slow_tests.txt (measured: 0.5 s or more each)."""
+    text = (Path(__file__).parent / "slow_tests.txt").read_text(encoding="utf-8")
+    return {line.split("  #")[0].strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config, items):
+    measured = _measured_slow()
+    prefixes = [k for k in SLOW_FILES if "::" in k]
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if (path in SLOW_FILES or path in measured or item.nodeid in measured
+                or any(item.nodeid.startswith(k) for k in prefixes)
+                or item.get_closest_marker("postgres") or "pg_url" in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

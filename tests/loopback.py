@@ -101,7 +101,7 @@ class LoopbackServer:
     def route(self, path: str, handler: Handler | Reply) -> None:
         self.routes[path] = handler if callable(handler) else (lambda _req, r=handler: r)
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         self._thread.start()
         return self
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from benchmarks.hostile import ORDINARY_TEXT, ORDINARY_TITLE, shapes, stage_line
+from tests.hostile_shapes import ORDINARY_TEXT, ORDINARY_TITLE, shapes, stage_line
 from tidings.records import Article, ExtractedArticle, FeedEntry
 from tidings.text.bounds import TextLimits, bound_text, bound_title, configure, limits
 

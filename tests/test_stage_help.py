@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from tidings.cli import COMMANDS, cli
-from tidings.jsonl import run_lines
 from tidings.cli.check import check_record
+from tidings.jsonl import run_lines
 
 STAGES = ["cluster", "similarity", "classify", "tags", "summarize", "check", "extract", "fetch"]
 

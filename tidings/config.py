@@ -167,12 +167,10 @@ SECTIONS_EXAMPLE = """\
 # examples = ["Lab releases open-weight model under Apache licence"]"""
 
 LLM_EXAMPLE = """\
-# An optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp server); every sentence
-# it writes is checked against the articles it cites before it is published. An example:
-# [summarize.llm]
-# base_url = "http://127.0.0.1:11434/v1"
-# model = "qwen2.5:7b-instruct"
-# api_key_env = "OPENAI_API_KEY"       # the key is read from this variable, never stored here"""
+# [summarize.llm] turns on an optional LLM (any OpenAI-compatible endpoint: Ollama, vLLM, llama.cpp
+# server); every sentence it writes is checked against the articles it cites before it is published.
+# An example: base_url = "http://127.0.0.1:11434/v1", model = "qwen2.5:7b-instruct",
+# api_key_env = "OPENAI_API_KEY" (the key is read from this variable, never stored here)."""
 
 # Every table of tidings.toml, in the order `tidings init` writes them. A stage registers its
 # settings dataclass here with one line.
@@ -196,6 +194,7 @@ TABLES: dict[str, Table] = {
     "engine": Table("tidings.engine.config:EngineConfig"),
     "limits": Table("tidings.text.bounds:TextLimits"),
     "retention": Table("tidings.store.retention:RetentionConfig"),
+    "log": Table("tidings.logs:LogConfig"),
 }
 
 
@@ -224,7 +223,7 @@ class Config:
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
 
-    def with_table(self, name: str, table: dict[str, Any]) -> "Config":
+    def with_table(self, name: str, table: dict[str, Any]) -> Config:
         """A copy of this configuration whose table ``name`` is ``table`` (checked when it is read)."""
         from dataclasses import replace
 
@@ -261,7 +260,8 @@ def _build(name: str, value: Any, where: str, env: dict[str, str] | None = None)
         return build_table(cls, value if value is not None else {})
     except SettingError as exc:
         top = exc.key.split(".")[0].split("[")[0]
-        where = (env or {}).get(top, where)  # a value set from the environment: name the variable
+        # a value set from the environment: name the variable (all of a sub-table's, if the error is the sub-table's)
+        where = (env or {}).get(exc.key.split("[")[0], (env or {}).get(top, where))
         raise ConfigError(f"{where}: {label} {exc.key + ': ' if exc.key else ''}{exc.message}") from None
 
 
@@ -290,10 +290,11 @@ def _env_overrides(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, di
                                   f" (known: {', '.join(sorted(known))})")
             tp = known[key]
             if depth < len(path) - 1:
-                cls = next((a for a in getattr(tp, "__args__", (tp,)) if isinstance(a, type)
-                            and hasattr(a, "__dataclass_fields__")), None) or _nested_table(cls, key)
-                if cls is None:
+                inner = next((a for a in getattr(tp, "__args__", (tp,)) if isinstance(a, type)
+                              and hasattr(a, "__dataclass_fields__")), None) or _nested_table(cls, key)
+                if inner is None:
                     raise ConfigError(f"{name}: [{'.'.join(path[:depth])}] {key} is not a table")
+                cls = inner
                 continue
             if not is_scalar(tp):
                 raise ConfigError(f"{name}: [{'.'.join(path[:depth])}] {key} is not a scalar setting")
@@ -301,7 +302,9 @@ def _env_overrides(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, di
                 _set_path(raw, path, from_env(text, tp, name))
             except SettingError as exc:
                 raise ConfigError(exc.message) from None
-            origin.setdefault(path[0], {})[path[1]] = name
+            named = origin.setdefault(path[0], {})
+            named[".".join(path[1:])] = name
+            named[path[1]] = f"{named[path[1]]}, {name}" if path[1] in named and len(path) > 2 else name
     return origin
 
 

@@ -13,6 +13,7 @@ TOML, with the comment written beside each field in its source, for ``tidings in
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import re
 import types
@@ -100,7 +101,7 @@ def convert(value: Any, tp: Any, key: str) -> Any:
             raise SettingError(key, f"expected a table, got {_describe(value)}")
         item = args[1] if len(args) == 2 else Any
         return {str(k): convert(v, item, f"{key}.{k}") for k, v in value.items()}
-    elif dataclasses.is_dataclass(tp):
+    elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise SettingError(key, f"expected a table, got {_describe(value)}")
         try:
@@ -200,7 +201,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if dataclasses.is_dataclass(value):
-        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if getattr(value, f.name) is not None}
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+                 if getattr(value, f.name) is not None}
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -234,7 +236,7 @@ def field_comments(cls: type) -> dict[str, str]:
         if number in comment_at:
             comments[match.group(1)] = comment_at[number]
             continue
-        above = []
+        above: list[str] = []
         while number - 1 - len(above) >= 1 and lines[number - 2 - len(above)].strip().startswith("#"):
             above.append(comment_at.get(number - 1 - len(above), ""))
         if above:
@@ -244,14 +246,20 @@ def field_comments(cls: type) -> dict[str, str]:
 
 def render(cls: type, name: str, *, commented: bool) -> list[str]:
     """The lines of ``[name]`` with every default of ``cls`` and its comment (a table-valued
-    default as a sub-table after the others); ``commented`` writes them as comments."""
+    default as a sub-table after the others); ``commented`` writes them as comments. A sub-table
+    the class names in ``NESTED`` (``[summarize.llm]``) is written after it, always as comments:
+    writing it turns it on."""
     lines = [f"[{name}]"]
     subtables: list[str] = []
+    nested_tables: list[str] = []
     defaults = cls()
     comments = field_comments(cls)
     nested = getattr(cls, "NESTED", {})
     for key in hints(cls):
         if key in nested:
+            module, _, class_name = nested[key].partition(":")
+            inner = getattr(importlib.import_module(module), class_name)
+            nested_tables += [""] + render(inner, f"{name}.{key}", commented=True)
             continue
         value = getattr(defaults, key)
         comment = comments.get(key, "")
@@ -267,4 +275,4 @@ def render(cls: type, name: str, *, commented: bool) -> list[str]:
     lines += subtables
     if commented:
         lines = [line if not line or line.startswith("#") else f"# {line}" for line in lines]
-    return lines
+    return lines + nested_tables

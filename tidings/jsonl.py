@@ -90,7 +90,7 @@ class Followed(list):
 
 
 def run_batches(
-    handle_batch: Callable[[list[Record]], Iterable[Record | Exception]],
+    handle_batch: Callable[[list[Record]], Iterable[Record | Exception | Followed]],
     batch_size: int = 64,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -115,7 +115,7 @@ def run_batches(
                 raise RuntimeError(f"stage returned {len(results)} results for {len(good)} records")
         except Exception as exc:  # the whole batch failed: report it on each of its lines
             results = [exc] * len(good)
-        by_line = {n: res for (n, _), res in zip(good, results)}
+        by_line = {n: res for (n, _), res in zip(good, results, strict=True)}
         for number, record in pending:
             if isinstance(record, Exception):
                 write_record(stdout, error_record(number, None, record))
@@ -140,7 +140,7 @@ def run_batches(
     if pending:
         flush()
     if finish is not None:
-        for item in finish():
-            write_record(stdout, item)
+        for last in finish():
+            write_record(stdout, last)
         stdout.flush()
     return failures

@@ -16,6 +16,7 @@ health records it, and the rest goes on.
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import time
 from collections import Counter
@@ -30,13 +31,16 @@ from sqlalchemy.exc import IntegrityError
 
 from tidings.config import Config
 from tidings.dedup.record import Recorded, record_article
-from tidings.engine.executors import Executor, InlineExecutor, open_executor
 from tidings.dedup.stage import Extracted, RawPage
+from tidings.engine.executors import Executor, InlineExecutor, open_executor
+from tidings.logs import event, report_fields
 from tidings.records import ExtractedArticle, FeedEntry, ParsedFeed
 from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
 from tidings.store.models import IngestRun, SeenEntry, Source
-from tidings.timeutil import utcnow
+from tidings.timeutil import stage_seconds, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_ERROR_SAMPLES = 50
 MAX_CHILD_SITEMAPS = 5
@@ -62,7 +66,7 @@ class IngestReport:
     errors: Counter[str] = field(default_factory=Counter)  # by kind
     error_samples: list[dict[str, str]] = field(default_factory=list)
     source_errors: int = 0  # errors of a whole source (its feed failed or is malformed), among ``errors``
-    seconds: dict[str, float] = field(default_factory=lambda: Counter())  # time per stage
+    seconds: dict[str, float] = field(default_factory=stage_seconds)  # time per stage
     elapsed: float = 0.0
     peak_rss_mb: float = 0.0
     run_id: int | None = None
@@ -182,6 +186,8 @@ class Ingestor:
 
         self.report.failed += 1
         self.report.error(kind, job.url, message, job.name, whole_source=True)
+        event(log, logging.WARNING, "source failed", source=job.id, name=job.name, url=job.url, kind=kind,
+              status=status, reason=message)
         now = utcnow()
         with self.store.transaction() as session:
             source = session.get(Source, job.id)
@@ -272,7 +278,7 @@ class Ingestor:
         entries = unique_entries(parsed.entries)
         if job.kind == "sitemap" or parsed.kind in {"sitemap", "sitemapindex"}:
             horizon = utcnow() - timedelta(days=self.config.ingest.sitemap_max_age_days)
-            entries = [e for e in entries if (e.updated or e.published) is None or (e.updated or e.published) >= horizon]
+            entries = [e for e in entries if (when := e.updated or e.published) is None or when >= horizon]
         entries = entries[: self.config.ingest.max_entries_per_feed]
         self.report.entries += len(entries)
         self.progress("entries", {"source": job.name, "count": len(entries)})
@@ -280,6 +286,8 @@ class Ingestor:
         warning = "; ".join(parsed.warnings) or None
         if warning:
             self.report.error("malformed", job.url, warning, job.name, whole_source=True)
+            event(log, logging.WARNING, "source malformed", source=job.id, name=job.name, url=job.url,
+                  kind="malformed", reason=warning)
         await self._in_store(self._source_succeeded, job, result.status, result.etag, result.last_modified, warning)
         self.progress("source_done", {"source": job.name, "status": "ok"})
 
@@ -300,8 +308,8 @@ class Ingestor:
                 self.progress("entry_done", {})
 
     async def _ingest_entry(self, fetcher: Any, job: SourceJob, entry: FeedEntry) -> None:
-        from tidings.urls import canonicalize_url
         from tidings.fetch.errors import FetchError
+        from tidings.urls import canonicalize_url
 
         try:
             entry_url = canonicalize_url(entry.url)
@@ -324,6 +332,8 @@ class Ingestor:
                 html, page_url = page.text, page.final_url
             except FetchError as exc:
                 self.report.error(f"page_{exc.kind}", entry.url, str(exc), job.name)
+                event(log, logging.WARNING, "page fetch failed", source=job.id, url=entry.url, kind=exc.kind,
+                      status=getattr(exc, "status", None), reason=str(exc))
             finally:
                 self.report.seconds["fetch_wait"] += time.perf_counter() - started
         started = time.perf_counter()
@@ -409,6 +419,9 @@ class Ingestor:
                     run_row.status = status
                     run_row.finished_at = utcnow()
                     run_row.stats = self.report.as_dict()
+            counts = {k: v for k, v in report_fields(self.report).items() if k not in ("run_id", "elapsed")}
+            event(log, logging.INFO, "stage done", stage="ingest", status=status, run=self.report.run_id,
+                  seconds=round(self.report.elapsed, 3), **counts)
         return self.report
 
 
@@ -443,12 +456,18 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
     embedder = ClusterConfig.from_table(config.table("cluster")).embedder
     with open_executor(engine_config(config), embedder=embedder,
                        warm_stages=("features", "sections", "tags", "summaries")) as executor:
-        if ingest_first:
+        if ingest_first:  # the ingest and summaries stages log their own line
             report["ingest"] = ingest(config, store, force=force, progress=progress,
                                       executor=executor if config.ingest.extract_workers > 0 else None)
+        started = time.perf_counter()
         report["stories"] = update_stories(config, store, progress=progress, executor=executor)
+        event(log, logging.INFO, "stage done", stage="stories", seconds=round(time.perf_counter() - started, 3),
+              **report_fields(report["stories"]))
         report["summaries"] = refresh_summaries(config, store, progress=progress, executor=executor)
     from tidings.store.search import reindex
 
+    started = time.perf_counter()
     report["search"] = reindex(store)
+    event(log, logging.INFO, "stage done", stage="search", seconds=round(time.perf_counter() - started, 3),
+          **report_fields(report["search"]))
     return report

@@ -126,7 +126,7 @@ class Article:
         self.text = bound_text(self.text) or ""
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Article":
+    def from_json(cls, data: dict[str, Any]) -> Article:
         from tidings.timeutil import parse_datetime
 
         if "id" not in data:

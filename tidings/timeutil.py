@@ -5,10 +5,30 @@ from __future__ import annotations
 import email.utils
 import time
 from datetime import datetime, timedelta, timezone
+from typing import cast, overload
+
+
+def stage_seconds() -> dict[str, float]:
+    """Seconds by stage for a run's report: a Counter, so ``seconds[stage] += t`` starts from 0."""
+    from collections import Counter
+
+    return cast("dict[str, float]", Counter())
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(value: None) -> None: ...
+
+
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 
 
 def as_utc(value: datetime | None) -> datetime | None:

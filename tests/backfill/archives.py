@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks.warc_archive import demo_pages, real_pages, write_warc
+from tests.backfill.warc import demo_pages, real_pages, write_warc
 
 WHEN = datetime(2026, 10, 2, 8, tzinfo=timezone.utc)
 FRENCH = ("<html><head><title>Vendanges précoces en Bourgogne</title></head><body><article>"

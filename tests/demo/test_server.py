@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from email.utils import format_datetime
 from datetime import timedelta
+from email.utils import format_datetime
 
 import feedparser
 import httpx
 import lxml.html
 import pytest
 
-from tidings.demo.site import build_demo_site
 from tidings.demo.server import serve_site
+from tidings.demo.site import build_demo_site
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.backfill_throughput import outcome
-from benchmarks.warc_archive import demo_pages, write_warc
+from tests.backfill.warc import demo_pages, outcome, write_warc
 from tidings.backfill.run import backfill
 from tidings.config import load_config
 from tidings.engine.config import EngineConfig

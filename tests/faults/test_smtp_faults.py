@@ -6,6 +6,7 @@ mailed twice."""
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 import time
 
@@ -13,13 +14,14 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import free_port, seed_stories, write_config
+from tidings.logs import LogConfig, configure
 from tidings.publish.editions import service
-from tidings.store.newsletter_models import Send, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.mail.sender import BOUNCED, send_edition
 from tidings.publish.mail.settings import smtp_settings
 from tidings.store.db import Store
+from tidings.store.newsletter_models import Send, Subscriber
 from tidings.timeutil import parse_since, utcnow
 
 
@@ -35,7 +37,7 @@ class FaultyRelay:
         self.attempts: list[tuple[str, str, float]] = []
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             with self.lock:
                 self.attempts.append((address, "550", time.monotonic()))
@@ -43,7 +45,7 @@ class FaultyRelay:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         (address,) = envelope.rcpt_tos
         with self.lock:
             answer = self.plan.get(address, []).pop(0) if self.plan.get(address) else "250"
@@ -64,7 +66,7 @@ class FaultyRelay:
 def test_temporary_failures_retry_permanent_ones_bounce_nobody_twice(tmp_path):
     readers = {"a@example.org": ["421"], "b@example.org": ["451", "451"], "c@example.org": [],
                "d@example.org": ["drop"], "e@example.org": []}
-    relay = FaultyRelay({k: v for k, v in readers.items()}, refuse={"c@example.org"})
+    relay = FaultyRelay(dict(readers), refuse={"c@example.org"})
     controller = Controller(relay, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
@@ -82,10 +84,19 @@ def test_temporary_failures_retry_permanent_ones_bounce_nobody_twice(tmp_path):
         edition_id = service.new_draft(store, settings, parse_since("7d"))
         service.publish(store, settings, edition_id)
 
+        lines = io.StringIO()
+        configure(LogConfig(level="info"), stream=lines)  # what an operator reads: one line per batch
         report = send_edition(store, settings, smtp_settings(config), Signer(load_secret(config)), edition_id)
         again = send_edition(store, settings, smtp_settings(config), Signer(load_secret(config)), edition_id)
     finally:
+        configure(LogConfig())
         controller.stop()
+    logged = [line for line in lines.getvalue().splitlines() if "tidings.publish.mail.sender" in line]
+    assert len(logged) == 3, logged
+    assert 'msg="mail failed"' in logged[0] and "level=warning" in logged[0] and "550" in logged[0]
+    assert f'msg="mail batch" edition={edition_id} status=sent sent=4 skipped=0 failed=1 seconds=' in logged[1]
+    # the second run: c bounced (no longer a reader), the four others already sent
+    assert f'msg="mail batch" edition={edition_id} status=sent sent=0 skipped=4 failed=0 seconds=' in logged[2]
 
     assert sorted(relay.delivered) == ["a@example.org", "b@example.org", "d@example.org", "e@example.org"]
     assert report.sent == 4 and report.failed == 1 and "c@example.org" in report.errors[0]

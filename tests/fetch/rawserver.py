@@ -44,7 +44,7 @@ class RawServer:
             except OSError:
                 pass
 
-    def __enter__(self) -> "RawServer":
+    def __enter__(self) -> RawServer:
         self._thread.start()
         return self
 

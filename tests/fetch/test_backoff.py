@@ -5,9 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from tidings.fetch.backoff import JITTER, backoff_delay, healthy_due, next_due
+from tidings.fetch.backoff import JITTER, backoff_delay, next_due
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)
 
@@ -36,10 +34,3 @@ def test_retry_after_is_a_floor_but_capped():
     assert backoff_delay(1, 300, 86400, retry_after=10, rng=rng) <= 300
     assert backoff_delay(1, 300, 7200, retry_after=10**9, rng=rng) == 7200
     assert next_due(1, NOW, 300, 86400, retry_after=600) == NOW + timedelta(seconds=600)
-
-
-def test_healthy_interval_jitter():
-    due = healthy_due(NOW, 1800, jitter=0.1, rng=random.Random(3))
-    assert NOW + timedelta(seconds=1620) <= due <= NOW + timedelta(seconds=1980)
-    with pytest.raises(ValueError):
-        healthy_due(NOW, 60, jitter=1.5)

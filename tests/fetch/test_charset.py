@@ -29,7 +29,7 @@ def test_utf8_page_declared_latin1_is_read_as_utf8():
 
 
 def test_meta_charset_when_header_has_none():
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r"></head><body>Новости</body></html>'
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r"></head><body>Новости</body></html>'
     assert decode_body(page.encode("koi8-r"), "text/html")[0] == page
 
 

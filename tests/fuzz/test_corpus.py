@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.fuzz import CORPUS, targets
+from tests.fuzz.targets import CORPUS, targets
 
 CASES = sorted((p.parent.name, p) for p in CORPUS.glob("*/*") if p.is_file())
 

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.extract.article import NoArticle, extract_article
-from tidings.urls import canonicalize_url
 from tidings.fetch.charset import decode_body
 from tidings.jsonl import run_lines
 from tidings.parse.feeds import parse_feed
@@ -21,6 +20,7 @@ from tidings.parse.safexml import ParseError, UnsafeXMLError, parse_xml
 from tidings.parse.sitemaps import parse_sitemap
 from tidings.summarize.guard import extract_numbers
 from tidings.text.bounds import limits
+from tidings.urls import canonicalize_url
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

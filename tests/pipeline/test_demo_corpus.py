@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.pipeline.helpers import loopback_config
 from tidings.cli import cli
 from tidings.demo.run import homepages_without_feed, story_truth_check, write_demo_config
 from tidings.demo.server import serve_site
@@ -117,8 +116,8 @@ def test_doctor_fits_80_columns_and_keeps_urls_whole(ingested):
 
 @pytest.mark.slow
 def test_update_puts_each_event_in_one_story_with_a_cited_summary(demo_server, ingested):
-    from tidings.stories.update import update_stories
     from tidings.store.models import Story, Summary
+    from tidings.stories.update import update_stories
     from tidings.summarize.refresh import refresh_summaries
 
     config, store, _ = ingested

@@ -60,7 +60,7 @@ def test_two_updates_at_once_one_writer_nothing_twice(db_url, tmp_path):
                  for extra in ([], [], ["--wait", "600"])]
         outs = [p.communicate(timeout=900) for p in procs]
     codes = [p.returncode for p in procs]
-    for code, (out, err) in zip(codes, outs):
+    for code, (_out, err) in zip(codes, outs, strict=True):
         assert "Traceback" not in err, err
         assert code in (0, 75), (code, err)
         if code == 75:

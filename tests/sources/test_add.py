@@ -25,8 +25,8 @@ def test_homepage_with_a_feed_link_and_a_sitemap_only_site(tmp_path):
     run = CliRunner().invoke
     with LoopbackServer() as srv:
         home = srv.url("/")
-        srv.route("/", Reply(200, f"<html><head><title>Harbour</title><link rel='alternate' "
-                                  f"type='application/rss+xml' href='/feeds/main.xml'></head><body>hi</body></html>"))
+        srv.route("/", Reply(200, "<html><head><title>Harbour</title><link rel='alternate' "
+                                  "type='application/rss+xml' href='/feeds/main.xml'></head><body>hi</body></html>"))
         srv.route("/feeds/main.xml", Reply(200, RSS.format(home=home), content_type="application/rss+xml"))
         result = run(cli, ["--config", str(cfg), "sources", "add", home, "--country", "fr", "--authority", "0.7"])
         assert result.exit_code == 0, result.output

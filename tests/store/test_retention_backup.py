@@ -14,10 +14,10 @@ import httpx
 from sqlalchemy import func, select, update
 
 from tests.publish.web.sample import populate
-from tidings.store.search import reindex, search
 from tidings.store.db import Store
 from tidings.store.models import Article, ArticleVersion, Story, Summary
 from tidings.store.retention import prune
+from tidings.store.search import reindex, search
 from tidings.timeutil import utcnow
 
 

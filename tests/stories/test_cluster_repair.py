@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from tidings.cli.cluster import notices
 from tidings.jsonl import Followed, run_batches
 from tidings.stories.cluster import (
     ArticleFeatures,
@@ -21,7 +22,6 @@ from tidings.stories.cluster import (
     story_score,
     utc,
 )
-from tidings.cli.cluster import notices
 
 DIM = 16
 T0 = utc(2024, 5, 1, 6)

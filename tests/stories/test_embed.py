@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.embed_choice import LANGUAGES, TRANSLATIONS
+from tests.stories.translations import LANGUAGES, TRANSLATIONS
 from tidings.stories.embed import DEFAULT_EMBEDDER, available_embedders, get_embedder, resolve_name
 
 TEXTS = ["The central bank raised interest rates.", "Le match s'est terminé sur un score nul.", ""]

@@ -53,8 +53,7 @@ def test_similar_news_skips_repeats_and_unrelated_stories():
 
 
 def test_story_tags_put_names_first_and_drop_contained_repeats():
-    from tidings.stories.tags import Tag
-    from tidings.stories.tags import story_tags
+    from tidings.stories.tags import Tag, story_tags
 
     candidates = [Tag("Cloud", "cloud", "keyphrase", 3.4), Tag("Stratus Cloud", "stratus cloud", "entity", 2.8),
                   Tag("Stratus", "stratus", "entity", 2.1), Tag("Inquiry", "inquiry", "keyphrase", 2.7),

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from tidings.stories.update import recent_section_vectors
 from tidings.store.models import Story
+from tidings.stories.update import recent_section_vectors
 from tidings.timeutil import utcnow
 
 

@@ -222,7 +222,7 @@ def test_weight_tables_cover_every_feature_and_the_candidates_use_only_those():
     for doc_freq in (None, table.without(document_terms(STORY, "en"))):
         candidates = tag_candidates(STORY, "en", doc_freq=doc_freq)
         kinds = {"w": False, "p": False, "e": False}
-        for c in candidates + [a for c in candidates for a in c.absorbs]:
+        for c in candidates + [a for cand in candidates for a in cand.absorbs]:
             assert set(c.features) <= set(FEATURES), set(c.features) - set(FEATURES)
             for block in kinds:
                 kinds[block] |= block in c.features

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from tidings.config import Config
+from tidings.store.models import Article, Story
 from tidings.stories.cluster import utc
 from tidings.stories.update import update_stories
-from tidings.store.models import Article, Story
 
 QUAKE = [
     ("Earthquake of magnitude 6.8 strikes near Marrakech",

@@ -144,7 +144,7 @@ def test_refit_learns_which_feature_tells_the_references_concepts() -> None:
 
     import numpy as np
 
-    from benchmarks.duc import fit_concept_model, folds_of
+    from tests.summarize.concept_fit import fit_concept_model, folds_of
 
     rng = random.Random(5)
     examples = []
@@ -172,7 +172,7 @@ def test_one_article_stories_keep_the_counting_rule() -> None:
 
 
 def test_paired_bootstrap_of_two_settings_over_clusters() -> None:
-    from benchmarks.duc import paired
+    from tests.summarize.concept_fit import paired
 
     base = [(0.30, 0.08), (0.40, 0.10), (0.35, 0.09), (0.38, 0.07)]
     same = paired(base, base)

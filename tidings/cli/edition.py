@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tidings.cli import get_config
 
+if TYPE_CHECKING:
+    from tidings.publish.editions.settings import NewsletterSettings
+    from tidings.store.db import Store
 
-def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+
+def _store(ctx: click.Context) -> Store:
     from tidings.cli.common import open_store_or_fail
 
     return open_store_or_fail(get_config(ctx))
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> NewsletterSettings:
     from tidings.config import ConfigError
     from tidings.publish.editions.settings import newsletter_settings
 
@@ -35,10 +41,8 @@ def edition_group() -> None:
 @click.pass_context
 def new_command(ctx: click.Context, since: str, per_section: int | None) -> None:
     """Draft an edition from the top stories of each section."""
-    from tidings.timeutil import parse_since
     from tidings.publish.editions import service
-
-    from tidings.timeutil import as_utc, utcnow
+    from tidings.timeutil import as_utc, parse_since, utcnow
 
     store, settings = _store(ctx), _settings(ctx)
     newest = service.newest_story_time(store)

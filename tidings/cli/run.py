@@ -127,7 +127,6 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
                    wait: float) -> None:
     """Ingest, then cluster new articles into stories, file, tag, rank and summarize them."""
     from tidings.pipeline import update
-
     from tidings.store.retention import RetentionConfig
 
     config = get_config(ctx)

@@ -17,10 +17,10 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
     """Serve the web site, feeds and API (and run `update` every schedule.interval_minutes)."""
     import uvicorn
 
-    from tidings.store.search import reindex
+    from tidings.cli.common import open_store_or_fail
     from tidings.publish.serve import Scheduler
     from tidings.publish.web.app import create_app
-    from tidings.cli.common import open_store_or_fail
+    from tidings.store.search import reindex
 
     config = get_config(ctx)
     store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`

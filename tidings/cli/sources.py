@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from typing import Any
 
 import click
 from rich.console import Console
@@ -69,7 +70,7 @@ def list_command(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 
     store = open_store_or_fail(get_config(ctx))
     with store.reading() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"id": s.id, "name": s.name, "kind": s.kind, "url": s.url, "homepage": s.homepage,
              "country": s.country, "language": s.language, "authority": s.authority, "active": s.active,
              "errors": s.consecutive_errors, "last_status": s.last_status,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -28,7 +30,7 @@ _by_option = click.option("--by", default=None, help="Who decides (default: cli:
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
-def _run(ctx: click.Context, work, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def _run(ctx: click.Context, work: Callable[..., Any], as_json: bool) -> None:
     from tidings.cli.common import open_store_or_fail
     from tidings.stories.editing import EditError
     from tidings.stories.update import cluster_config

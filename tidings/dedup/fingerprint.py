@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,7 +35,7 @@ def shingles(tokens: list[str], size: int) -> set[bytes]:
     return {" ".join(tokens[i : i + size]).encode("utf-8") for i in range(len(tokens) - size + 1)}
 
 
-def jaccard(a: set[bytes], b: set[bytes]) -> float:
+def jaccard(a: AbstractSet[bytes], b: AbstractSet[bytes]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)

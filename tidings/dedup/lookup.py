@@ -48,7 +48,7 @@ def find_original(session: Session, fp: Fingerprint, *, threshold: float, shingl
         return None
     condition = or_(*(and_(ArticleBand.band == band, ArticleBand.key == key) for band, key in fp.bands))
     candidates = set(session.scalars(select(ArticleBand.article_id).where(condition)))
-    candidates.discard(exclude_id)  # type: ignore[arg-type]
+    candidates.discard(exclude_id)
     best: tuple[float, int] | None = None
     for article_id, text, title in session.execute(
         select(Article.id, Article.text, Article.title).where(Article.id.in_(candidates))

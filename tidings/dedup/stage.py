@@ -58,7 +58,7 @@ def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
         return Extracted(article, fp, None, time.perf_counter() - started)
     except NoArticle as exc:
         return Extracted(None, None, f"no_article: {exc}", time.perf_counter() - started)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started)
 
 
@@ -66,9 +66,9 @@ def archive(batch: list[Any], dedup: Any) -> list[Extracted]:
     """A backfill record: its HTML decoded (charset evidence as for a fetched page) and extracted,
     or its given text taken as it is; then fingerprinted. Undated pages take the crawl date."""
     from tidings.extract.article import extract_article
+    from tidings.fetch.charset import decode_body
     from tidings.text.language import detect_language
     from tidings.urls import canonicalize_url
-    from tidings.fetch.charset import decode_body
 
     def make(record: Any) -> ExtractedArticle:
         if record.body is not None:

@@ -66,8 +66,13 @@ title = "Tidings demo"
 
 [newsletter]
 name = "Towards Tidings"
-intro = "The week in AI from the demo newsstand: each story told once, every sentence credited to the outlets that reported it."
-sponsor = {{ name = "Open Weights Fund", text = "A fictional sponsor, shown so you can see how a sponsored block is labelled.", url = "https://example.org/sponsor" }}
+intro = \"\"\"The week in AI from the demo newsstand: each story told once, \\
+every sentence credited to the outlets that reported it.\"\"\"
+
+[newsletter.sponsor]
+name = "Open Weights Fund"
+text = "A fictional sponsor, shown so you can see how a sponsored block is labelled."
+url = "https://example.org/sponsor"
 """,
         encoding="utf-8",
     )
@@ -79,10 +84,9 @@ def homepages_without_feed(opml_text: str) -> list[tuple[str, str, dict[str, str
     their feed or sitemap is discovered."""
     root = SafeET.fromstring(opml_text)
     return [
-        (o.get("text") or o.get("htmlUrl"), o.get("htmlUrl"),
-         {k: o.get(k) for k in ("country", "language", "authority") if o.get(k)})
+        (o.get("text") or home, home, {k: v for k in ("country", "language", "authority") if (v := o.get(k))})
         for o in root.iter("outline")
-        if o.get("htmlUrl") and not o.get("xmlUrl")
+        if (home := o.get("htmlUrl")) and not o.get("xmlUrl")
     ]
 
 

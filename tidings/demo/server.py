@@ -120,7 +120,7 @@ class DemoServer:
             self._thread.join(timeout=5)
         self.httpd.server_close()
 
-    def __enter__(self) -> "DemoServer":
+    def __enter__(self) -> DemoServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -88,7 +88,7 @@ class DemoSite(Mapping[str, tuple[str, bytes]]):
     outlets: list[SiteOutlet]
     articles: list[SiteArticle]
     truth: GroundTruth
-    builder: Callable[[str], "DemoSite"] | None = field(default=None, repr=False)
+    builder: Callable[[str], DemoSite] | None = field(default=None, repr=False)
 
     def __getitem__(self, path: str) -> tuple[str, bytes]:
         res = self.resources[path]
@@ -107,7 +107,7 @@ class DemoSite(Mapping[str, tuple[str, bytes]]):
     def opml_url(self) -> str:
         return self.url(OPML_PATH)
 
-    def rebased(self, base_url: str) -> "DemoSite":
+    def rebased(self, base_url: str) -> DemoSite:
         """The same site laid out for another origin (used once a server knows its port)."""
         base_url = base_url.rstrip("/")
         if base_url == self.base_url:
@@ -180,7 +180,7 @@ def assemble_site(
                 render.XML_TYPE, render.news_sitemap(outlet, items).encode(), latest
             )
             sitemaps.append(sitemap_url)
-        for n, item in enumerate(items):
+        for item in items:
             art = item.article
             related = [r for r in items if r is not item][:3] if len(items) > 1 else []
             modified = art.updated or art.published

@@ -14,6 +14,7 @@ Environment variables override it like any setting (``TIDINGS_ENGINE__KIND=ray``
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -43,9 +44,9 @@ class EngineConfig:
         return self.workers or max(1, os.cpu_count() or 1)
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], environ: dict[str, str] | None = None) -> "EngineConfig":
+    def from_table(cls, table: dict[str, Any], environ: dict[str, str] | None = None) -> EngineConfig:
         """From tidings.toml's ``[engine]`` table plus ``TIDINGS_ENGINE__<KEY>`` overrides."""
-        environ = os.environ if environ is None else environ
+        env: Mapping[str, str] = os.environ if environ is None else environ
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in table.items():
@@ -53,7 +54,7 @@ class EngineConfig:
                 raise ValueError(f"unknown setting engine.{key} (known: {', '.join(sorted(known))})")
             values[key] = value
         for key in known:
-            raw = environ.get(f"TIDINGS_ENGINE__{key.upper()}")
+            raw = env.get(f"TIDINGS_ENGINE__{key.upper()}")
             if raw is not None:
                 values[key] = raw
         for key, value in list(values.items()):
@@ -67,4 +68,7 @@ class EngineConfig:
 
 def engine_config(config: Any) -> EngineConfig:
     """The ``[engine]`` settings of a loaded :class:`tidings.config.Config`."""
-    return EngineConfig.from_table(config.table("engine") if config is not None else {})
+    if config is None:
+        return EngineConfig.from_table({})
+    settings: EngineConfig = config.settings("engine")  # checked when the configuration was loaded
+    return settings

@@ -60,7 +60,7 @@ class Executor:
     def _run_inline(self, stage: str, batch: list[Any], params: Any) -> list[Any]:
         try:
             return run_stage(stage, batch, params)
-        except Exception as exc:  # noqa: BLE001 - a stage that fails as a whole fails its records
+        except Exception as exc:
             return [StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(batch)
 
     def submit(self, stage: str, items: list[Any], params: Any = None) -> Future:
@@ -72,7 +72,7 @@ class Executor:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -152,7 +152,7 @@ class LocalExecutor(Executor):
             return future.result()
         except BrokenProcessPool:
             pass
-        except Exception as exc:  # noqa: BLE001 - a stage that fails as a whole fails its records
+        except Exception as exc:
             return [StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(batch)
         if generation == self.restarts:
             self._restart()  # this batch's pool broke: start it again (an older pool's batch just reruns)
@@ -213,7 +213,7 @@ class _RayStage:
         items = [pickle.loads(x) for x in batch["x"]]
         try:
             results = run_stage(self.stage, items, self.params)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results = [StageError(f"{self.stage}: {exc.__class__.__name__}: {exc}")] * len(items)
         return {"i": batch["i"], "y": [pickle.dumps(r) for r in results]}
 
@@ -252,7 +252,7 @@ class RayExecutor(Executor):
             raise EngineError("engine.kind = \"ray\" needs Ray: pip install 'tidings[ray]'") from None
         self._ray = ray
         self._embedder = embedder
-        self._remote = None
+        self._remote: Any = None
         address = self.config.address
         if not ray.is_initialized():
             _probe(address)
@@ -265,13 +265,13 @@ class RayExecutor(Executor):
             try:
                 try:
                     ray.init(**kwargs)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     # a local node on a busy machine can miss Ray's fixed 30 s start-up wait: once more
                     if address != "local" or "timed out during startup" not in str(exc):
                         raise
                     ray.shutdown()
                     ray.init(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, TimeoutError ...
+            except Exception as exc:
                 raise EngineError(f"cannot reach the Ray cluster at {address!r}: "
                                   f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                                   ) from None

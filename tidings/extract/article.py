@@ -18,14 +18,14 @@ from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.settings import set_date_params
+from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
-from tidings.text.language import detect_language
-from tidings.urls import canonicalize_url, is_http_url, same_site
 from tidings.parse.text import html_to_text, normalize_space
 from tidings.records import ExtractedArticle, FeedEntry
+from tidings.text.language import detect_language
 from tidings.timeutil import parse_datetime
+from tidings.urls import canonicalize_url, is_http_url, same_site
 
 __all__ = ["EXTRACT_OPTIONS", "MIN_PAGE_LETTERS", "NoArticle", "extract_article", "extract_text", "page_metadata"]
 
@@ -151,14 +151,14 @@ def _absolute_image(image: str | None, url: str) -> str | None:
 
 def extract_text(
     tree: HtmlElement | str | bytes, url: str | None = None, *, extensive_date_search: bool = True
-) -> trafilatura.settings.Document | None:
+) -> Document | None:
     """Run trafilatura's balanced extractor (metadata included) on a page.
 
     ``extensive_date_search=False`` skips htmldate's slow free-text date search
     (dateparser), about a quarter of the time per page; the text is the same.
     """
     try:
-        return trafilatura.bare_extraction(
+        document = trafilatura.bare_extraction(
             tree,
             url=url,
             with_metadata=True,
@@ -167,6 +167,7 @@ def extract_text(
         )
     except (ValueError, TypeError):
         return None
+    return document if isinstance(document, Document) else None  # as_dict=False: a Document or None
 
 
 def _feed_text(entry: FeedEntry | None) -> str:

@@ -1,5 +1,5 @@
-"""When to fetch a source again: exponential backoff with jitter after errors,
-and a jittered interval while it is healthy.
+"""When to fetch a source again after errors: exponential backoff with jitter (a healthy source
+is due again after its own poll interval, set by the ingest).
 
 Pure functions of their arguments (pass ``rng`` for repeatable results), so the
 scheduler can compute and store a due time without side effects.
@@ -38,12 +38,3 @@ def next_due(consecutive_errors: int, now: datetime, base: float, maximum: float
              rng: random.Random | None = None) -> datetime:
     """The time a source that failed ``consecutive_errors`` times in a row is due again."""
     return now + timedelta(seconds=backoff_delay(consecutive_errors, base, maximum, retry_after, rng))
-
-
-def healthy_due(now: datetime, interval_seconds: float, jitter: float = 0.1,
-                rng: random.Random | None = None) -> datetime:
-    """The next fetch of a healthy source: ``interval`` give or take ``jitter`` (a fraction)."""
-    if interval_seconds < 0 or not 0 <= jitter < 1:
-        raise ValueError("interval must not be negative and jitter must be in [0, 1)")
-    spread = (2.0 * (rng or random).random() - 1.0) * jitter
-    return now + timedelta(seconds=interval_seconds * (1.0 + spread))

@@ -137,8 +137,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """Decode ``body``; returns ``(text, codec_name)``. Never raises."""
     bom = bom_encoding(body)
     if bom is not None:
-        codec, length = bom
-        return body[length:].decode(codec, errors="replace"), codec
+        bom_codec, length = bom
+        return body[length:].decode(bom_codec, errors="replace"), bom_codec
     for label in (charset_from_content_type(content_type), declared_in_body(body)):
         codec = normalize_label(label)
         if codec is None:

@@ -125,7 +125,7 @@ class Fetcher:
         self.robots = RobotsCache(self._fetch_robots, self.config.user_agent, ttl=robots_ttl)
         self._client: httpx.AsyncClient | None = None
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         limits = httpx.Limits(
             max_connections=self.config.concurrency,
             max_keepalive_connections=self.config.concurrency,

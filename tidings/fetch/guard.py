@@ -127,7 +127,7 @@ class AddressPolicy:
     allow_networks: tuple[IPNetwork, ...] = ()
 
     @classmethod
-    def from_config(cls, config: FetchConfig) -> "AddressPolicy":
+    def from_config(cls, config: FetchConfig) -> AddressPolicy:
         networks = []
         for cidr in config.allow_networks:
             try:
@@ -186,7 +186,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
-async def resolve_checked(host: str, port: int, policy: AddressPolicy, resolver: Resolver = system_resolver) -> list[str]:
+async def resolve_checked(host: str, port: int, policy: AddressPolicy,
+                          resolver: Resolver = system_resolver) -> list[str]:
     """Resolve ``host`` and check every address; returns the addresses, all allowed.
 
     Raises ``FetchError("dns")`` when the name does not resolve and
@@ -210,7 +211,8 @@ async def resolve_checked(host: str, port: int, policy: AddressPolicy, resolver:
             raise FetchError("dns", where, f"resolver gave a non-address {address!r} for {host!r}")
         reason = policy.refusal(ip)
         if reason is not None:
-            raise FetchError("blocked", where, f"{host!r} resolves to {ip}, which is {reason}; not allowed by fetch settings")
+            raise FetchError("blocked", where,
+                             f"{host!r} resolves to {ip}, which is {reason}; not allowed by fetch settings")
     return addresses
 
 

@@ -85,7 +85,8 @@ def parse_robots(origin: str, status: int, text: str, user_agent: str, now: floa
 def rules_for_failure(origin: str, error: FetchError, now: float) -> RobotsRules:
     """RFC 9309's reading of a robots.txt that could not be had."""
     if error.kind == "http" and error.status is not None and 400 <= error.status < 500 and error.status != 429:
-        return RobotsRules(origin, status=error.status, allow_all=True, reason=f"robots.txt answered {error.status}", fetched_at=now)
+        return RobotsRules(origin, status=error.status, allow_all=True, reason=f"robots.txt answered {error.status}",
+                           fetched_at=now)
     if error.kind == "too_many_redirects":
         return RobotsRules(origin, allow_all=True, reason="robots.txt redirects too often", fetched_at=now)
     return RobotsRules(origin, status=error.status, disallow_all=True, reason=f"robots.txt unavailable ({error})",
@@ -147,12 +148,6 @@ class RobotsCache:
             if lock is not None and not lock.locked():
                 del self._locks[origin]
 
-    async def allowed(self, url: str) -> bool:
-        return (await self.rules(url)).allows(url, self.user_agent)
-
     async def sitemaps(self, url: str) -> list[str]:
         """The ``Sitemap:`` URLs of ``url``'s origin (empty when robots.txt has none or failed)."""
         return list((await self.rules(url)).sitemaps)
-
-    def forget(self, url: str) -> None:
-        self._rules.pop(origin_of(url), None)

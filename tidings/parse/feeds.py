@@ -18,7 +18,6 @@ from typing import Any
 
 import feedparser
 
-from tidings.urls import absolute_http_url
 from tidings.parse.safexml import (
     ParseError,
     UnsafeXMLError,
@@ -31,6 +30,7 @@ from tidings.parse.safexml import (
 from tidings.parse.text import html_to_text
 from tidings.records import FeedEntry, ParsedFeed
 from tidings.timeutil import from_struct_time, parse_datetime
+from tidings.urls import absolute_http_url
 
 __all__ = ["ParseError", "UnsafeXMLError", "detect_kind", "parse_feed", "parse_json_feed", "unique_entries"]
 
@@ -92,11 +92,15 @@ def detect_kind(body: bytes, content_type: str | None = None) -> str:
 # --- JSON Feed ---------------------------------------------------------------
 
 
+def _raw(entry: Mapping[str, Any], key: str) -> Any:
+    """A key as the feed gave it: ``dict.get`` skips FeedParserDict's aliasing (updated -> published)."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+
+
 def _json_author(item: Mapping[str, Any]) -> str | None:
     authors = item.get("authors")
     if isinstance(authors, list):
-        names = [_clean(a.get("name")) for a in authors if isinstance(a, Mapping)]
-        names = [n for n in names if n]
+        names = [n for a in authors if isinstance(a, Mapping) if (n := _clean(a.get("name")))]
         if names:
             return ", ".join(names)
     author = item.get("author")
@@ -209,8 +213,7 @@ def _fp_author(entry: Mapping[str, Any]) -> str | None:
         return _clean(detail.get("name"))
     authors = entry.get("authors")
     if isinstance(authors, list):
-        names = [_clean(a.get("name")) for a in authors if isinstance(a, Mapping)]
-        names = [n for n in names if n]
+        names = [n for a in authors if isinstance(a, Mapping) if (n := _clean(a.get("name")))]
         if names:
             return ", ".join(dict.fromkeys(names))
     return _clean(entry.get("author"))
@@ -260,9 +263,9 @@ def _fp_entry(entry: Mapping[str, Any], base: str, feed_language: str | None) ->
         # RSS 1.0's dc:date and Atom's required <updated> stand in for a missing publication date
         # dict.get reads the raw keys, not feedparser's deprecated updated->published aliasing
         published=from_struct_time(
-            dict.get(entry, "published_parsed") or dict.get(entry, "created_parsed") or dict.get(entry, "updated_parsed")
+            _raw(entry, "published_parsed") or _raw(entry, "created_parsed") or _raw(entry, "updated_parsed")
         ),
-        updated=from_struct_time(dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")),
+        updated=from_struct_time(_raw(entry, "updated_parsed") or _raw(entry, "published_parsed")),
         language=_language(entry.get("language")) or _language(entry.get("dc_language")) or language or feed_language,
         image=_fp_image(entry, base),
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from xml.etree.ElementTree import Element, ParseError as _ExpatError
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as _ExpatError
 
 import defusedxml
 import defusedxml.ElementTree as DET

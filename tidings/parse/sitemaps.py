@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from tidings.urls import absolute_http_url
 from tidings.parse.safexml import ParseError, local_name, maybe_gunzip, parse_xml, to_bytes
 from tidings.records import FeedEntry, ParsedFeed
 from tidings.timeutil import parse_datetime
+from tidings.urls import absolute_http_url
 
 __all__ = ["parse_sitemap"]
 

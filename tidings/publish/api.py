@@ -160,8 +160,8 @@ async def _answer(request: Request, work: Callable[[Session], Any]) -> Response:
     """Run ``work`` on a read session in a worker thread and answer in JSON, through the site's
     response cache (``[site] cache_seconds``; emptied after every update, as the pages are):
     a reader polling the same listing costs one build per period, not one per request."""
-    from tidings.publish.web.responses import cache_key
     from tidings.publish.web.cache import Cached
+    from tidings.publish.web.responses import cache_key
 
     def run() -> Cached:
         try:
@@ -185,7 +185,7 @@ async def _answer(request: Request, work: Callable[[Session], Any]) -> Response:
 def _json_cached(data: Any, status: int, headers: dict[str, str] | None = None):  # -> Cached
     from tidings.publish.web.cache import Cached
 
-    return Cached(JSONResponse(data).body, status, "application/json", dict(headers or {}))
+    return Cached(bytes(JSONResponse(data).body), status, "application/json", dict(headers or {}))
 
 
 # ---------------------------------------------------------------------------------------------

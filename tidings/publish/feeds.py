@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -50,7 +51,7 @@ def content_html(card: StoryCard, detail: StoryDetail | None) -> str:
     if detail is not None:
         for sentence in detail.sentences:
             cites = "".join(
-                f' <a href="{escape(detail.sources[n - 1].url)}">[{n}]</a>' if detail.sources[n - 1].url else f" [{n}]"
+                f' <a href="{escape(url)}">[{n}]</a>' if (url := detail.sources[n - 1].url) else f" [{n}]"
                 for n in sentence.cites)
             parts.append(f"<p>{escape(sentence.text)}{cites}</p>")
         if detail.sources:
@@ -78,8 +79,7 @@ def atom_feed(info: FeedInfo, items: list[tuple[StoryCard, StoryDetail | None]])
     sub(feed, "title", info.title)
     if info.description:
         sub(feed, "subtitle", info.description)
-    updated = max((c.updated_at or c.last_published for c, _ in items if (c.updated_at or c.last_published)),
-                  default=None)
+    updated = max((when for c, _ in items if (when := c.updated_at or c.last_published) is not None), default=None)
     sub(feed, "updated", _iso(updated))
     sub(feed, "link", rel="self", type="application/atom+xml", href=info.feed_url)
     sub(feed, "link", rel="alternate", type="text/html", href=info.page_url)
@@ -106,7 +106,7 @@ def atom_feed(info: FeedInfo, items: list[tuple[StoryCard, StoryDetail | None]])
 
 
 def json_feed(info: FeedInfo, items: list[tuple[StoryCard, StoryDetail | None]]) -> bytes:
-    feed = {
+    feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
         "home_page_url": info.page_url,
@@ -119,7 +119,7 @@ def json_feed(info: FeedInfo, items: list[tuple[StoryCard, StoryDetail | None]])
         feed["language"] = info.language
     for card, detail in items:
         url = story_url(info.base_url, card.id)
-        item = {
+        item: dict[str, Any] = {
             "id": url, "url": url, "title": card.headline, "summary": card.lead,
             "content_html": content_html(card, detail),
             "date_published": _iso(card.first_published), "date_modified": _iso(card.updated_at or card.last_published),
@@ -128,7 +128,7 @@ def json_feed(info: FeedInfo, items: list[tuple[StoryCard, StoryDetail | None]])
         if card.language:
             item["language"] = card.language
         if detail is not None:
-            item["external_url"] = next((s.url for s in detail.sources if s.url), None) or url
+            item["external_url"] = next((u for s in detail.sources if (u := s.url)), None) or url
         feed["items"].append(item)
     return json.dumps(feed, ensure_ascii=False, indent=1).encode()
 
@@ -146,8 +146,8 @@ def _items(session, cards: list[StoryCard]) -> list[tuple[StoryCard, StoryDetail
 
 
 def _serve(request: Request, scope: str, fmt: str):
-    from tidings.publish.web.responses import NotFound, base_url, cached
     from tidings.publish.web.pages import section_by_slug
+    from tidings.publish.web.responses import NotFound, base_url, cached
 
     app = request.app
     base = base_url(request)

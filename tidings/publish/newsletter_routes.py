@@ -272,15 +272,15 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(ctx.limiter.failed, ip, email)
         return _page(ctx, request, "editor/login.html", 401, email=email, error="Wrong email or password.")
     await run_in_threadpool(ctx.limiter.succeeded, email)
-    response = RedirectResponse("/editor", status_code=303)
+    redirect = RedirectResponse("/editor", status_code=303)
     session = ctx.signer.sign("session", {"u": user.id, "n": secrets.token_urlsafe(8)},
                               ttl=ctx.settings.session_seconds)
-    response.set_cookie(SESSION_COOKIE, session, max_age=ctx.settings.session_seconds, httponly=True,
+    redirect.set_cookie(SESSION_COOKIE, session, max_age=ctx.settings.session_seconds, httponly=True,
                         samesite="lax", secure=_secure(ctx, request), path="/")
     # a fresh CSRF cookie at login, so a token planted before it is worthless
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax",
+    redirect.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), httponly=True, samesite="lax",
                         secure=_secure(ctx, request))
-    return response
+    return redirect
 
 
 async def logout(request: Request) -> Response:

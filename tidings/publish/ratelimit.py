@@ -3,7 +3,7 @@
 :class:`DbLimiter` counts events (failed logins, confirmation mails asked for) per client
 address and per account in a sliding window, in the ``auth_failures`` table (migration
 ``0006``). While either count is at its limit, :meth:`DbLimiter.retry_after` says how long to
-wait. It has the interface of the in-memory ``LoginLimiter`` it replaces."""
+wait."""
 
 from __future__ import annotations
 

@@ -31,7 +31,8 @@ def tick_line(report: dict, seconds: float) -> str:
     update = report.get("update")
     if isinstance(update, str):
         return f"scheduler: update {update} ({seconds:.0f} s)"
-    ingest, stories, summaries = (update or {}).get("ingest"), (update or {}).get("stories"), (update or {}).get("summaries")
+    done = update or {}
+    ingest, stories, summaries = done.get("ingest"), done.get("stories"), done.get("summaries")
     parts = []
     if ingest is not None:
         errors = sum(ingest.errors.values())
@@ -41,7 +42,8 @@ def tick_line(report: dict, seconds: float) -> str:
     if stories is not None:
         parts.append(f"{stories.touched} stories changed")
     if summaries is not None:
-        parts.append(f"{summaries.summarized} summaries written" + (f", {summaries.failed} failed" if summaries.failed else ""))
+        failed = f", {summaries.failed} failed" if summaries.failed else ""
+        parts.append(f"{summaries.summarized} summaries written{failed}")
     return f"scheduler: update done in {seconds:.0f} s: " + ", ".join(parts)
 
 
@@ -74,14 +76,14 @@ def tick(config, store, on_done: Callable[[], None] | None = None,
         except RunInProgress as exc:
             log.info("scheduled update skipped: %s", exc)
             report[name] = f"skipped: {exc}"
-        except Exception as exc:  # noqa: BLE001 - the server keeps running; the next tick retries
+        except Exception as exc:
             log.exception("scheduled %s failed", name)
             report[name] = f"failed: {exc}"
     from tidings.publish.editions.scheduler import run_due
 
     try:
         report["editions"] = run_due(config, store)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("scheduled editions failed")
         report["editions"] = f"failed: {exc}"
     if say is not None:
@@ -164,7 +166,7 @@ class Scheduler:
             else:
                 try:
                     tick_in_child(self.config, self.nice, self.stop_event, self.say)
-                except Exception:  # noqa: BLE001 - a round that cannot start is retried at the next tick
+                except Exception:
                     log.exception("scheduled round could not start")
                 if self.on_done is not None:
                     self.on_done()

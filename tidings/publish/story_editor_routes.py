@@ -8,7 +8,7 @@ Login, sessions and CSRF tokens are the newsletter editor's (:mod:`tidings.publi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,10 +18,13 @@ from starlette.routing import BaseRoute, Route
 from tidings.publish import newsletter_routes as nl
 from tidings.publish.web import queries
 from tidings.stories import editing
+
+if TYPE_CHECKING:
+    from tidings.stories.cluster import ClusterConfig
 from tidings.stories.fit import configured_threshold
 
 
-def _cluster_config(request: Request):  # type: ignore[no-untyped-def]
+def _cluster_config(request: Request) -> ClusterConfig:
     from tidings.stories.update import cluster_config
 
     return cluster_config(request.app.state.config)

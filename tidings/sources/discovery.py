@@ -73,8 +73,8 @@ def feed_links(html: str, base_url: str) -> list[str]:
         return []
     base = base_url
     for node in tree.iter("base"):
-        if node.get("href"):
-            base = urljoin(base_url, node.get("href").strip())
+        if href := node.get("href"):
+            base = urljoin(base_url, href.strip())
             break
     found: list[tuple[int, int, int, str]] = []
     seen: set[str] = set()

@@ -15,7 +15,7 @@ from tidings.sources.opml import OPMLError, Outlines, read_outlines
 from tidings.sources.spec import SourceSpec
 
 
-class ImportError_(ValueError):  # noqa: N801 - not the builtin ImportError
+class ImportError_(ValueError):
     """The list cannot be read at all."""
 
 
@@ -59,7 +59,8 @@ async def discover_homepages(config: Any, homepages: list[SourceSpec]) -> tuple[
     async with Fetcher(config.fetch) as fetcher:
         for home in homepages:
             try:
-                found.append(await find_source(fetcher, home.url, name=None if home.name == home.url else home.name, country=home.country,
+                name = None if home.name == home.url else home.name
+                found.append(await find_source(fetcher, home.url, name=name, country=home.country,
                                                language=home.language, authority=home.authority))
             except SourceNotFound as exc:
                 failed.append((home.name, f"homepage without a feed or sitemap: {exc}"))

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 HEARTBEAT_SECONDS = 10.0
@@ -174,7 +174,7 @@ def _sqlite_try(engine: Engine, name: str, token: str) -> Holder | None:
               "acquired_at": now, "heartbeat_at": now}
     try:
         with engine.begin() as conn:
-            conn.execute(RunLock.__table__.insert().values(name=name, **values))
+            conn.execute(insert(RunLock).values(name=name, **values))
         return None
     except IntegrityError:
         pass

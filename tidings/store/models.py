@@ -57,7 +57,7 @@ class Source(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    articles: Mapped[list["Article"]] = relationship(back_populates="source")
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
 
     @property
     def healthy(self) -> bool:
@@ -101,9 +101,9 @@ class Article(Base):
     text_pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
-    story: Mapped["Story | None"] = relationship(back_populates="articles")
-    copy_of: Mapped["Article | None"] = relationship(remote_side="Article.id")
-    versions: Mapped[list["ArticleVersion"]] = relationship(
+    story: Mapped[Story | None] = relationship(back_populates="articles")
+    copy_of: Mapped[Article | None] = relationship(remote_side="Article.id")
+    versions: Mapped[list[ArticleVersion]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
     )
 

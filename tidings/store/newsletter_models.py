@@ -42,7 +42,7 @@ class Edition(Base):
     markdown: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
 
-    items: Mapped[list["EditionItem"]] = relationship(
+    items: Mapped[list[EditionItem]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", order_by="EditionItem.position"
     )
 

@@ -12,12 +12,13 @@ reindex (done here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
+from tidings.config_schema import SettingError
 from tidings.store.db import Store
 from tidings.store.models import Article, ArticleVersion
 from tidings.timeutil import utcnow
@@ -31,16 +32,16 @@ class RetentionConfig:
 
     article_text_days: int = 0  # keep full text this many days after first seen; 0: forever
 
+    def __post_init__(self) -> None:
+        if self.article_text_days < 0:
+            raise SettingError("article_text_days",
+                               f"expected a whole number of days (0: forever), got {self.article_text_days}")
+
     @classmethod
-    def from_config(cls, config: Any) -> "RetentionConfig":
-        table = config.table("retention") if config is not None else {}
-        known = {f.name for f in fields(cls)}
-        for key, value in table.items():
-            if key not in known:
-                raise ValueError(f"unknown setting retention.{key} (known: {', '.join(sorted(known))})")
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"retention.{key}: expected a whole number of days (0: forever), got {value!r}")
-        return cls(**table)
+    def from_config(cls, config: Any) -> RetentionConfig:
+        """The ``[retention]`` settings of a loaded configuration (checked when it was loaded)."""
+        settings: RetentionConfig = config.settings("retention") if config is not None else cls()
+        return settings
 
 
 @dataclass
@@ -68,8 +69,8 @@ def prune(store: Store, days: int, *, now=None) -> PruneReport:
             if not ids:
                 break
             session.execute(update(Article).where(Article.id.in_(ids)).values(text="", text_pruned_at=utcnow()))
-            report.versions += session.execute(
-                delete(ArticleVersion).where(ArticleVersion.article_id.in_(ids))).rowcount or 0
+            deleted = session.execute(delete(ArticleVersion).where(ArticleVersion.article_id.in_(ids)))
+            report.versions += cast(CursorResult[Any], deleted).rowcount or 0
             _forget_indexed_text(session, ids)
             report.articles += len(ids)
     if report.articles:

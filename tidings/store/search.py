@@ -106,10 +106,10 @@ def reindex(store: Store, *, full: bool = False) -> ReindexReport:
             if merged is None:
                 stamp = f"{summary_id}|{updated_at.isoformat() if updated_at else ''}|{(score or 0.0):.4f}"
                 wanted[("story", story_id)] = stamp
-        for article_id, version, story_id in session.execute(
+        for article_id, version, article_story in session.execute(
                 select(Article.id, Article.version, Article.story_id).where(Article.copy_of_id.is_(None))):
-            wanted[("article", str(article_id))] = _article_stamp(version, story_id, scores.get(story_id)
-                                                                  if story_id else None)
+            wanted[("article", str(article_id))] = _article_stamp(version, article_story, scores.get(article_story)
+                                                                  if article_story else None)
 
         gone = [row_id for key, (row_id, _) in existing.items() if key not in wanted]
         for start in range(0, len(gone), BATCH):
@@ -126,13 +126,14 @@ def reindex(store: Store, *, full: bool = False) -> ReindexReport:
             stories = list(session.scalars(select(Story).where(Story.id.in_(story_keys[start:start + BATCH]))))
             ids = [s.summary_id for s in stories if s.summary_id is not None]
             summaries = {s.id: s for s in session.scalars(select(Summary).where(Summary.id.in_(ids)))} if ids else {}
-            documents += [_story_document(s, summaries.get(s.summary_id)) for s in stories]
+            documents += [_story_document(s, summaries.get(s.summary_id) if s.summary_id is not None else None)
+                          for s in stories]
         for start in range(0, len(article_keys), BATCH):
             articles = list(session.scalars(select(Article).where(Article.id.in_(article_keys[start:start + BATCH]))))
             story_ids = {a.story_id for a in articles if a.story_id}
-            stories = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))} \
+            by_id = {s.id: s for s in session.scalars(select(Story).where(Story.id.in_(story_ids)))} \
                 if story_ids else {}
-            documents += [_article_document(a, stories.get(a.story_id)) for a in articles]
+            documents += [_article_document(a, by_id.get(a.story_id) if a.story_id else None) for a in articles]
         for document in documents:
             key = (document["kind"], document["ref"])
             if key in existing:

@@ -133,10 +133,12 @@ def stored_features(articles: Sequence[Article], config: ClusterConfig | None = 
     names and numbers are read again from the title and text as the stories stage reads them)."""
     from tidings.store.convert import article_record
 
+    blobs: list[bytes] = []
     for article in articles:
         if article.embedding is None:
             raise EditError(f"article {article.id} has no stored embedding yet; run `tidings update` first")
-    vectors = [np.frombuffer(a.embedding, dtype="<f4").astype(np.float32) for a in articles]
+        blobs.append(article.embedding)
+    vectors = [np.frombuffer(blob, dtype="<f4").astype(np.float32) for blob in blobs]
     return features_for([article_record(a) for a in articles], _StoredVectors(vectors), config or ClusterConfig())
 
 
@@ -239,6 +241,7 @@ def _apply(session: Session, action: str, article_id: int, to: str | None, actor
     if not actor:
         raise EditError("a decision needs the name of whoever made it")
     article = _article(session, article_id)
+    assert article.story_id is not None  # _article refuses an article in no story
     source = resolve_story(session, article.story_id, lock=True)
     if expect_story is not None and resolve_story(session, expect_story).id != source.id:
         raise EditError(f"article {article_id} is no longer in this story: it is in story {source.id} now")

@@ -223,7 +223,7 @@ def _spacy_mentions(nlp: Any, title: str, text: str) -> list[_Mention]:
     parts = [title, text[:MAX_CHARS]]
     docs = list(nlp.pipe(parts))
     out: list[_Mention] = []
-    for doc, in_title in zip(docs, (True, False)):
+    for doc, in_title in zip(docs, (True, False), strict=True):
         for ent in doc.ents:
             label = _SPACY_LABELS.get(ent.label_)
             if label is None:
@@ -245,7 +245,7 @@ _FALLBACK_STOP = {
     "the", "a", "an", "this", "that", "these", "in", "on", "at", "for", "but", "and", "or", "if", "when", "while",
     "el", "la", "los", "las", "un", "una", "en", "y", "pero", "con", "por", "para", "según", "segun", "este", "esta",
     "der", "die", "das", "ein", "eine", "und", "im", "am", "mit", "für", "fur", "nach", "auch", "laut", "wie", "es",
-    "le", "les", "une", "et", "dans", "pour", "selon", "il", "lo", "gli", "i", "e", "o", "per", "con", "nel",
+    "le", "les", "une", "et", "dans", "pour", "selon", "il", "lo", "gli", "i", "e", "o", "per", "nel",
 }
 
 
@@ -275,7 +275,7 @@ def _fallback_mentions(title: str, text: str, language: str | None) -> list[_Men
     an acronym or model name; elsewhere a lone capitalised word mid-sentence counts too."""
     body = text[:MAX_CHARS]
     single_words_ok = language != "de"
-    mid_capitalised = Counter()  # words seen capitalised away from a sentence start
+    mid_capitalised: Counter[str] = Counter()  # words seen capitalised away from a sentence start
     parsed: list[tuple[list[str], bool]] = [(s, True) for s in _sentence_tokens(title)]
     parsed += [(s, False) for s in _sentence_tokens(body)]
     for tokens, _ in parsed:
@@ -412,8 +412,8 @@ def extract_entities(title: str, text: str, language: str | None = None,
     for key in order:
         display = table.display.get(key)
         if display is None:
-            forms = surfaces[key]
-            display = forms.most_common(1)[0][0] if forms else key
+            seen = surfaces[key]
+            display = seen.most_common(1)[0][0] if seen else key
         label = labels[key].most_common(1)[0][0]
         forms = tuple(f for f, _ in surfaces[key].most_common())
         result.append(Entity(text=display, label=label, key=key, count=counts[key], in_title=key in titled,

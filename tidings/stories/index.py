@@ -197,7 +197,7 @@ class CentroidIndex:
         self._trained_at = len(ids)
         assign = np.concatenate([(data[i:i + 8192] @ self.cells.T).argmax(axis=1)
                                  for i in range(0, len(data), 8192)])
-        for story_id, cell in zip(ids, assign):
+        for story_id, cell in zip(ids, assign, strict=True):
             self._file(story_id, int(cell), self._days[story_id])
 
     def remove(self, story_id: str) -> None:

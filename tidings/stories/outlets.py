@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tidings.stories.rank import OutletRecord, outlet_ranks
 from tidings.store.models import Article, Source
+from tidings.stories.rank import OutletRecord, outlet_ranks
 from tidings.timeutil import utcnow
 
 

@@ -217,7 +217,7 @@ class SectionClassifier:
         descriptions = self.embedder.embed([s.description for s in self.sections], kind="query")
         rows = []
         for i, section in enumerate(self.sections):
-            proto = np.asarray(descriptions[i], dtype=np.float32)
+            proto: np.ndarray = np.asarray(descriptions[i], dtype=np.float32)
             if self.use_examples and section.examples:
                 examples = self.embedder.embed(section.examples, kind="query")
                 mean = _unit(examples.mean(axis=0))
@@ -253,7 +253,7 @@ class SectionClassifier:
         results = []
         for row in probs:
             best = int(np.argmax(row))
-            scores = {name: round(float(p), 4) for name, p in zip(self.names, row)}
+            scores = {name: round(float(p), 4) for name, p in zip(self.names, row, strict=True)}
             results.append(SectionResult(self.names[best], scores))
         return results
 

@@ -31,12 +31,12 @@ def features(batch: list[Article], cluster_config: Any) -> list[Any]:
     embedder = get_embedder(cluster_config.embedder)
     try:
         return features_for(batch, embedder, cluster_config)
-    except Exception:  # noqa: BLE001 - find the one that fails; the others still get features
+    except Exception:
         out: list[Any] = []
         for article in batch:
             try:
                 out.extend(features_for([article], embedder, cluster_config))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 out.append(StageError(f"features: {exc.__class__.__name__}: {exc}"))
         return out
 
@@ -58,6 +58,6 @@ def tags(batch: list[TagJob], top: int) -> list[Any]:
         try:
             out.append([{"name": t.name, "key": t.key, "kind": t.kind, "score": t.score}
                         for t in story_tags_for(job.articles, job.language, top=top)])
-        except Exception as exc:  # noqa: BLE001 - one odd story keeps its old tags
+        except Exception as exc:
             out.append(StageError(f"tags: {exc.__class__.__name__}: {exc}"))
     return out

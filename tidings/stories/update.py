@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from tidings.config import Config
 from tidings.engine.stages import StageError
-from tidings.stories.stage import TagJob
 from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
+from tidings.stories.stage import TagJob
 from tidings.timeutil import as_utc, utcnow
 
 BATCH = 16  # articles embedded per batch (a progress tick each)

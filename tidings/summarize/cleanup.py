@@ -28,12 +28,15 @@ MAX_WORDS = 60
 # "BEIJING (AP) _ "
 _DATELINE = re.compile(
     r"^\s*(?:"
-    r"[A-ZÀ-Ý][A-ZÀ-Ý.'’\- ]{1,40}(?:,\s*[\w.'’ ]{1,40}?)?\s*(?:\([\w&.'’ /-]{1,30}\))?"  # "PARIS (Reuters)", "BERLIN, Jan. 3"
-    r"|[A-ZÀ-Ý][\w.'’\- ]{1,30}(?:,\s*[\w.'’ ]{1,40}?)?\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA|[A-Z][\w.]{1,20})\)"
+    # "PARIS (Reuters)", "BERLIN, Jan. 3"
+    r"[A-ZÀ-Ý][A-ZÀ-Ý.'’\- ]{1,40}(?:,\s*[\w.'’ ]{1,40}?)?\s*(?:\([\w&.'’ /-]{1,30}\))?"
+    r"|[A-ZÀ-Ý][\w.'’\- ]{1,30}(?:,\s*[\w.'’ ]{1,40}?)?\s*"
+    r"\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA|[A-Z][\w.]{1,20})\)"
     r")\s*(?:--|—|–|-|:|_)\s+"  # "_" is the dash of the AP and New York Times wires
 )
 _AGENCY_ONLY = re.compile(r"^\s*\((?:AP|AFP|Reuters|dpa|EFE|ANSA|Xinhua|UPI|Bloomberg|PA)\)\s*(?:--|—|–|-)?\s*")
-_BYLINE = re.compile(r"^\s*(?:By|Par|Von|Por)\s+[A-ZÀ-Ý][\w.'’\-]+(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]+|and|et|und|y|de|van|von))*"
+_BYLINE = re.compile(r"^\s*(?:By|Par|Von|Por)\s+[A-ZÀ-Ý][\w.'’\-]+"
+                     r"(?:\s+(?:[A-ZÀ-Ý][\w.'’\-]+|and|et|und|y|de|van|von))*"
                      r"(?:\s*,\s*[A-Z][\w ]{0,40})?\s*(?:--|—|–|-|\||\n)\s*")
 _TRAILING_JUNK = re.compile(
     r"\s*(?:\(?(?:Photo|Image|Picture|Foto|Crédit photo|Credit|Photograph|Video)\s*:[^)]*\)?"
@@ -92,7 +95,8 @@ _TEASER = re.compile(r"(?i)\b(?:had|has had|is having|was having) an? (?:week|da
                      r"\blooks?, at first (?:sight|glance),")  # "The claim looks, at first sight, like many others."
 # the writer's own voice outside a quotation ("We spent an afternoon at the lab", "our tests"): in a
 # summary it would read as Tidings speaking, or put the outlet's experience in nobody's mouth
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Oo]urs|us|[Nn]ous|[Nn]otre|[Ww]ir|[Uu]ns(?:er|ere|erem|eren|erer|eres)?|"
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Oo]urs|us|[Nn]ous|[Nn]otre|[Ww]ir|"
+                           r"[Uu]ns(?:er|ere|erem|eren|erer|eres)?|"
                            r"[Nn]osotros|[Nn]uestr[oa]s?|[Nn]oi|[Nn]ostr[oaie])\b")
 # a sentence that is all quotation: the speaker was named in an earlier sentence
 _BARE_QUOTE = re.compile(r"^(?:\"|“|«|„|``)[^\"“”«»„]*[.!?…]\s*(?:\"|”|»|“|'')$|^‘[^‘]*[.!?…]’$")

@@ -118,7 +118,7 @@ def concept_features(sentences: Sequence[Mention], n_articles: int, titles: dict
 def probability(row: Sequence[float], intercept: float = INTERCEPT,
                 coefficients: Sequence[float] = COEFFICIENTS) -> float:
     """The logistic model's probability that a summary uses a concept with these features."""
-    z = intercept + sum(w * x for w, x in zip(coefficients, row))
+    z = intercept + sum(w * x for w, x in zip(coefficients, row, strict=True))
     return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
 

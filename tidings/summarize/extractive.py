@@ -104,10 +104,10 @@ from tidings.summarize.sentence_words import (
     tokens,
     unigram_concepts_of,
 )
-from tidings.text.sentences import split_sentences
 from tidings.summarize.story_language import article_language, detect_language, story_languages
 from tidings.summarize.types import CitedSentence, StorySummary
 from tidings.text import WORD
+from tidings.text.sentences import split_sentences
 
 # re-exported: the summarizer's public names from before its split into modules of one job
 __all__ = [
@@ -411,7 +411,7 @@ def _article_centrality(space: _Space) -> dict[int, float]:
 
     articles = sorted({m.article for m in space.members})
     if len(articles) < 2:
-        return {a: 1.0 for a in articles}
+        return dict.fromkeys(articles, 1.0)
     index = {a: k for k, a in enumerate(articles)}
     rows = [index[m.article] for m in space.members]
     ones = [0.0 if m.original is not None else 1.0 for m in space.members]  # compressed versions not counted

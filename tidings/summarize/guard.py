@@ -49,9 +49,13 @@ from tidings.text.lexicon import (
     ALL_NEGATIONS,
     ALL_WEEKDAYS,
     AMBIGUOUS_DATES,
-    MONTHS as MONTHS_BY_LANGUAGE,
-    WEEKDAYS as WEEKDAYS_BY_LANGUAGE,
     for_language,
+)
+from tidings.text.lexicon import (
+    MONTHS as MONTHS_BY_LANGUAGE,
+)
+from tidings.text.lexicon import (
+    WEEKDAYS as WEEKDAYS_BY_LANGUAGE,
 )
 from tidings.text.numbers import NumberMention, read_numbers
 

@@ -15,21 +15,28 @@ summary is then committed in its own short transaction.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from tidings.config import Config
+from tidings.logs import event, report_fields
 from tidings.records import Article as ArticleRecord
 from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Story, Summary
 from tidings.summarize.types import StorySummary
 from tidings.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from tidings.summarize.llm import ChatClient
+
+log = logging.getLogger(__name__)
 
 _FACT = re.compile(r"\b\d[\d.,]*\b|\b[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)*")
 MAX_ARTICLES = 40  # the most recent articles a summary is built from (copies included)
@@ -105,11 +112,11 @@ class Summarizer:
     def __init__(self, config: Config, *, words: int | None = None, embedder_name: str | None = None) -> None:
         from tidings.summarize.llm.config import llm_config
 
-        self.words = int(words if words is not None else config.table("summarize").get("words", 120))
+        self.words = int(words if words is not None else config.settings("summarize").words)
         self.llm = llm_config(config)
         # the model the stories stage loaded, unless told otherwise
         self.embedder = LazyEmbedder(embedder_name or config.table("cluster").get("embedder"))
-        self._client = None
+        self._client: ChatClient | None = None
 
     def __call__(self, articles: list[ArticleRecord]) -> StorySummary:
         from tidings.summarize.extractive import summarize_articles
@@ -230,22 +237,28 @@ def refresh_summaries(config: Config, store: Store, *, story_ids: list[str] | No
                     progress("summarized", {})
             # compute, then commit each story in its own transaction
             results = executor.map("summaries", [job.articles for job in jobs], config, batch_size=2)
-            for job, result in zip(jobs, results):
+            for job, result in zip(jobs, results, strict=True):
                 if isinstance(result, StageError):  # one story's failure never stops the others
                     report.failed += 1
+                    event(log, logging.WARNING, "summary failed", story=job.story_id, reason=str(result))
                     progress("summary_failed", {"story": job.story_id, "error": str(result)})
                 else:
                     try:
                         with store.transaction() as session:
-                            row = commit_summary(session, session.get(Story, job.story_id), job, result)
+                            story = session.get(Story, job.story_id)
+                            if story is None:  # deleted or merged away while its summary was written
+                                raise ValueError(f"story {job.story_id} no longer exists")
+                            row = commit_summary(session, story, job, result)
                         report.summarized += 1
                         report.methods[row.method] = report.methods.get(row.method, 0) + 1
                     except (ValueError, RuntimeError) as exc:
                         report.failed += 1
+                        event(log, logging.WARNING, "summary failed", story=job.story_id, reason=str(exc))
                         progress("summary_failed", {"story": job.story_id, "error": str(exc)})
                 progress("summarized", {})
     finally:
         if own and executor is not None:
             executor.close()
     report.seconds = time.perf_counter() - started
+    event(log, logging.INFO, "stage done", stage="summaries", **report_fields(report))
     return report

@@ -9,7 +9,6 @@ from tidings.stemming import stem_word as _stem_word
 from tidings.text import WORD
 from tidings.text.lexicon import STOPWORDS
 
-
 _WORD = WORD  # the shared toolkit's word tokenizer
 _STOPWORDS = STOPWORDS  # per language, from the shared text toolkit (tidings.text.lexicon)
 # languages whose words summaries stem (Snowball, see tidings.stemming); others are compared as written

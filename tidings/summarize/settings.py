@@ -22,7 +22,7 @@ class SummarizeConfig:
             raise SettingError("words", f"expected at least 10 words, got {self.words}")
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> "SummarizeConfig":
+    def from_table(cls, table: dict[str, Any]) -> SummarizeConfig:
         llm_table = table.pop("llm", None)
         config = build(cls, table)
         if llm_table is not None:

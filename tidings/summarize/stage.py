@@ -10,7 +10,6 @@ from typing import Any
 from tidings.engine.stages import StageError
 from tidings.records import Article
 
-
 _SUMMARIZERS: dict[str, Any] = {}
 
 
@@ -26,6 +25,6 @@ def summaries(batch: list[list[Article]], config: Any) -> list[Any]:
     for articles in batch:
         try:
             out.append(summarizer(articles))
-        except Exception as exc:  # noqa: BLE001 - one story's failure never stops the others
+        except Exception as exc:
             out.append(StageError(f"{exc.__class__.__name__}: {exc}"))
     return out

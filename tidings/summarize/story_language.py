@@ -12,7 +12,7 @@ from tidings.records import Article
 
 def detect_language(text: str) -> str | None:
     """The best guess at ``text``'s language (no confidence floor), from the one shared identifier."""
-    from tidings.extract.language import detect_language as identify
+    from tidings.text.language import detect_language as identify
 
     return identify(text, min_confidence=0.0)
 

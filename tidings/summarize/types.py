@@ -31,7 +31,7 @@ class CitedSentence:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "CitedSentence":
+    def from_json(cls, data: dict[str, Any]) -> CitedSentence:
         return cls(
             text=str(data["text"]),
             cites=[str(c) for c in data.get("cites", [])],
@@ -78,7 +78,7 @@ class StorySummary:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "StorySummary":
+    def from_json(cls, data: dict[str, Any]) -> StorySummary:
         return cls(
             headline=str(data.get("headline", "")),
             lead=str(data.get("lead", "")),

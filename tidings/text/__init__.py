@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from tidings.text.language import detect_language
 from tidings.stemming import stem_word
+from tidings.text.language import detect_language
 from tidings.text.sentences import split_sentences
 
 __all__ = ["COMPOUND_WORD", "WORD", "detect_language", "split_sentences", "stem_word", "words"]

@@ -54,7 +54,7 @@ class TextLimits:
     sentence_words: int = 150
 
     @classmethod
-    def from_table(cls, table: dict[str, Any], where: str = "limits") -> "TextLimits":
+    def from_table(cls, table: dict[str, Any], where: str = "limits") -> TextLimits:
         known = {f.name for f in fields(cls)}
         values: dict[str, int] = {}
         for key, value in table.items():
@@ -66,7 +66,7 @@ class TextLimits:
         return cls(**values)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | os._Environ[str] | None = None) -> "TextLimits":
+    def from_env(cls, environ: dict[str, str] | os._Environ[str] | None = None) -> TextLimits:
         environ = os.environ if environ is None else environ
         table: dict[str, Any] = {}
         for f in fields(cls):
@@ -106,7 +106,7 @@ def configure(config: Any = None, **overrides: int) -> TextLimits:
 
 
 def _long_words(limit: int) -> re.Pattern[str]:
-    return re.compile(r"\S{%d,}" % (limit + 1))
+    return re.compile(rf"\S{{{limit + 1},}}")
 
 
 _WORD_PATTERNS: dict[int, re.Pattern[str]] = {}

@@ -1,8 +1,8 @@
 """Per-language word lists for English, French, German and Spanish (lower case).
 
 Used by the faithfulness guard (numbers, dates, negations must agree with the sources), by the
-number reader and by the extractive summarizer (stop words). Each table maps a language code to its words; ``ALL_*`` merge the four languages for text
-whose language is unknown.
+number reader and by the extractive summarizer (stop words). Each table maps a language code to its
+words; ``ALL_*`` merge the four languages for text whose language is unknown.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ UNITS: dict[str, dict[str, int]] = {
     "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
            "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
            "seize": 16, "douzaine": 12},
-    "de": {"null": 0, "ein": 1, "eine": 1, "einen": 1, "einem": 1, "einer": 1, "eins": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
+    "de": {"null": 0, "ein": 1, "eine": 1, "einen": 1, "einem": 1, "einer": 1, "eins": 1, "zwei": 2, "drei": 3,
+           "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7,
            "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "dreizehn": 13, "vierzehn": 14,
            "fünfzehn": 15, "sechzehn": 16, "siebzehn": 17, "achtzehn": 18, "neunzehn": 19, "dutzend": 12},
     "es": {"cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
@@ -119,7 +120,7 @@ ALL_NEGATIONS: frozenset[str] = frozenset().union(*NEGATIONS.values())
 def for_language(table: dict[str, dict], language: str | None) -> dict:
     """The ``language`` entry of a per-language table; all four merged (English first wins) if unknown."""
     if language in table:
-        return table[language]  # type: ignore[index]
+        return table[language]
     merged: dict = {}
     for lang in reversed(LANGUAGES):
         merged.update(table[lang])

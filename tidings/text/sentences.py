@@ -40,6 +40,8 @@ _LANG_ABBREVIATIONS: dict[str, set[str]] = {
 }
 _NON_TERMINAL_IN_ANY = set().union(*_LANG_ABBREVIATIONS.values()) | _COMMON
 
+# words that, after a dotted acronym ("U.S."), start a new sentence
+_SENTENCE_OPENERS = frozenset({"He", "She", "It", "They", "We", "The", "But", "I", "In", "A"})
 _OPEN_QUOTES = "\"“„«‘'`"
 # a candidate end: terminal punctuation, then closing quotes/brackets, then whitespace
 _CANDIDATE = re.compile(r"([.!?…]+)([\"”“»’')\]]*|'')(?=\s)")
@@ -101,8 +103,9 @@ def _split_block(block: str, offset: int, language: str | None) -> list[Span]:
             if _is_abbreviation(token, language):
                 # "U.S. He said" is ambiguous; a dotted acronym before a capitalised
                 # pronoun or article is taken as an end of sentence
-                nxt_word = re.match(r"\S+", block[nxt.start(1):]).group(0)
-                if not (_dotted_acronym(token) and nxt_word in {"He", "She", "It", "They", "We", "The", "But", "I", "In", "A"}):
+                word = re.match(r"\S+", block[nxt.start(1):])
+                nxt_word = word.group(0) if word else ""
+                if not (_dotted_acronym(token) and nxt_word in _SENTENCE_OPENERS):
                     continue
         text = block[start:end].strip()
         if text:

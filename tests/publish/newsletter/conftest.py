@@ -39,7 +39,7 @@ class Collector:
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.received.append((list(envelope.rcpt_tos), bytes(envelope.original_content or envelope.content)))
         if self.delay:

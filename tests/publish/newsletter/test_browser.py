@@ -15,13 +15,13 @@ import uvicorn
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import free_port, seed_stories, write_config
-from tidings.store.newsletter_models import Edition, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.editions.users import add_user
 from tidings.publish.mail.sender import send_edition
 from tidings.publish.mail.settings import smtp_settings
 from tidings.store.db import Store
+from tidings.store.newsletter_models import Edition, Subscriber
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

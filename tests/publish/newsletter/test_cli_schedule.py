@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.cli import cli
-from tidings.timeutil import parse_since
 from tidings.publish.editions import service
-from tidings.store.newsletter_models import Edition, Subscriber, User
 from tidings.publish.editions.scheduler import run_due
 from tidings.publish.editions.security import verify_password
 from tidings.publish.editions.settings import newsletter_settings
-from tidings.timeutil import utcnow
+from tidings.store.newsletter_models import Edition, Subscriber, User
+from tidings.timeutil import parse_since, utcnow
 
 
 def run(config, *args, input=None):
@@ -143,10 +142,10 @@ def test_transport_keeps_to_the_rate_limit(smtp):
 
 def test_an_unreachable_server_logs_nobody_as_sent(config, store):
     from tests.publish.newsletter.conftest import free_port
-    from tidings.store.newsletter_models import Send
     from tidings.publish.editions.security import Signer, load_secret
     from tidings.publish.mail.sender import send_edition
     from tidings.publish.mail.settings import SmtpSettings
+    from tidings.store.newsletter_models import Send
 
     seed_stories(store, 3)
     confirmed_reader(store, "down@example.org")

@@ -10,9 +10,9 @@ import pytest
 
 from tests.publish.newsletter.conftest import seed_stories, write_config
 from tidings.publish.editions import service
-from tidings.store.newsletter_models import Edition
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.editions.users import add_user
+from tidings.store.newsletter_models import Edition
 from tidings.timeutil import parse_since
 
 PASSWORD = "correct horse battery staple"

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from tests.publish.newsletter.conftest import seed_stories
-from tidings.timeutil import parse_since
 from tidings.publish.editions import service
-from tidings.store.newsletter_models import Send, Subscriber
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.mail.sender import send_edition
 from tidings.publish.mail.settings import smtp_settings
+from tidings.store.newsletter_models import Send, Subscriber
+from tidings.timeutil import parse_since
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -11,11 +11,11 @@ import pytest
 
 from tests.publish.newsletter.conftest import seed_stories
 from tidings.config import ConfigError
-from tidings.timeutil import parse_since
 from tidings.publish.editions import service
 from tidings.publish.editions.render import GMAIL_CLIP_BYTES, Links, render_html, render_markdown, render_text
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.publish.mail.message import address_ok, edition_message
+from tidings.timeutil import parse_since
 
 EVIL = 'Lab <script>alert("x")</script> & [link](javascript:alert(1)) *bold* <img src=x onerror=alert(1)>'
 

@@ -15,7 +15,6 @@ from tidings.publish.editions.security import (
     load_secret,
     verify_password,
 )
-from tidings.publish.editions.users import LoginLimiter
 
 
 def test_tokens_carry_purpose_and_expiry_and_resist_tampering():
@@ -55,13 +54,3 @@ def test_secret_is_generated_once_privately_next_to_the_database(tmp_path):
     assert load_secret(config) == first and len(first) >= 64
     configured = Config(database_url=config.database_url, raw={"newsletter": {"secret": "from the config"}})
     assert load_secret(configured) == b"from the config"
-
-
-def test_login_limiter_window():
-    limiter = LoginLimiter(per_account=2, per_ip=3, window=10.0)
-    limiter.failed("1.2.3.4", "A@x.org", now=0.0)
-    assert limiter.retry_after("1.2.3.4", "a@x.org", now=1.0) == 0
-    limiter.failed("1.2.3.4", "a@x.org", now=1.0)
-    assert limiter.retry_after("1.2.3.4", "a@x.org", now=2.0) == pytest.approx(8.0)
-    assert limiter.retry_after("5.6.7.8", "b@x.org", now=2.0) == 0
-    assert limiter.retry_after("1.2.3.4", "a@x.org", now=10.5) == 0  # the first failure aged out

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy import select
 
 from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, serve_app
-from tidings.publish.web.app import create_app
-from tidings.store.db import Store
 from tidings.publish.readers.accounts import fever_key
 from tidings.publish.readers.items import SYNC_EVERY
+from tidings.publish.web.app import create_app
+from tidings.store.db import Store
 from tidings.store.reader_models import ReaderState
 
 

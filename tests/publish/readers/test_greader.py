@@ -15,9 +15,9 @@ from tests.publish.readers.conftest import ALICE, ALICE_API, BOB, BOB_API, login
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.readers import accounts
 from tidings.publish.readers.items import SYNC_EVERY
-from tidings.store.reader_models import ReaderItem, ReaderState
 from tidings.sanitize import clean_html
 from tidings.store.models import Story
+from tidings.store.reader_models import ReaderItem, ReaderState
 
 STATE = "user/-/state/com.google/"
 API = "/api/greader/reader/api/0/"

@@ -15,9 +15,9 @@ import uvicorn
 
 from tests.publish.web.sample import Sample, populate
 from tidings.config import Config
-from tidings.store.search import reindex
 from tidings.publish.web.app import create_app
 from tidings.store.db import Store
+from tidings.store.search import reindex
 
 
 def _free_port() -> int:

@@ -1,8 +1,9 @@
 """Outside text becomes plain text; only http(s) links survive."""
 
-from tidings.sanitize import clean_html, plain_text, safe_url
-from tidings.publish.web.timeline import timeline_svg
 from datetime import datetime, timezone
+
+from tidings.publish.web.timeline import timeline_svg
+from tidings.sanitize import clean_html, plain_text, safe_url
 
 
 def test_plain_text_drops_markup_and_script_bodies():

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tests.publish.web.sample import populate
-from tidings.store.search import reindex, search
 from tidings.store.models import Story
+from tidings.store.search import reindex, search
 
 
 def test_index_search_filters_and_incremental_refresh(store):
@@ -61,8 +61,8 @@ def test_models_match_the_schema_outside_the_search_index(store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from tidings.store.search import include_object
     from tidings.store.models import Base
+    from tidings.store.search import include_object
 
     with store.engine.connect() as conn:
         plain = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -53,10 +53,10 @@ def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path, in_p
     import threading
 
     from tidings.config import Config
-    from tidings.store.search import search
     from tidings.publish.serve import Scheduler
     from tidings.store.db import Store
     from tidings.store.models import Story, Summary
+    from tidings.store.search import search
 
     config = Config(database_url=f"sqlite:///{tmp_path / 'tidings.db'}")
     store = Store(config.database_url)

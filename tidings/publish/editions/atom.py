@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from tidings.store.newsletter_models import Edition
 from tidings.publish.editions.settings import NewsletterSettings
+from tidings.store.newsletter_models import Edition
 from tidings.timeutil import utcnow
-
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 

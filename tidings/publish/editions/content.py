@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tidings.store.newsletter_models import Edition, EditionItem
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.store.models import Article, Source, Story, Summary
+from tidings.store.newsletter_models import Edition, EditionItem
 
 SENTENCES_PER_PARAGRAPH = 3
 MAX_UNCITED_SOURCES = 5
@@ -79,7 +79,7 @@ class EditionContent:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EditionContent":
+    def from_dict(cls, data: dict[str, Any]) -> EditionContent:
         def block(d: dict[str, Any]) -> StoryBlock:
             return StoryBlock(
                 story_id=d["story_id"], section=d.get("section"), headline=d["headline"],
@@ -97,7 +97,7 @@ class EditionContent:
             slug=data.get("slug"),
         )
 
-    def only_sections(self, wanted: list[str]) -> "EditionContent":
+    def only_sections(self, wanted: list[str]) -> EditionContent:
         """The same edition with only the sections a subscriber chose (the lead always stays)."""
         if not wanted:
             return self

@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tidings.config import Config
-from tidings.store.newsletter_models import DRAFT, Edition
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.editions.service import EditionError, publish
 from tidings.publish.editions.settings import newsletter_settings
 from tidings.store.db import Store
+from tidings.store.newsletter_models import DRAFT, Edition
 from tidings.timeutil import utcnow
 
 log = logging.getLogger(__name__)

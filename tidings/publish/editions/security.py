@@ -57,7 +57,7 @@ def data_dir(config: Config) -> Path:
 
 def load_secret(config: Config) -> bytes:
     """The signing key: configured, or read from (and on first use written to) the data dir."""
-    configured = config.table("newsletter").get("secret")
+    configured = config.settings("newsletter").secret
     if configured:
         return str(configured).encode()
     path = data_dir(config) / SECRET_FILE

@@ -13,10 +13,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tidings.publish.editions.content import EditionContent, assemble
-from tidings.store.newsletter_models import DRAFT, PUBLISHED, Edition, EditionItem
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.store.db import Store
 from tidings.store.models import Story
+from tidings.store.newsletter_models import DRAFT, PUBLISHED, Edition, EditionItem
 from tidings.timeutil import utcnow
 
 

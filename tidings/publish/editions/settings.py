@@ -73,7 +73,7 @@ class NewsletterSettings:
                 raise SettingError(key, f"expected a positive integer, got {getattr(self, key)}")
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> "NewsletterSettings":
+    def from_table(cls, table: dict[str, Any]) -> NewsletterSettings:
         """Titles given in the table are added to the default ones; sections they add go last."""
         built = build(cls, table)
         custom = built.section_titles if "section_titles" in table else {}

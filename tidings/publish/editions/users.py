@@ -5,16 +5,13 @@ while either is over its limit, logins are refused without even checking the pas
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tidings.store.newsletter_models import User
 from tidings.publish.editions.security import hash_password, verify_password
 from tidings.store.db import Store
+from tidings.store.newsletter_models import User
 from tidings.timeutil import utcnow
 
 MIN_PASSWORD = 10
@@ -80,39 +77,3 @@ def get_user(store: Store, user_id: int) -> UserView | None:
     with store.reading() as session:
         user = session.get(User, user_id)
         return UserView(user.id, user.email) if user is not None and user.active else None
-
-
-class LoginLimiter:
-    """At most ``per_account`` failures per account and ``per_ip`` per address in ``window`` seconds."""
-
-    def __init__(self, per_account: int = 5, per_ip: int = 20, window: float = 900.0) -> None:
-        self.per_account, self.per_ip, self.window = per_account, per_ip, window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def retry_after(self, ip: str, account: str, now: float | None = None) -> float:
-        """Seconds until a login may be tried again (0: allowed now)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            waits = [0.0]
-            for key, limit in ((f"ip:{ip}", self.per_ip), (f"acct:{account.strip().lower()}", self.per_account)):
-                q = self._recent(key, now)
-                if len(q) >= limit:
-                    waits.append(q[len(q) - limit] + self.window - now)
-            return max(waits)
-
-    def failed(self, ip: str, account: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._recent(f"ip:{ip}", now).append(now)
-            self._recent(f"acct:{account.strip().lower()}", now).append(now)
-
-    def succeeded(self, account: str) -> None:
-        with self._lock:
-            self._failures.pop(f"acct:{account.strip().lower()}", None)

@@ -18,17 +18,18 @@ row is ``failed``, and when the server refused the address itself the subscriber
 
 from __future__ import annotations
 
+import logging
+import smtplib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-import smtplib
-import time
-
+from tidings.logs import event
 from tidings.publish.editions.content import EditionContent
-from tidings.store.newsletter_models import PUBLISHED, Edition, EditionItem, Send, Subscriber
 from tidings.publish.editions.render import Links
 from tidings.publish.editions.security import Signer
 from tidings.publish.editions.settings import NewsletterSettings
@@ -36,11 +37,14 @@ from tidings.publish.mail import links as sublinks
 from tidings.publish.mail.message import edition_message
 from tidings.publish.mail.settings import SmtpSettings
 from tidings.publish.mail.subscribers import CONFIRMED
-
-BOUNCED = "bounced"  # a subscriber whose address the server refused permanently (5xx)
 from tidings.publish.mail.transport import SmtpTransport
 from tidings.store.db import Store
+from tidings.store.newsletter_models import PUBLISHED, Edition, EditionItem, Send, Subscriber
 from tidings.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+BOUNCED = "bounced"  # a subscriber whose address the server refused permanently (5xx)
 
 
 class SendError(RuntimeError):
@@ -74,6 +78,7 @@ def new_story_ids(store: Store, edition_id: int) -> list[str]:
 def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings, signer: Signer, edition_id: int,
                  *, progress: Callable[[str], None] | None = None) -> SendReport:
     report = SendReport(edition_id)
+    started = time.perf_counter()
     with store.transaction() as session:
         edition = session.get(Edition, edition_id)
         if edition is None:
@@ -86,6 +91,8 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
         with store.transaction() as session:
             edition = session.get(Edition, edition_id)
             edition.send_status = "empty"  # type: ignore[union-attr]
+        event(log, logging.INFO, "mail batch", edition=edition_id, status="empty", sent=0, skipped=0, failed=0,
+              seconds=round(time.perf_counter() - started, 3))
         return report
     with store.transaction() as session:
         edition = session.get(Edition, edition_id)
@@ -119,6 +126,7 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
                     _bounce(store, sub_id)  # the address itself was refused (550): never again
                 report.failed += 1
                 report.errors.append(f"{email}: {exc}")
+                event(log, logging.WARNING, "mail failed", edition=edition_id, subscriber=sub_id, reason=str(exc))
                 continue
             _finish(store, edition_id, sub_id, "sent", message["Message-ID"], None)
             report.sent += 1
@@ -128,6 +136,8 @@ def send_edition(store: Store, settings: NewsletterSettings, smtp: SmtpSettings,
         edition = session.get(Edition, edition_id)
         edition.send_status = "sent"  # type: ignore[union-attr]
         edition.sent_at = edition.sent_at or utcnow()  # type: ignore[union-attr]
+    event(log, logging.INFO, "mail batch", edition=edition_id, status="sent", sent=report.sent,
+          skipped=report.skipped, failed=report.failed, seconds=round(time.perf_counter() - started, 3))
     return report
 
 
@@ -141,7 +151,7 @@ def is_temporary(exc: BaseException) -> bool:
     return isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError))
 
 
-def _send_with_retries(transport: SmtpTransport, message, smtp: SmtpSettings) -> None:  # type: ignore[no-untyped-def]
+def _send_with_retries(transport: SmtpTransport, message: EmailMessage, smtp: SmtpSettings) -> None:
     wait = smtp.retry_seconds
     for attempt in range(smtp.retries + 1):
         try:

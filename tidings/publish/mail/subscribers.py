@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from tidings.store.newsletter_models import Subscriber
 from tidings.publish.editions.security import BadToken, Signer
 from tidings.publish.editions.settings import NewsletterSettings
 from tidings.publish.mail import links
 from tidings.publish.mail.message import address_ok, confirmation_message
 from tidings.store.db import Store
+from tidings.store.newsletter_models import Subscriber
 from tidings.timeutil import utcnow
 
 PENDING, CONFIRMED, UNSUBSCRIBED = "pending", "confirmed", "unsubscribed"
@@ -64,7 +65,7 @@ def signup(store: Store, settings: NewsletterSettings, signer: Signer, email: st
         return confirmation_message(settings, email, links.confirm_url(settings, signer, sub.id, email))
 
 
-def _from_token(session, signer: Signer, purpose: str, token: str) -> Subscriber:  # type: ignore[no-untyped-def]
+def _from_token(session: Session, signer: Signer, purpose: str, token: str) -> Subscriber:
     try:
         data = signer.verify(purpose, token)
     except BadToken as exc:
@@ -107,9 +108,3 @@ def set_sections(store: Store, settings: NewsletterSettings, signer: Signer, tok
         sub = _from_token(session, signer, links.PREFERENCES, token)
         sub.sections = [s for s in settings.section_order if s in sections]
         return _view(sub)
-
-
-def confirmed(store: Store) -> list[SubscriberView]:
-    with store.reading() as session:
-        return [_view(s) for s in session.scalars(
-            select(Subscriber).where(Subscriber.status == CONFIRMED).order_by(Subscriber.id))]

@@ -64,7 +64,7 @@ class SmtpTransport:
                 self._client.close()
             self._client = None
 
-    def __enter__(self) -> "SmtpTransport":
+    def __enter__(self) -> SmtpTransport:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tidings.store.newsletter_models import User
 from tidings.publish.editions.security import BadToken, Signer, hash_password, verify_password
 from tidings.publish.editions.users import UserError
-from tidings.store.reader_models import ReaderAccount
 from tidings.store.db import Store
+from tidings.store.newsletter_models import User
+from tidings.store.reader_models import ReaderAccount
 from tidings.timeutil import utcnow
 
 MIN_API_PASSWORD = 10

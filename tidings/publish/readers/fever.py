@@ -26,7 +26,17 @@ from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import ItemView, load_items
 from tidings.publish.readers.service import ApiError, ReaderContext, base_url, client_ip, context, in_thread, params
 from tidings.publish.readers.state import (
-    Feed, Query, Stream, all_ids, count, existing_ids, item_rows, mark, mark_stream_read, rows_by_ids, section_feed_id,
+    Feed,
+    Query,
+    Stream,
+    all_ids,
+    count,
+    existing_ids,
+    item_rows,
+    mark,
+    mark_stream_read,
+    rows_by_ids,
+    section_feed_id,
 )
 
 API_VERSION = 3

@@ -15,8 +15,8 @@ request answers 400 or 401 with a one-line message and changes nothing."""
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 from datetime import timezone
 from typing import Any
 
@@ -28,10 +28,27 @@ from tidings.publish.readers import accounts
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import ItemView, item_hex, load_items
 from tidings.publish.readers.service import (
-    ApiError, ReaderContext, base_url, client_ip, context, in_thread, integer, one, params,
+    ApiError,
+    ReaderContext,
+    base_url,
+    client_ip,
+    context,
+    in_thread,
+    integer,
+    one,
+    params,
 )
 from tidings.publish.readers.state import (
-    Feed, Query, Stream, existing_ids, item_ids, item_rows, mark, mark_stream_read, rows_by_ids, unread_counts,
+    Feed,
+    Query,
+    Stream,
+    existing_ids,
+    item_ids,
+    item_rows,
+    mark,
+    mark_stream_read,
+    rows_by_ids,
+    unread_counts,
 )
 
 LONG_PREFIX = "tag:google.com,2005:reader/item/"
@@ -153,7 +170,7 @@ def _check_action(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[s
         raise ApiError(401, "the T token is wrong or has expired")
 
 
-def endpoint(handler, *, write: bool = False):  # noqa: ANN001, ANN201
+def endpoint(handler, *, write: bool = False):
     """Wrap a handler(request, ctx, user, values) with authentication and error answers."""
 
     async def run(request: Request) -> Response:

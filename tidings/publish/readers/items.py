@@ -20,15 +20,15 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tidings.store.reader_models import ReaderItem
-from tidings.sanitize import clean_html, plain_text, safe_url
 from tidings.publish.web.queries import LEAD_CHARS, outlet_rank_labels
+from tidings.sanitize import clean_html, plain_text, safe_url
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story, Summary
+from tidings.store.reader_models import ReaderItem
 
 OTHER_SECTION = "Other"  # the feed of stories without a section
 MAX_AUTHORS = 8
@@ -82,7 +82,7 @@ class ItemSync:
                 last = max(usec(created), last + 1)
                 rows.append({"id": last, "story_id": story_id})
             if rows:
-                session.execute(ReaderItem.__table__.insert(), rows)
+                session.execute(insert(ReaderItem), rows)
         self.watermark = newest
         return len(rows)
 
@@ -185,7 +185,7 @@ def _bodies(session: Session, rows: list[Any], base_url: str) -> dict[str, ItemB
     out: dict[str, ItemBody] = {}
     missing = []
     for row in rows:
-        body = BODIES.get((session.get_bind().url, row.story_id, row.summary_id, row.updated_at, base_url))
+        body = BODIES.get((session.get_bind().engine.url, row.story_id, row.summary_id, row.updated_at, base_url))
         if body is None:
             missing.append(row)
         else:
@@ -209,7 +209,7 @@ def _bodies(session: Session, rows: list[Any], base_url: str) -> dict[str, ItemB
     for row in missing:
         summary = summaries.get(row.summary_id) if row.summary_id is not None else None
         body = build_body(row, summary, by_story.get(row.story_id, []), ranks, base_url)
-        BODIES.put((session.get_bind().url, row.story_id, row.summary_id, row.updated_at, base_url), body)
+        BODIES.put((session.get_bind().engine.url, row.story_id, row.summary_id, row.updated_at, base_url), body)
         out[row.story_id] = body
     return out
 

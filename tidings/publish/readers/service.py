@@ -16,9 +16,9 @@ from starlette.requests import Request
 from tidings.config import Config
 from tidings.publish.editions.security import Signer, load_secret
 from tidings.publish.ratelimit import DbLimiter
+from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import sync_items
 from tidings.publish.readers.settings import ReaderSettings, reader_settings
-from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.state import Feed, list_feeds, version
 from tidings.store.db import Store
 
@@ -47,7 +47,7 @@ class ReaderContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
 
-    def memo(self, session, user: ReaderUser, name: str, compute: Callable[[], Any]) -> Any:  # noqa: ANN001
+    def memo(self, session, user: ReaderUser, name: str, compute: Callable[[], Any]) -> Any:
         """``compute()``, reused while the user's marks, the items and the stories are unchanged
         (:func:`~tidings.publish.readers.state.version`, read from the database, so a mark made
         through another process is seen). Never call it after a mark in the same transaction."""
@@ -64,7 +64,7 @@ class ReaderContext:
             self._memo[key] = (current, value)
         return value
 
-    def feeds(self, session) -> list[Feed]:  # noqa: ANN001 - a SQLAlchemy session
+    def feeds(self, session) -> list[Feed]:
         with self._lock:
             if self._feeds is None or time.monotonic() - self._feeds[0] > FEEDS_TTL:
                 self._feeds = (time.monotonic(), list_feeds(session, self.sections, self.settings))
@@ -132,5 +132,5 @@ def integer(values: dict[str, list[str]], name: str, low: int, high: int, defaul
     return value
 
 
-async def in_thread(func, *args):  # noqa: ANN001, ANN201
+async def in_thread(func, *args):
     return await run_in_threadpool(func, *args)

@@ -14,16 +14,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Text, and_, cast, delete, func, not_, or_, select, true, update
+from sqlalchemy import Text, and_, cast, delete, func, insert, not_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import OTHER_SECTION
-from tidings.store.reader_models import ReaderAccount, ReaderItem, ReaderState
 from tidings.publish.readers.settings import ReaderSettings
-from tidings.sanitize import plain_text
 from tidings.publish.web.queries import slugify
+from tidings.sanitize import plain_text
 from tidings.store.models import Article, Source, Story, Summary
+from tidings.store.reader_models import ReaderAccount, ReaderItem, ReaderState
 from tidings.timeutil import utcnow
 
 SECTION_BASE, TAG_BASE, ID_SPAN = 0x40000000, 0x60000000, 0x1FFFFFFF
@@ -172,7 +172,7 @@ def item_rows(session: Session, user: ReaderUser, q: Query) -> tuple[list[Any], 
 def rows_by_ids(session: Session, user: ReaderUser, ids: list[int]) -> list[Any]:
     if not ids:
         return []
-    rows = {}
+    rows: dict[int, Any] = {}
     for start in range(0, len(ids), 500):
         rows.update((r[0], r) for r in session.execute(base_query(user, ROW, with_summary=True).where(
             ReaderItem.id.in_(ids[start:start + 500]))))
@@ -226,13 +226,13 @@ def unread_counts(session: Session, user: ReaderUser, feeds: list[Feed]) -> dict
 
 
 def _ensure_rows(session: Session, user: ReaderUser, ids: list[int]) -> None:
-    have = set()
+    have: set[int] = set()
     for start in range(0, len(ids), 500):
         have.update(session.scalars(select(ReaderState.item_id).where(
             ReaderState.user_id == user.id, ReaderState.item_id.in_(ids[start:start + 500]))))
     missing = [i for i in dict.fromkeys(ids) if i not in have]
     if missing:
-        session.execute(ReaderState.__table__.insert(), [{"user_id": user.id, "item_id": i} for i in missing])
+        session.execute(insert(ReaderState), [{"user_id": user.id, "item_id": i} for i in missing])
 
 
 def mark(session: Session, user: ReaderUser, ids: list[int], *, read: bool | None = None,

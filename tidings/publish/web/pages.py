@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from tidings.publish.web import queries
 from tidings.publish.web.responses import MovedTo, NotFound, cached, page_globals, render_page
-from tidings.publish.web.templating import templates
+from tidings.publish.web.templating import tag_url, templates
 from tidings.publish.web.timeline import timeline_svg
 from tidings.store.models import Source, Story
 from tidings.stories.fit import configured_threshold
@@ -117,10 +117,16 @@ async def tag(request: Request) -> Response:
         name = next((t.name for s in stories for t in s.tags if t.key == key), key)
         return render_page(request, "list.html", {
             "heading": name, "kind": "tag", "stories": stories, "total": total, "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)), "feed": templates.env.globals["tag_url"](key),
+            "pages": max(1, -(-total // PAGE_SIZE)), "feed": tag_url(key),
             "intro": f"{total} stor{'y' if total == 1 else 'ies'} tagged “{name}”."})
 
     return await cached(request, build)
+
+
+def _first_source(detail: queries.StoryDetail) -> queries.SourceLine | None:
+    """The source published first (None if none has a date)."""
+    dated = [(s.published_at, i) for i, s in enumerate(detail.sources) if s.published_at is not None]
+    return detail.sources[min(dated)[1]] if dated else None
 
 
 async def story(request: Request) -> Response:
@@ -138,7 +144,7 @@ async def story(request: Request) -> Response:
         return render_page(request, "story.html", {
             "story": detail.card, "detail": detail, "outlets": outlets,
             "timeline": timeline_svg(queries.timeline_points(detail)),
-            "first": min((s for s in detail.sources if s.published_at), key=lambda s: s.published_at, default=None)})
+            "first": _first_source(detail)})
 
     return await cached(request, build)
 
@@ -220,7 +226,8 @@ async def search_page(request: Request) -> Response:
     page = page_number(request)
 
     def build():
-        hits, total = [], 0
+        hits: list[Any] = []
+        total = 0
         with app.state.store.reading() as session:
             if filters["q"]:
                 hits, total = search(session, filters["q"], kind=filters["kind"], section=filters["section"],

@@ -142,7 +142,7 @@ RANK_TTL = 60.0
 
 def outlet_rank_labels(session: Session, *, ttl: float = RANK_TTL) -> dict[int, str]:
     """``source id -> "🏆 N. in CC"`` (:mod:`tidings.stories.outlets`), cached for ``ttl`` seconds."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     hit = _RANK_CACHE.get(key)
     now = time.monotonic()
     if hit and now - hit[0] < ttl:
@@ -185,7 +185,7 @@ def _cards(session: Session, stories: list[Story]) -> list[StoryCard]:
     summaries = {s.id: s for s in session.scalars(
         select(Summary).options(load_only(Summary.id, Summary.headline, Summary.lead, Summary.language))
         .where(Summary.id.in_(ids)))} if ids else {}
-    return [_card(s, summaries.get(s.summary_id)) for s in stories]
+    return [_card(s, summaries.get(s.summary_id) if s.summary_id is not None else None) for s in stories]
 
 
 # columns a page never shows: not loaded (the clusterer's state holds vectors)
@@ -417,8 +417,10 @@ def article(session: Session, article_id: int) -> ArticleRow | None:
 def archive_days(session: Session, limit: int = 60) -> list[tuple[date, int]]:
     """Days that have stories (by first publication, UTC), newest first, with their counts."""
     counts: dict[date, int] = {}
-    for (first,) in session.execute(select(Story.first_published).where(
+    for first in session.scalars(select(Story.first_published).where(
             Story.merged_into.is_(None), Story.first_published.is_not(None))):
+        if first is None:
+            continue
         day = first.astimezone(timezone.utc).date()
         counts[day] = counts.get(day, 0) + 1
     return sorted(counts.items(), reverse=True)[:limit]

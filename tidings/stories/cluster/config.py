@@ -48,7 +48,7 @@ class ClusterConfig:
     index_warmup: int = 512  # stories seen before the cells are learnt (exact scans until then)
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> "ClusterConfig":
+    def from_table(cls, table: dict[str, Any]) -> ClusterConfig:
         """Build from a ``[cluster]`` table of tidings.toml (unknown keys, wrong types and scores
         outside [0, 1] are an error naming the key)."""
         from tidings.config_schema import SettingError, build

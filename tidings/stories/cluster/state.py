@@ -60,7 +60,7 @@ class Member:
     language: str | None = None
     published: datetime | None = None
 
-    def features(self) -> "ArticleFeatures":
+    def features(self) -> ArticleFeatures:
         return ArticleFeatures(id=self.id, vector=self.vector, published=self.published, keys=self.keys,
                                language=self.language)
 
@@ -69,7 +69,7 @@ class Member:
                 "language": self.language, "published": _dt_to_json(self.published)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Member":
+    def from_dict(cls, data: dict[str, Any]) -> Member:
         return cls(id=str(data["id"]), vector=_vector_from_json(data["vector"]),
                    keys=frozenset(str(k) for k in data.get("keys") or ()), language=data.get("language"),
                    published=_dt_from_json(data.get("published")))
@@ -105,14 +105,14 @@ class StoryState:
         vector = self.by_language.get(language)
         return None if vector is None else _unit(vector)
 
-    def with_member(self, f: "ArticleFeatures", max_keys: int = 256, track: int = 32) -> None:
+    def with_member(self, f: ArticleFeatures, max_keys: int = 256, track: int = 32) -> None:
         """Add one article to this story (the centroid, dates, keys, languages and, while the story
         has at most ``track`` articles, its members follow)."""
         tracked = self.tracks_members()
         _add_member(self, f, max_keys)
         self.members = self.members + [_member(f)] if tracked and self.size <= track else []
 
-    def without_member(self, f: "ArticleFeatures") -> None:
+    def without_member(self, f: ArticleFeatures) -> None:
         """Take one article out of this story (an editor moved it elsewhere); the story must keep
         at least one member. Dates stay as they were (a span only narrows when rebuilt from members)."""
         if self.size <= 1:
@@ -150,7 +150,7 @@ class StoryState:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "StoryState":
+    def from_dict(cls, data: dict[str, Any]) -> StoryState:
         """Inverse of :meth:`to_dict`; the centroid may also be raw float32 bytes or a list."""
         return cls(
             id=str(data["id"]),
@@ -167,7 +167,7 @@ class StoryState:
 
     @classmethod
     def from_members(cls, story_id: str, members: list[Member], title: str = "", max_keys: int = 256,
-                     track: int = 32) -> "StoryState":
+                     track: int = 32) -> StoryState:
         """A story made of ``members`` (in the order they joined)."""
         first = members[0]
         story = cls(id=story_id, centroid=np.asarray(first.vector, dtype=np.float32).copy(), size=1,

@@ -20,13 +20,27 @@ file to use the backend in earnest.
 The names below are re-exported so that ``from tidings.summarize.llm import X`` reads one place.
 """
 
-from tidings.summarize.llm.answers import Draft, DraftSentence, clean_sentence, parse_answer, salvage_json, strip_reasoning
+from tidings.summarize.llm.answers import (
+    Draft,
+    DraftSentence,
+    clean_sentence,
+    parse_answer,
+    salvage_json,
+    strip_reasoning,
+)
 from tidings.summarize.llm.clients import ChatClient, LlamaCppClient, OpenAIChatClient, make_client
 from tidings.summarize.llm.config import LLMConfig, LLMError, llm_config
 from tidings.summarize.llm.flow import summarize_configured, summarize_with_llm, too_thin
 from tidings.summarize.llm.gguf import find_gguf
 from tidings.summarize.llm.judge import llm_judge
-from tidings.summarize.llm.prompts import ANSWER_SCHEMA, JUDGE_SCHEMA, SYSTEM_PROMPT, article_text, build_messages, schema_for
+from tidings.summarize.llm.prompts import (
+    ANSWER_SCHEMA,
+    JUDGE_SCHEMA,
+    SYSTEM_PROMPT,
+    article_text,
+    build_messages,
+    schema_for,
+)
 from tidings.summarize.llm.review import Fault, LLMReview, Rejected, guard_fault
 
 __all__ = [

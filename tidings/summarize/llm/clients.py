@@ -106,7 +106,7 @@ class LlamaCppClient:
             raise LLMError("the model returned an empty answer")
         return content
 
-    def variant(self, **changes: Any) -> "LlamaCppClient":
+    def variant(self, **changes: Any) -> LlamaCppClient:
         """A client on the same loaded model with other settings (``max_tokens``, ``temperature``,
         ``seed``, ``json_grammar``), e.g. a judge; the model itself is not loaded again."""
         fixed = {"backend", "model_path", "n_ctx", "n_threads"} & set(changes)

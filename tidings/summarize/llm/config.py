@@ -50,7 +50,7 @@ class LLMConfig:
     json_grammar: bool = True  # llama-cpp: constrain the answer to the JSON asked for
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> "LLMConfig":
+    def from_table(cls, table: dict[str, Any]) -> LLMConfig:
         known = set(cls.__dataclass_fields__)
         unknown = set(table) - known
         if unknown:

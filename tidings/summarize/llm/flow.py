@@ -27,7 +27,6 @@ from tidings.summarize.llm.prompts import article_text, build_messages
 from tidings.summarize.llm.review import Fault, LLMReview, Rejected, guard_fault
 from tidings.summarize.types import CitedSentence, StorySummary
 
-
 MIN_SENTENCE_WORDS = 4  # a summary sentence says something: "...", "Valencia." or "Yes." do not
 MIN_CONTENT_WORDS = 2  # distinct content words (stems) in a sentence, or in a headline
 

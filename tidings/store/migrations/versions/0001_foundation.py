@@ -1,13 +1,12 @@
 """foundation: sources, articles, versions, seen entries, LSH bands, ingest runs
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 04:12:42.875156
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
