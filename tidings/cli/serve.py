@@ -18,10 +18,11 @@ def serve_command(ctx: click.Context, host: str, port: int, no_scheduler: bool) 
     import uvicorn
 
     from tidings.cli.common import open_store_or_fail
-    from tidings.publish.serve import Scheduler
+    from tidings.publish.serve import Scheduler, limit_malloc_arenas
     from tidings.publish.web.app import create_app
     from tidings.store.search import reindex
 
+    limit_malloc_arenas()  # before any thread starts: the page-building threads share two arenas
     config = get_config(ctx)
     store = open_store_or_fail(config)  # a schema that is behind: a message naming `tidings db upgrade`
     reindex(store)

@@ -132,3 +132,15 @@ def test_a_round_in_its_own_process_places_articles_with_its_worker_pool(store, 
     assert said[1].startswith("scheduler: update done in ") and "1 stories changed" in said[1], said
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(Story).where(Story.merged_into.is_(None))) == 1
+
+
+def test_the_server_caps_malloc_arenas_unless_the_operator_did():
+    """glibc's per-thread malloc arenas made the server's memory grow with every round's page
+    rebuild; serve caps them at two, and leaves an operator's own MALLOC_ARENA_MAX alone."""
+    code = "from tidings.publish.serve import limit_malloc_arenas; print(limit_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    capped = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert capped.stdout.strip() == "True"
+    left = subprocess.run([sys.executable, "-c", code], env={**env, "MALLOC_ARENA_MAX": "4"},
+                          capture_output=True, text=True, check=True)
+    assert left.stdout.strip() == "False"
