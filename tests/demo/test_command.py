@@ -15,6 +15,9 @@ def _serve(*args: str) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # an ignored SIGINT is inherited across exec: if an earlier test in this pytest process left
+        # SIGINT ignored, the server would never hear the interrupt this test sends it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     opml = ""
     for _ in range(3):
