@@ -77,17 +77,8 @@ def serve_app(app):
 def reader_site(db_url, tmp_path):
     config = Config(database_url=db_url, raw={"newsletter": {"secret": "test-secret-for-readers"}})
     store, sample = prepare(db_url)
-    app = create_app(config, store)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", store, sample, config)
+    server, thread, base = serve_app(create_app(config, store))
+    yield Site(base, store, sample, config)
     server.should_exit = True
     thread.join(10)
     store.close()
