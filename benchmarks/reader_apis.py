@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.web_load import _free_port, _wait_ready, _wrk_seconds, process_cpu
+from benchmarks.web_load import _free_port, _wait_ready, parse_wrk, process_cpu
 
 EMAIL, API_PASSWORD = "reader@example.org", "benchmark-api-password"
 STATE = "user/-/state/com.google/"
@@ -117,13 +116,7 @@ def wrk(url: str, clients: int, seconds: float, headers: dict[str, str], body: s
         script.close()
         command += ["-s", script.name]
     out = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 120, check=True).stdout
-    pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(bad.group(1)) if bad else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
-    return {"requests": total, "errors": errors, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": _wrk_seconds(pct["50"]), "p99": _wrk_seconds(pct["99"])}
+    return parse_wrk(out)
 
 
 def asgi_cost(database_url: str, method: str, path: str, query: str, headers: dict[str, str], body: str,

@@ -133,10 +133,16 @@ def _wrk_seconds(value: str) -> float:
 
 def run_wrk(url: str, clients: int, seconds: float) -> dict[str, float]:
     """Drive ``url`` with Debian's wrk (a C load generator: the client costs little CPU)."""
-    import re
 
     out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "30s", "--latency", url],
                          capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    """Requests, errors, requests/s and p50/p99 seconds from wrk's ``--latency`` report."""
+    import re
+
     pct = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", out, re.M))
     if "99" not in pct:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
