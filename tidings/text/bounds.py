@@ -17,7 +17,10 @@ bounds here keep each item's cost close to an ordinary article's:
 * ``word_chars`` — a "word" (a run without white space) longer than this is cut to it
   (a web address to four times that);
 * ``sentence_words`` — a run of this many words with no sentence end gets a paragraph
-  break, so no sentence handed to a model is longer.
+  break, so no sentence handed to a model is longer;
+* ``embed_tokens`` — a text handed to the embedder is cut (at a word boundary) to this
+  many of the model's tokens. Characters are a poor proxy for the embedder's cost: 1,000
+  characters of prose are about 250 tokens, 1,000 characters of one-letter words 500.
 
 The defaults sit above ordinary news: a headline is rarely over 150 characters, and no
 article of the DUC 2003/2004 evaluation sets (longest: 4,902 words, 217 sentences) is
@@ -52,6 +55,7 @@ class TextLimits:
     lead_chars: int = 2_000
     word_chars: int = 64
     sentence_words: int = 150
+    embed_tokens: int = 320
 
     @classmethod
     def from_table(cls, table: dict[str, Any], where: str = "limits") -> TextLimits:
