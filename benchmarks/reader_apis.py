@@ -149,7 +149,7 @@ def asgi_cost(database_url: str, method: str, path: str, query: str, headers: di
         for _ in range(count):
             if cold:
                 BODIES.entries.clear()
-                app.state.reader_context._memo.clear()
+                app.state.reader_context.responses.clear()
             start = time.process_time()
             await app(dict(scope), receive, send)
             spent += time.process_time() - start

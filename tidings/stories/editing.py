@@ -290,6 +290,7 @@ def _apply(session: Session, action: str, article_id: int, to: str | None, actor
     article.story_score = None  # the clusterer's score was for the old story; an editor placed it here
     if emptied:
         source.merged_into = target.id
+        source.updated_at = now  # what readers' caches watch for a change
         session.execute(update(Story).where(Story.merged_into == source.id).values(merged_into=target.id))
     session.flush()
 

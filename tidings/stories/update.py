@@ -246,6 +246,7 @@ class StoriesUpdater:
                     session.flush()
                 old_row.merged_into = survivor
                 old_row.state = {}
+                old_row.updated_at = now  # what readers' caches watch for a change
                 session.execute(update(Story).where(Story.merged_into == old).values(merged_into=survivor))
                 session.execute(update(Article).where(Article.story_id == old).values(story_id=survivor))
                 touched.discard(old)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import httpx
@@ -300,7 +301,9 @@ def test_new_stories_become_items_and_merged_ones_leave(reader_site):
     fresh = _ids(site, h)
     assert len(fresh) == 5 and fresh[0] > max(ids) and fresh[1:] == ids
     with site.store.transaction() as s:
-        s.execute(update(Story).where(Story.id == "storynew00000006").values(merged_into=site.sample.main))
+        # as the clusterer and the editors merge: the merged story's updated_at moves with it
+        s.execute(update(Story).where(Story.id == "storynew00000006").values(
+            merged_into=site.sample.main, updated_at=datetime.now(timezone.utc)))
     assert _ids(site, h) == ids
     with site.store.reading() as s:
         assert s.scalar(select(func.count()).select_from(ReaderItem)) == 5  # the id stays reserved

@@ -45,9 +45,15 @@ PAGE = 50
 FAVICON = "image/gif;base64,R0lGODlhAQABAIAAAMzMzAAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
 
 
+NO_STORE = {"cache-control": "no-store"}
+
+
+def _encode(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _reply(data: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), status,
-                    media_type="application/json; charset=utf-8", headers={"cache-control": "no-store"})
+    return Response(_encode(data), status, media_type="application/json; charset=utf-8", headers=NO_STORE)
 
 
 def _number(values: dict[str, list[str]], name: str) -> int | None:
@@ -90,75 +96,96 @@ def _feed_for(feeds: list[Feed], feed_id: int, kind: str) -> Feed:
     raise ApiError(400, f"no such {kind}: {feed_id}")
 
 
-def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str) -> dict[str, Any]:
-    """The whole Fever answer for one request (marks first, then what was asked for)."""
-    out: dict[str, Any] = {"api_version": API_VERSION, "auth": 1}
+def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str) -> bytes:
+    """The whole Fever answer for one request, encoded (marks first, then what was asked for).
+
+    A request that marks nothing is a read: its answer is reused while the user's marks, the
+    items and the stories are unchanged (:meth:`ReaderContext.answer`)."""
+    if not (values.get("mark") or [""])[-1]:
+        asked = tuple(sorted((k, tuple(v)) for k, v in values.items() if k != "api_key"))
+        with ctx.store.reading() as session:
+            return ctx.answer(session, user, ("fever", base, asked),
+                              lambda: _encode(_answer(ctx, session, user, values, base)))
     with ctx.store.transaction() as session:
-        feeds = ctx.feeds(session)
-        by_section = {f.key: f for f in feeds if f.kind == "section"}
-        what = (values.get("mark") or [""])[-1]
-        if what:
-            as_ = (values.get("as") or [""])[-1]
-            target = _number(values, "id")
-            if target is None:
-                raise ApiError(400, "mark needs an id")
-            if what == "item":
-                if as_ not in ("read", "unread", "saved", "unsaved"):
-                    raise ApiError(400, "as must be read, unread, saved or unsaved")
-                if not existing_ids(session, [target]):
-                    raise ApiError(400, f"no such item: {target}")
-                mark(session, user, [target], read={"read": True, "unread": False}.get(as_),
-                     starred={"saved": True, "unsaved": False}.get(as_))
-            elif what in ("feed", "group"):
-                if as_ != "read":
-                    raise ApiError(400, f"a {what} can only be marked read")
-                before = _number(values, "before")
-                up_to = before * 10**6 + 999_999 if before is not None else None
-                if what == "group" and target == 0:
-                    stream = Stream("all")
-                else:
-                    stream = Stream("feed", _feed_for(feeds, target, what))
-                mark_stream_read(session, user, stream, up_to)
+        out = _answer(ctx, session, user, values, base)
+    return _encode(out)
+
+
+def _answer(ctx: ReaderContext, session, user: ReaderUser, values: dict[str, list[str]],
+            base: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"api_version": API_VERSION, "auth": 1}
+    feeds = ctx.feeds(session)
+    by_section = {f.key: f for f in feeds if f.kind == "section"}
+    what = (values.get("mark") or [""])[-1]
+    if what:
+        as_ = (values.get("as") or [""])[-1]
+        target = _number(values, "id")
+        if target is None:
+            raise ApiError(400, "mark needs an id")
+        if what == "item":
+            if as_ not in ("read", "unread", "saved", "unsaved"):
+                raise ApiError(400, "as must be read, unread, saved or unsaved")
+            if not existing_ids(session, [target]):
+                raise ApiError(400, f"no such item: {target}")
+            mark(session, user, [target], read={"read": True, "unread": False}.get(as_),
+                 starred={"saved": True, "unsaved": False}.get(as_))
+        elif what in ("feed", "group"):
+            if as_ != "read":
+                raise ApiError(400, f"a {what} can only be marked read")
+            before = _number(values, "before")
+            up_to = before * 10**6 + 999_999 if before is not None else None
+            if what == "group" and target == 0:
+                stream = Stream("all")
             else:
-                raise ApiError(400, "mark must be item, feed or group")
+                stream = Stream("feed", _feed_for(feeds, target, what))
+            mark_stream_read(session, user, stream, up_to)
+        else:
+            raise ApiError(400, "mark must be item, feed or group")
         session.flush()
-        if "groups" in values:
-            out["groups"], out["feeds_groups"] = _groups(feeds)
-        if "feeds" in values:
-            out["feeds"] = [{"id": f.id, "favicon_id": 1, "title": f.title, "url": base + f.feed_path,
-                             "site_url": base + f.html_path, "is_spark": 0,
-                             "last_updated_on_time": int(time.time())} for f in feeds]
-            out["feeds_groups"] = _groups(feeds)[1]
-        if "favicons" in values:
-            out["favicons"] = [{"id": 1, "data": FAVICON}]
-        if "links" in values:
-            out["links"] = []
-        if "items" in values:
-            with_ids = _id_list(values, "with_ids", PAGE)
-            since_id, max_id = _number(values, "since_id"), _number(values, "max_id")
-            if with_ids:
-                rows = rows_by_ids(session, user, with_ids)
-            elif since_id is not None:
-                rows, _ = item_rows(session, user, Query(Stream("all"), after=since_id, ascending=True, limit=PAGE))
-            elif max_id is not None:
-                rows, _ = item_rows(session, user, Query(Stream("all"), after=max_id, limit=PAGE))
-            else:
-                rows, _ = item_rows(session, user, Query(Stream("all"), limit=PAGE))
-            out["items"] = [item_json(i, by_section) for i in load_items(session, rows, base, user.unread_on_update)]
-            out["total_items"] = count(session, user, Stream("all"))
-
-        def listed(kind: str) -> str:
-            def compute() -> str:
-                return ",".join(map(str, all_ids(session, user, Stream(kind))))
-
-            return compute() if what else ctx.memo(session, user, "fever:" + kind, compute)
-
-        if "unread_item_ids" in values or what in ("item", "feed", "group"):
-            out["unread_item_ids"] = listed("unread")
-        if "saved_item_ids" in values or what == "item":
-            out["saved_item_ids"] = listed("starred")
+    if "groups" in values:
+        out["groups"], out["feeds_groups"] = _groups(feeds)
+    if "feeds" in values:
+        out["feeds"] = [{"id": f.id, "favicon_id": 1, "title": f.title, "url": base + f.feed_path,
+                         "site_url": base + f.html_path, "is_spark": 0,
+                         "last_updated_on_time": int(time.time())} for f in feeds]
+        out["feeds_groups"] = _groups(feeds)[1]
+    if "favicons" in values:
+        out["favicons"] = [{"id": 1, "data": FAVICON}]
+    if "links" in values:
+        out["links"] = []
+    if "items" in values:
+        with_ids = _id_list(values, "with_ids", PAGE)
+        since_id, max_id = _number(values, "since_id"), _number(values, "max_id")
+        if with_ids:
+            rows = rows_by_ids(session, user, with_ids)
+        elif since_id is not None:
+            rows, _ = item_rows(session, user, Query(Stream("all"), after=since_id, ascending=True, limit=PAGE))
+        elif max_id is not None:
+            rows, _ = item_rows(session, user, Query(Stream("all"), after=max_id, limit=PAGE))
+        else:
+            rows, _ = item_rows(session, user, Query(Stream("all"), limit=PAGE))
+        out["items"] = [item_json(i, by_section) for i in load_items(session, rows, base, user.unread_on_update)]
+        out["total_items"] = count(session, user, Stream("all"))
+    if "unread_item_ids" in values or what in ("item", "feed", "group"):
+        out["unread_item_ids"] = ",".join(map(str, all_ids(session, user, Stream("unread"))))
+    if "saved_item_ids" in values or what == "item":
+        out["saved_item_ids"] = ",".join(map(str, all_ids(session, user, Stream("starred"))))
     out["last_refreshed_on_time"] = int(time.time())
     return out
+
+
+def _authenticate(ctx: ReaderContext, ip: str, key: str) -> tuple[float, ReaderUser | None]:
+    """(seconds to wait, None) for an address that failed too often; else (0, the key's user or
+    None, the failure then counted). New stories get their item ids. One trip to a worker thread."""
+    wait = ctx.limiter.retry_after(ip, "")
+    if wait > 0:
+        return wait, None
+    user = accounts.by_fever_key(ctx.store, key) if key else None
+    if user is None:
+        ctx.limiter.failed(ip, "")
+    else:
+        ctx.sync()
+    return 0.0, user
 
 
 async def fever(request: Request) -> Response:
@@ -166,18 +193,15 @@ async def fever(request: Request) -> Response:
     try:
         values = await params(request)
         key = (values.get("api_key") or [""])[-1].strip()
-        ip = client_ip(request)
-        wait = await in_thread(ctx.limiter.retry_after, ip, "")
+        wait, user = await in_thread(_authenticate, ctx, client_ip(request), key)
         if wait > 0:
             response = _reply({"api_version": API_VERSION, "auth": 0, "error": "too many failed logins"}, 429)
             response.headers["Retry-After"] = str(int(wait) + 1)
             return response
-        user = await in_thread(accounts.by_fever_key, ctx.store, key) if key else None
         if user is None:
-            await in_thread(ctx.limiter.failed, ip, "")
             return _reply({"api_version": API_VERSION, "auth": 0})  # what Fever apps expect: 200, auth 0
-        await in_thread(ctx.sync)
-        return _reply(await in_thread(answer, ctx, user, values, base_url(request)))
+        body = await in_thread(answer, ctx, user, values, base_url(request))
+        return Response(body, 200, media_type="application/json; charset=utf-8", headers=NO_STORE)
     except ApiError as exc:
         return _reply({"api_version": API_VERSION, "auth": 1, "error": exc.message}, exc.status)
 

@@ -62,9 +62,22 @@ MAX_EDIT = 1000
 NO_STORE = {"cache-control": "no-store"}
 
 
+def encode(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _body(body: bytes) -> Response:
+    return Response(body, 200, media_type="application/json; charset=utf-8", headers=NO_STORE)
+
+
 def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 200,
-                    media_type="application/json; charset=utf-8", headers=NO_STORE)
+    return _body(encode(data))
+
+
+def request_key(request: Request, values: dict[str, list[str]], base: str) -> tuple[Any, ...]:
+    """What a read request asks for, in a form two equal requests share (the token aside)."""
+    asked = tuple(sorted((k, tuple(v)) for k, v in values.items() if k not in ("T", "ck")))
+    return (request.url.path, base, asked)
 
 
 def _error(exc: ApiError) -> Response:
@@ -157,9 +170,17 @@ async def _user(request: Request, ctx: ReaderContext) -> ReaderUser:
             token = token[5:].strip()
     if not token:
         raise ApiError(401, "missing Authorization: GoogleLogin auth=TOKEN")
-    user = await in_thread(accounts.check_token, ctx.signer, ctx.store, token)
+    user = await in_thread(_check_and_sync, ctx, token)
     if user is None:
         raise ApiError(401, "the token is wrong or has expired; log in again")
+    return user
+
+
+def _check_and_sync(ctx: ReaderContext, token: str) -> ReaderUser | None:
+    """The token's user, and new stories given their item ids (one trip to a worker thread)."""
+    user = accounts.check_token(ctx.signer, ctx.store, token)
+    if user is not None:
+        ctx.sync()
     return user
 
 
@@ -182,7 +203,6 @@ def endpoint(handler, *, write: bool = False):
                 if request.method != "POST":
                     raise ApiError(405, "use POST")
                 _check_action(ctx, user, values)
-            await in_thread(ctx.sync)
             return await handler(request, ctx, user, values)
         except ApiError as exc:
             return _error(exc)
@@ -250,11 +270,10 @@ async def tag_list(request: Request, ctx: ReaderContext, user: ReaderUser, value
 
 
 async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, values) -> Response:
-    def work() -> list[dict[str, Any]]:
-        with ctx.store.reading() as session:
-            feeds = ctx.feeds(session)
-            counts = ctx.memo(session, user, "unread-count", lambda: unread_counts(session, user, feeds))
-        out = []
+    def work(session) -> bytes:
+        feeds = ctx.feeds(session)
+        counts = unread_counts(session, user, feeds)
+        out: list[dict[str, Any]] = []
         for feed in feeds:
             count, newest = counts.get(feed.id, (0, 0))
             out.append({"id": f"feed/{feed.id}", "count": count, "newestItemTimestampUsec": str(newest)})
@@ -262,10 +281,13 @@ async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, v
                 out.append({"id": LABEL + feed.key, "count": count, "newestItemTimestampUsec": str(newest)})
         total, newest = counts[0]
         out.append({"id": READING_LIST, "count": total, "newestItemTimestampUsec": str(newest)})
-        return out
+        return encode({"max": max([c["count"] for c in out] or [0]), "unreadcounts": out})
 
-    counts = await in_thread(work)
-    return _json({"max": max([c["count"] for c in counts] or [0]), "unreadcounts": counts})
+    def answer() -> bytes:
+        with ctx.store.reading() as session:
+            return ctx.answer(session, user, request_key(request, values, ""), lambda: work(session))
+
+    return _body(await in_thread(answer))
 
 
 def _query(ctx: ReaderContext, session, user: ReaderUser, values, stream_raw: str, base: str,
@@ -303,36 +325,42 @@ async def stream_contents(request: Request, ctx: ReaderContext, user: ReaderUser
     raw = request.path_params.get("stream") or one(values, "s") or READING_LIST
     base = base_url(request)
 
-    def work() -> dict[str, Any]:
-        with ctx.store.reading() as session:
-            q = _query(ctx, session, user, values, raw, base, ctx.settings.max_items)
-            rows, cont = item_rows(session, user, q)
-            out: dict[str, Any] = {"id": raw, "updated": int(time.time()),
-                                   "items": _items_json(ctx, session, user, rows, base)}
-            if q.stream.feed is not None:
-                out["title"] = q.stream.feed.title
-            if cont is not None:
-                out["continuation"] = str(cont)
-            return out
+    def work(session) -> bytes:
+        q = _query(ctx, session, user, values, raw, base, ctx.settings.max_items)
+        rows, cont = item_rows(session, user, q)
+        out: dict[str, Any] = {"id": raw, "updated": int(time.time()),
+                               "items": _items_json(ctx, session, user, rows, base)}
+        if q.stream.feed is not None:
+            out["title"] = q.stream.feed.title
+        if cont is not None:
+            out["continuation"] = str(cont)
+        return encode(out)
 
-    return _json(await in_thread(work))
+    def answer() -> bytes:
+        with ctx.store.reading() as session:
+            return ctx.answer(session, user, (raw, *request_key(request, values, base)), lambda: work(session))
+
+    return _body(await in_thread(answer))
 
 
 async def items_ids(request: Request, ctx: ReaderContext, user: ReaderUser, values) -> Response:
     raw = one(values, "s") or READING_LIST
     base = base_url(request)
 
-    def work() -> dict[str, Any]:
-        with ctx.store.reading() as session:
-            q = _query(ctx, session, user, values, raw, base, ctx.settings.max_ids)
-            ids, cont = item_ids(session, user, q)
+    def work(session) -> bytes:
+        q = _query(ctx, session, user, values, raw, base, ctx.settings.max_ids)
+        ids, cont = item_ids(session, user, q)
         out: dict[str, Any] = {"itemRefs": [{"id": str(i), "directStreamIds": [], "timestampUsec": str(i)}
                                             for i in ids]}
         if cont is not None:
             out["continuation"] = str(cont)
-        return out
+        return encode(out)
 
-    return _json(await in_thread(work))
+    def answer() -> bytes:
+        with ctx.store.reading() as session:
+            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session))
+
+    return _body(await in_thread(answer))
 
 
 def _ids(values, name: str = "i") -> list[int]:

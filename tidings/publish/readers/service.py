@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from tidings.store.db import Store
 
 MAX_BODY = 256 * 1024
 FEEDS_TTL = 60.0
-MEMO_SIZE = 2000  # cached id lists and counts (a few per user)
+RESPONSE_BYTES = 64 * 1024 * 1024  # encoded answers kept per process, the least recently used dropped first
 
 
 class ApiError(Exception):
@@ -33,6 +34,43 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, retry_after: float = 0.0) -> None:
         super().__init__(message)
         self.status, self.message, self.retry_after = status, message, retry_after
+
+
+class ResponseMemo:
+    """Encoded answers by request, each with the version of the data it was built from; at most
+    ``budget`` bytes in all, the least recently used dropped first."""
+
+    def __init__(self, budget: int = RESPONSE_BYTES) -> None:
+        self.budget = budget
+        self.size = 0
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], current: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or hit[0] != current:
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple[Any, ...], current: tuple[Any, ...], body: bytes) -> None:
+        if len(body) > self.budget // 4:
+            return  # one answer may not push out everyone else's
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1])
+            self._entries[key] = (current, body)
+            self.size += len(body)
+            while self.size > self.budget:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
 
 
 @dataclass(slots=True)
@@ -45,24 +83,19 @@ class ReaderContext:
     sections: list[str]
     _feeds: tuple[float, list[Feed]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _memo: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
+    responses: ResponseMemo = field(default_factory=ResponseMemo)
 
-    def memo(self, session, user: ReaderUser, name: str, compute: Callable[[], Any]) -> Any:
-        """``compute()``, reused while the user's marks, the items and the stories are unchanged
-        (:func:`~tidings.publish.readers.state.version`, read from the database, so a mark made
-        through another process is seen). Never call it after a mark in the same transaction."""
-        key = (user.id, user.unread_on_update, name)
+    def answer(self, session, user: ReaderUser, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
+        """The encoded answer to a read request (``key``: what the request asked, the user aside),
+        reused while the user's marks, the items and the stories are unchanged. Apps poll the same
+        few requests again and again; between two updates the answer is the same bytes."""
+        full = (user.id, user.unread_on_update, *key)
         current = version(session, user)
-        with self._lock:
-            hit = self._memo.get(key)
-        if hit is not None and hit[0] == current:
-            return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.pop(next(iter(self._memo)))
-            self._memo[key] = (current, value)
-        return value
+        body = self.responses.get(full, current)
+        if body is None:
+            body = build()
+            self.responses.put(full, current, body)
+        return body
 
     def feeds(self, session) -> list[Feed]:
         with self._lock:
