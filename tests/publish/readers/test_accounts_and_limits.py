@@ -133,7 +133,11 @@ def test_users_api_password_command(tmp_path):
     try:
         assert accounts.login(store, "ed@example.org", password) is not None
         assert accounts.login(store, "ed@example.org", "login-password-1") is None
-        assert accounts.by_fever_key(store, fever_key("ed@example.org", password)) is not None
+        from tidings.publish.readers.state import user_and_version
+
+        with store.reading() as session:
+            key_hash = accounts.fever_key_hash(fever_key("ed@example.org", password))
+            assert user_and_version(session, fever_key_hash=key_hash) is not None
         chosen = runner.invoke(cli, ["users", "api-password", "ed@example.org", "--password-stdin",
                                      "--unread-on-update"], input="my-own-api-password\n", env=env)
         assert chosen.exit_code == 0 and "my-own" not in chosen.output

@@ -94,36 +94,23 @@ def login(store: Store, email: str, password: str) -> ReaderUser | None:
         return _user(session, user, account)
 
 
-def by_fever_key(store: Store, key: str) -> ReaderUser | None:
-    if not key or len(key) > 64:
-        return None
-    with store.reading() as session:
-        row = session.execute(select(User, ReaderAccount).join(ReaderAccount, ReaderAccount.user_id == User.id)
-                              .where(ReaderAccount.fever_key_hash == _fever_hash(key), User.active.is_(True))).first()
-        return _user(session, *row) if row else None
-
-
-def by_id(store: Store, user_id: int) -> ReaderUser | None:
-    with store.reading() as session:
-        row = session.execute(select(User, ReaderAccount).join(ReaderAccount, ReaderAccount.user_id == User.id)
-                              .where(User.id == user_id, User.active.is_(True))).first()
-        return _user(session, *row) if row else None
-
-
 def issue_token(signer: Signer, user: ReaderUser, hours: float) -> str:
     """A ClientLogin token: base64url and a dot, never '=' (libgreader splits the answer on it)."""
     return signer.sign(TOKEN_PURPOSE, {"u": user.id, "v": user.key_version}, ttl=hours * 3600)
 
 
-def check_token(signer: Signer, store: Store, token: str) -> ReaderUser | None:
+def token_claims(signer: Signer, token: str) -> tuple[int, int] | None:
+    """(user id, key version) of a valid, unexpired ClientLogin token; None for any other string."""
     try:
         data = signer.verify(TOKEN_PURPOSE, token)
-        user = by_id(store, int(data["u"]))
+        return int(data["u"]), int(data["v"])
     except (BadToken, KeyError, TypeError, ValueError):
         return None
-    if user is None or user.key_version != data.get("v"):
-        return None
-    return user
+
+
+def fever_key_hash(key: str) -> str | None:
+    """What the database holds for a Fever ``api_key`` (None for a key that cannot be one)."""
+    return _fever_hash(key) if key and len(key) <= 64 else None
 
 
 def action_token(signer: Signer, user: ReaderUser, hours: float) -> str:

@@ -37,6 +37,7 @@ from tidings.publish.readers.state import (
     mark_stream_read,
     rows_by_ids,
     section_feed_id,
+    user_and_version,
 )
 
 API_VERSION = 3
@@ -96,16 +97,22 @@ def _feed_for(feeds: list[Feed], feed_id: int, kind: str) -> Feed:
     raise ApiError(400, f"no such {kind}: {feed_id}")
 
 
+def read_key(values: dict[str, list[str]], base: str) -> tuple[Any, ...] | None:
+    """What a request that marks nothing asks for (the key aside); None for a mark."""
+    if (values.get("mark") or [""])[-1]:
+        return None
+    return ("fever", base, tuple(sorted((k, tuple(v)) for k, v in values.items() if k != "api_key")))
+
+
 def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str) -> bytes:
     """The whole Fever answer for one request, encoded (marks first, then what was asked for).
 
     A request that marks nothing is a read: its answer is reused while the user's marks, the
     items and the stories are unchanged (:meth:`ReaderContext.answer`)."""
-    if not (values.get("mark") or [""])[-1]:
-        asked = tuple(sorted((k, tuple(v)) for k, v in values.items() if k != "api_key"))
+    asked = read_key(values, base)
+    if asked is not None:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, ("fever", base, asked),
-                              lambda: _encode(_answer(ctx, session, user, values, base)))
+            return ctx.answer(session, user, asked, lambda: _encode(_answer(ctx, session, user, values, base)))
     with ctx.store.transaction() as session:
         out = _answer(ctx, session, user, values, base)
     return _encode(out)
@@ -174,18 +181,25 @@ def _answer(ctx: ReaderContext, session, user: ReaderUser, values: dict[str, lis
     return out
 
 
-def _authenticate(ctx: ReaderContext, ip: str, key: str) -> tuple[float, ReaderUser | None]:
-    """(seconds to wait, None) for an address that failed too often; else (0, the key's user or
-    None, the failure then counted). New stories get their item ids. One trip to a worker thread."""
+def _authenticate(ctx: ReaderContext, ip: str, key: str,
+                  asked: tuple[Any, ...] | None) -> tuple[float, ReaderUser | None, bytes | None]:
+    """(seconds to wait, None, None) for an address that failed too often; else (0, the key's
+    user or None, the failure then counted, and the answer kept for ``asked`` if the data is
+    unchanged since it was built). New stories get their item ids. One trip to a worker thread."""
     wait = ctx.limiter.retry_after(ip, "")
     if wait > 0:
-        return wait, None
-    user = accounts.by_fever_key(ctx.store, key) if key else None
-    if user is None:
-        ctx.limiter.failed(ip, "")
-    else:
+        return wait, None, None
+    key_hash = accounts.fever_key_hash(key)
+    found = None
+    if key_hash is not None:
         ctx.sync()
-    return 0.0, user
+        with ctx.store.reading() as session:
+            found = user_and_version(session, fever_key_hash=key_hash)
+    if found is None:
+        ctx.limiter.failed(ip, "")
+        return 0.0, None, None
+    user, current = found
+    return 0.0, user, ctx.reused(user, asked, current) if asked is not None else None
 
 
 async def fever(request: Request) -> Response:
@@ -193,14 +207,16 @@ async def fever(request: Request) -> Response:
     try:
         values = await params(request)
         key = (values.get("api_key") or [""])[-1].strip()
-        wait, user = await in_thread(_authenticate, ctx, client_ip(request), key)
+        base = base_url(request)
+        wait, user, body = await in_thread(_authenticate, ctx, client_ip(request), key, read_key(values, base))
         if wait > 0:
             response = _reply({"api_version": API_VERSION, "auth": 0, "error": "too many failed logins"}, 429)
             response.headers["Retry-After"] = str(int(wait) + 1)
             return response
         if user is None:
             return _reply({"api_version": API_VERSION, "auth": 0})  # what Fever apps expect: 200, auth 0
-        body = await in_thread(answer, ctx, user, values, base_url(request))
+        if body is None:
+            body = await in_thread(answer, ctx, user, values, base)
         return Response(body, 200, media_type="application/json; charset=utf-8", headers=NO_STORE)
     except ApiError as exc:
         return _reply({"api_version": API_VERSION, "auth": 1, "error": exc.message}, exc.status)

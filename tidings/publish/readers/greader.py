@@ -49,6 +49,7 @@ from tidings.publish.readers.state import (
     mark_stream_read,
     rows_by_ids,
     unread_counts,
+    user_and_version,
 )
 
 LONG_PREFIX = "tag:google.com,2005:reader/item/"
@@ -161,7 +162,7 @@ def item_json(item: ItemView, feeds_by_section: dict[str, Feed], base: str) -> d
 # authentication
 
 
-async def _user(request: Request, ctx: ReaderContext) -> ReaderUser:
+def _token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     token = ""
     if header[:11].lower() == "googlelogin":
@@ -170,20 +171,23 @@ async def _user(request: Request, ctx: ReaderContext) -> ReaderUser:
             token = token[5:].strip()
     if not token:
         raise ApiError(401, "missing Authorization: GoogleLogin auth=TOKEN")
-    user = await in_thread(_check_and_sync, ctx, token)
-    if user is None:
-        raise ApiError(401, "the token is wrong or has expired; log in again")
-    return user
+    return token
 
 
-def _check_and_sync(ctx: ReaderContext, token: str) -> ReaderUser | None:
-    """The token's user, and new stories given their item ids (one trip to a worker thread)."""
-    user = accounts.check_token(ctx.signer, ctx.store, token)
-    if user is not None:
-        ctx.sync()
-    return user
-
-
+def _authorize(ctx: ReaderContext, token: str, asked: tuple[Any, ...] | None) -> tuple[ReaderUser, bytes | None]:
+    """The token's user and, for a read asked before with the data unchanged since, its answer:
+    one query, one trip to a worker thread. New stories are given their item ids first."""
+    refused = ApiError(401, "the token is wrong or has expired; log in again")
+    claims = accounts.token_claims(ctx.signer, token)
+    if claims is None:
+        raise refused
+    ctx.sync()
+    with ctx.store.reading() as session:
+        found = user_and_version(session, user_id=claims[0])
+    if found is None or found[0].key_version != claims[1]:
+        raise refused
+    user, current = found
+    return user, ctx.reused(user, asked, current) if asked is not None else None
 def _check_action(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]]) -> None:
     t = (one(values, "T") or "").strip()
     # FeedMe sends no T and Reeder sends "x" (FreshRSS accepts both); anything else must be ours
@@ -191,14 +195,19 @@ def _check_action(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[s
         raise ApiError(401, "the T token is wrong or has expired")
 
 
-def endpoint(handler, *, write: bool = False):
-    """Wrap a handler(request, ctx, user, values) with authentication and error answers."""
+def endpoint(handler, *, write: bool = False, read: bool = False):
+    """Wrap a handler(request, ctx, user, values) with authentication and error answers; a ``read``
+    handler's answer is served again while the data it was built from is unchanged."""
 
     async def run(request: Request) -> Response:
         ctx = context(request)
         try:
-            user = await _user(request, ctx)
+            token = _token(request)
             values = await params(request)
+            asked = request_key(request, values, base_url(request)) if read else None
+            user, body = await in_thread(_authorize, ctx, token, asked)
+            if body is not None:
+                return _body(body)
             if write:
                 if request.method != "POST":
                     raise ApiError(405, "use POST")
@@ -285,7 +294,7 @@ async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, v
 
     def answer() -> bytes:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, ""), lambda: work(session))
+            return ctx.answer(session, user, request_key(request, values, base_url(request)), lambda: work(session))
 
     return _body(await in_thread(answer))
 
@@ -338,7 +347,7 @@ async def stream_contents(request: Request, ctx: ReaderContext, user: ReaderUser
 
     def answer() -> bytes:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, (raw, *request_key(request, values, base)), lambda: work(session))
+            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session))
 
     return _body(await in_thread(answer))
 
@@ -472,10 +481,10 @@ def routes() -> list[BaseRoute]:
         Route("/user-info", endpoint(user_info), methods=get_post),
         Route("/subscription/list", endpoint(subscription_list), methods=get_post),
         Route("/tag/list", endpoint(tag_list), methods=get_post),
-        Route("/unread-count", endpoint(unread_count), methods=get_post),
-        Route("/stream/contents", endpoint(stream_contents), methods=get_post),
-        Route("/stream/contents/{stream:path}", endpoint(stream_contents), methods=get_post),
-        Route("/stream/items/ids", endpoint(items_ids), methods=get_post),
+        Route("/unread-count", endpoint(unread_count, read=True), methods=get_post),
+        Route("/stream/contents", endpoint(stream_contents, read=True), methods=get_post),
+        Route("/stream/contents/{stream:path}", endpoint(stream_contents, read=True), methods=get_post),
+        Route("/stream/items/ids", endpoint(items_ids, read=True), methods=get_post),
         Route("/stream/items/contents", endpoint(items_contents), methods=get_post),
         Route("/edit-tag", endpoint(edit_tag, write=True), methods=get_post),
         Route("/mark-all-as-read", endpoint(mark_all_as_read, write=True), methods=get_post),

@@ -85,6 +85,10 @@ class ReaderContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     responses: ResponseMemo = field(default_factory=ResponseMemo)
 
+    def reused(self, user: ReaderUser, key: tuple[Any, ...], current: tuple[Any, ...]) -> bytes | None:
+        """The answer kept for ``key`` if it was built from the data at ``current`` (see :meth:`answer`)."""
+        return self.responses.get((user.id, user.unread_on_update, *key), current)
+
     def answer(self, session, user: ReaderUser, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
         """The encoded answer to a read request (``key``: what the request asked, the user aside),
         reused while the user's marks, the items and the stories are unchanged. Apps poll the same

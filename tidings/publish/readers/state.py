@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Text, and_, cast, delete, func, insert, not_, or_, select, true, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, not_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from tidings.publish.readers.accounts import ReaderUser
@@ -23,6 +23,7 @@ from tidings.publish.readers.settings import ReaderSettings
 from tidings.publish.web.queries import slugify
 from tidings.sanitize import plain_text
 from tidings.store.models import Article, Source, Story, Summary
+from tidings.store.newsletter_models import User
 from tidings.store.reader_models import ReaderAccount, ReaderItem, ReaderState
 from tidings.timeutil import utcnow
 
@@ -192,13 +193,33 @@ def all_ids(session: Session, user: ReaderUser, stream: Stream) -> list[int]:
                                 .order_by(ReaderItem.id)))
 
 
+_VERSION = (ReaderAccount.state_version, select(func.max(ReaderItem.id)).scalar_subquery(),
+            select(func.max(Story.updated_at)).scalar_subquery(), select(func.max(Summary.id)).scalar_subquery())
+_VERSION_OF = select(*_VERSION).where(ReaderAccount.user_id == bindparam("user_id"))
+_USER = (User.id, User.email, ReaderAccount.unread_on_update, ReaderAccount.key_version)
+_USER_AND_VERSION = (select(*_USER, *_VERSION).join(ReaderAccount, ReaderAccount.user_id == User.id)
+                     .where(User.active.is_(True)))
+_USER_BY_ID = _USER_AND_VERSION.where(User.id == bindparam("user_id"))
+_USER_BY_FEVER_KEY = _USER_AND_VERSION.where(ReaderAccount.fever_key_hash == bindparam("key_hash"))
+
+
 def version(session: Session, user: ReaderUser) -> tuple[Any, ...]:
     """What the user's lists depend on: their marks, the newest item, the newest story change and
     the newest summary."""
-    return tuple(session.execute(select(
-        ReaderAccount.state_version, select(func.max(ReaderItem.id)).scalar_subquery(),
-        select(func.max(Story.updated_at)).scalar_subquery(), select(func.max(Summary.id)).scalar_subquery())
-        .where(ReaderAccount.user_id == user.id)).one())
+    return tuple(session.execute(_VERSION_OF, {"user_id": user.id}).one())
+
+
+def user_and_version(session: Session, *, user_id: int | None = None,
+                     fever_key_hash: str | None = None) -> tuple[ReaderUser, tuple[Any, ...]] | None:
+    """An active user with an API password (by id, or by the hash of their Fever key), and
+    :func:`version` for them, in one query: what every authenticated request reads first."""
+    if user_id is not None:
+        row = session.execute(_USER_BY_ID, {"user_id": user_id}).first()
+    else:
+        row = session.execute(_USER_BY_FEVER_KEY, {"key_hash": fever_key_hash}).first()
+    if row is None:
+        return None
+    return ReaderUser(row[0], row[1], bool(row[2]), row[3]), tuple(row[4:])
 
 
 def count(session: Session, user: ReaderUser, stream: Stream) -> int:
