@@ -50,3 +50,17 @@ def test_check_all_good_exits_zero():
     result, out = run([json.dumps(line)])
     assert result.exit_code == 0, result.output
     assert out[0]["id"] == 7 and out[0]["supported"] is True
+
+
+def test_a_summary_longer_than_the_bound_is_checked_up_to_it_and_says_so():
+    """[limits] summary_sentences (50): later sentences are answered unchecked, never dropped."""
+    sentence = "Dock workers at the port of Rotterdam ended their strike on Friday after 12 days."
+    line = {"id": "long", "sources": [ARTICLE], "summary": " ".join([sentence] * 60)}
+    result, out = run([json.dumps(line)])
+    assert result.exit_code == 0, result.output
+    answer = out[0]
+    assert len(answer["sentences"]) == 60
+    assert all(s["supported"] for s in answer["sentences"][:50])
+    rest = answer["sentences"][50:]
+    assert all(not s["supported"] and s["reason"].startswith("not checked") for s in rest)
+    assert answer["supported"] is False and answer["score"] == round(50 / 60, 4)

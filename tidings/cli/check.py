@@ -59,27 +59,35 @@ def summary_sentences(summary: Any) -> str | list[str]:
 
 
 def check_record(record: Record, embedder: Any = None, threshold: float | None = None) -> Record:
-    """Check one input record; raises :class:`LineError` for a malformed one."""
-    from tidings.summarize.guard import DEFAULT_THRESHOLD, check_summary
+    """Check one input record; raises :class:`LineError` for a malformed one.
+
+    At most ``[limits] summary_sentences`` sentences are checked (the guard compares each with
+    every source sentence); any further sentence is answered unsupported, with the reason."""
+    from tidings.summarize.guard import DEFAULT_THRESHOLD, check_summary, split_sentences
+    from tidings.text.bounds import bound_lead, bound_text, limits
 
     sources = record.get("sources", record.get("articles"))
     if not isinstance(sources, list) or not sources:
         raise LineError("'sources' (or 'articles') must be a non-empty list")
     summary = summary_sentences(record.get("summary", record if "sentences" in record else None))
-    from tidings.text.bounds import bound_lead, bound_text
-
     texts = [bound_text(source_text(s)) or "" for s in sources]
-    summary = (bound_text(summary) or "") if isinstance(summary, str) else [bound_lead(s) or "" for s in summary]
-    verdict = check_summary(summary, texts, embedder=embedder,
+    if isinstance(summary, str):
+        sentences = split_sentences(bound_text(summary) or "")
+    else:
+        sentences = [b for b in (bound_lead(s) or "" for s in summary) if b.strip()]
+    cap = limits().summary_sentences
+    verdict = check_summary(sentences[:cap], texts, embedder=embedder,
                             threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    answered = [{"text": s.text, "supported": s.supported, "score": round(s.score, 4), "reason": s.reason}
+                for s in verdict.sentences]
+    unchecked = f"not checked: a summary is checked up to its first {cap} sentences ([limits] summary_sentences)"
+    answered += [{"text": s, "supported": False, "score": 0.0, "reason": unchecked} for s in sentences[cap:]]
+    checked = min(cap, len(sentences))
     return {
         "id": record.get("id"),
-        "supported": verdict.supported,
-        "score": round(verdict.score, 4),
-        "sentences": [
-            {"text": s.text, "supported": s.supported, "score": round(s.score, 4), "reason": s.reason}
-            for s in verdict.sentences
-        ],
+        "supported": verdict.supported and len(sentences) <= cap,
+        "score": round(verdict.score * checked / len(sentences), 4) if sentences else round(verdict.score, 4),
+        "sentences": answered,
     }
 
 

@@ -20,7 +20,9 @@ bounds here keep each item's cost close to an ordinary article's:
   break, so no sentence handed to a model is longer;
 * ``embed_tokens`` — a text handed to the embedder is cut (at a word boundary) to this
   many of the model's tokens. Characters are a poor proxy for the embedder's cost: 1,000
-  characters of prose are about 250 tokens, 1,000 characters of one-letter words 500.
+  characters of prose are about 250 tokens, 1,000 characters of one-letter words 500;
+* ``summary_sentences`` — ``tidings check`` checks a summary's first this many sentences
+  (the guard compares each with every source sentence) and answers the rest unchecked.
 
 The defaults sit above ordinary news: a headline is rarely over 150 characters, and no
 article of the DUC 2003/2004 evaluation sets (longest: 4,902 words, 217 sentences) is
@@ -56,6 +58,7 @@ class TextLimits:
     word_chars: int = 64
     sentence_words: int = 150
     embed_tokens: int = 320
+    summary_sentences: int = 50
 
     @classmethod
     def from_table(cls, table: dict[str, Any], where: str = "limits") -> TextLimits:
