@@ -47,6 +47,7 @@ _OPEN_QUOTES = "\"“„«‘'`"
 _CANDIDATE = re.compile(r"([.!?…]+)([\"”“»’')\]]*|'')(?=\s)")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•*]\s)|\r\n\r\n")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
+_WORD_LOOKBACK = 300  # longer than any word the text bounds let through (64 characters, a link 256)
 _NEXT_START = re.compile(r"\s+(\S)")
 
 
@@ -98,7 +99,9 @@ def _split_block(block: str, offset: int, language: str | None) -> list[Span]:
         if not _starts_sentence(following):
             continue  # "... the U.S. and ...", "« Oui ! » dit-il"
         if punct == ".":
-            before = _TOKEN_BEFORE.search(block, 0, match.start())
+            # the word before the period: look back a word's length, not to the block's start
+            # (that made a long paragraph cost its length squared)
+            before = _TOKEN_BEFORE.search(block, max(0, match.start() - _WORD_LOOKBACK), match.start())
             token = before.group(1) if before else ""
             if _is_abbreviation(token, language):
                 # "U.S. He said" is ambiguous; a dotted acronym before a capitalised
