@@ -154,7 +154,8 @@ class ExtractiveConfig:
     # without it ("about N words"); "always" adds it whatever its length, for evaluations that cut the text at N
     # words; "none" stays within the budget
     fill: str = "nearest"
-    fill_slack: float = 0.2  # "nearest" may also run this share of the budget past it (DUC 2003: 0.2 as good as "always")
+    # "nearest" may also run this share of the budget past it (DUC 2003: 0.2 as good as "always")
+    fill_slack: float = 0.2
     min_sentences: int = 3
     lead_length_power: float = 0.0  # the lead's worth is divided by (its words) ** this
     ilp_bonus: float = 0.1  # scale of the salience bonus in the ILP objective, per word, beside the concepts' worth
@@ -238,7 +239,7 @@ def _analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None
              config: ExtractiveConfig) -> tuple[list[_Sentence], dict[str, _Space]]:
     sentences: list[_Sentence] = []
     titles = [clean_headline(article.title) for article in articles if article.title.strip()]
-    for a, (article, lang) in enumerate(zip(articles, langs)):
+    for a, (article, lang) in enumerate(zip(articles, langs, strict=True)):
         index = 0
         for number, raw in enumerate(split_sentences(article.text, lang)):
             text = strip_sentence(raw)
@@ -316,7 +317,7 @@ def _title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str
                     config: ExtractiveConfig) -> dict[int, frozenset[tuple[str, str]]]:
     """The concepts of each main-language article's headline, by article index."""
     out: dict[int, frozenset[tuple[str, str]]] = {}
-    for a, (article, lang) in enumerate(zip(articles, langs)):
+    for a, (article, lang) in enumerate(zip(articles, langs, strict=True)):
         if lang == main and article.title.strip():
             title = clean_headline(article.title)
             out[a] = _concepts(title, stems(title, lang), lang, config)
@@ -359,7 +360,8 @@ def story_concept_rows(articles: Sequence[Article], config: ExtractiveConfig = D
     return main, n_main, concept_rows(main_sentences, n_main, _title_concepts(articles, langs, main, config))
 
 
-def text_concepts(text: str, language: str | None, config: ExtractiveConfig = DEFAULT_CONFIG) -> frozenset[tuple[str, str]]:
+def text_concepts(text: str, language: str | None,
+                  config: ExtractiveConfig = DEFAULT_CONFIG) -> frozenset[tuple[str, str]]:
     """The concepts of any text (a reference summary, when fitting the model), as sentences' concepts are made."""
     lang = (language or "en")[:2]
     return _concepts(text, stems(text, lang), lang, config)
@@ -600,12 +602,12 @@ def _select_ilp(space: _Space, candidates: list[_Sentence], weights: dict[tuple[
                 lower.append(-np.inf)
                 upper.append(1.0)
                 r += 1
-    matrix = coo_matrix((vals, (rows, cols)), shape=(r, n + m)).tocsr()
+    matrix = coo_matrix((np.array(vals), (np.array(rows), np.array(cols))), shape=(r, n + m)).tocsr()
     with solver_output_to_stderr():
         result = milp(
             objective,
             constraints=LinearConstraint(matrix, np.array(lower), np.array(upper)),
-            integrality=np.ones(n + m),
+            integrality=np.ones(n + m, dtype=np.int_),
             bounds=Bounds(np.zeros(n + m), np.ones(n + m)),
             options={"time_limit": config.ilp_time_limit, "disp": False},
         )
@@ -661,7 +663,7 @@ def _cite(chosen: Sequence[_Sentence], spaces: dict[str, _Space], articles: Sequ
         for k in range(len(chosen)):
             found[k].update(other_articles[cross[k] >= threshold].tolist())
     out: list[list[str]] = []
-    for s, arts in zip(chosen, found):
+    for s, arts in zip(chosen, found, strict=True):
         ordered = [s.article] + sorted(arts - {s.article})
         ids: list[str] = []
         for a in ordered:
@@ -761,7 +763,7 @@ def summarize_articles(articles: Sequence[Article], words: int = 120, embedder: 
         chosen.append(extra)  # last, so that a fixed-length cut shortens only this one
     cites = _cite(chosen, spaces, articles, config, embedder)
     out = [CitedSentence(text=s.text, cites=c, source_article=articles[s.article].id, source_index=s.number,
-                         score=s.salience) for s, c in zip(chosen, cites)]
+                         score=s.salience) for s, c in zip(chosen, cites, strict=True)]
     return StorySummary(
         headline=headline,
         lead=lead.text if lead else "",
@@ -812,9 +814,11 @@ def _overflow(space: _Space, body: Sequence[_Sentence], chosen: Sequence[_Senten
         covered.update(s.concepts)
     best, best_gain = None, 0.0
     for s in body:
-        if s in taken or (longest is not None and s.words > longest) or any(_redundant(space, t, s, config) for t in taken):
+        if s in taken or (longest is not None and s.words > longest) \
+                or any(_redundant(space, t, s, config) for t in taken):
             continue
-        gain = sum(weights.get(c, 0.0) for c in s.concepts if c not in covered) * (1.0 + config.salience_weight * s.salience)
+        gain = (sum(weights.get(c, 0.0) for c in s.concepts if c not in covered)
+                * (1.0 + config.salience_weight * s.salience))
         if gain > best_gain:
             best, best_gain = s, gain
     return best

@@ -38,6 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -156,7 +157,7 @@ def split_sentences(text: str) -> list[str]:
         else:
             out.append(piece)
         last = _LAST_WORD.search(piece)
-        glue = bool(last) and last.group(1).lower() in _NO_END_AFTER
+        glue = last is not None and last.group(1).lower() in _NO_END_AFTER
     return out
 
 
@@ -254,7 +255,11 @@ def _date_words(language: str | None) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _bigrams(tokens: list[str]) -> set[tuple[str, str]]:
-    return set(zip(tokens, tokens[1:]))
+    return set(pairwise(tokens))
+
+
+def _trigrams(tokens: list[str]) -> set[tuple[str, str, str]]:
+    return set(zip(tokens, tokens[1:], tokens[2:], strict=False))  # each three neighbours
 
 
 def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -> SourceIndex:
@@ -265,7 +270,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
         sents = split_sentences(src)
         sentences.extend(sents)
         windows.extend(sents)
-        windows.extend(f"{a} {b}" for a, b in zip(sents, sents[1:]))
+        windows.extend(f"{a} {b}" for a, b in pairwise(sents))
     full = "\n".join(sources)
     language = detect_language(full)
     all_words = set(words(full))
@@ -278,8 +283,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
     window_tokens = [support_tokens(x, language) for x in windows]
     trigrams: set[tuple[str, str, str]] = set()
     for src in sources:
-        toks = support_tokens(src, language)
-        trigrams.update(zip(toks, toks[1:], toks[2:]))
+        trigrams.update(_trigrams(support_tokens(src, language)))
     positions: list[dict[str, list[int]]] = []
     for sent in [v for x in sentences for v in _without_asides(x)]:
         places: dict[str, list[int]] = {}
@@ -289,7 +293,7 @@ def build_index(sources: Sequence[str], embedder: SupportsEmbed | None = None) -
     index = SourceIndex(
         sentences=sentences,
         windows=windows,
-        window_stems=[{t for t in toks} for toks in window_tokens],
+        window_stems=[set(toks) for toks in window_tokens],
         window_bigrams=[_bigrams(toks) for toks in window_tokens],
         all_stems={stem(w) for w in all_words},
         all_words=all_words,
@@ -394,7 +398,7 @@ def check_names(sentence: str, index: SourceIndex) -> list[str]:
 def extract_quotes(sentence: str) -> list[str]:
     """Quoted passages (double quotes of any style; single quotes around two or more words)."""
     text = normalize_quotes(sentence)
-    quotes = [q for q in _QUOTE_DOUBLE.findall(text)]
+    quotes = list(_QUOTE_DOUBLE.findall(text))
     quotes += [q for q in _QUOTE_SINGLE.findall(text) if len(q.split()) >= 2]
     return [q.strip() for q in quotes if _squash(q)]
 
@@ -418,7 +422,8 @@ def _neg_contexts(tokens: list[str]) -> list[tuple[str | None, str | None]]:
     for i, tok in enumerate(tokens):
         if not _is_negation(tok):
             continue
-        before = next((t for t in reversed(tokens[max(0, i - 3) : i]) if t not in STOPWORDS and not _is_negation(t)), None)
+        before = next((t for t in reversed(tokens[max(0, i - 3) : i]) if t not in STOPWORDS and not _is_negation(t)),
+                      None)
         after = next((t for t in tokens[i + 1 : i + 4] if t not in STOPWORDS and not _is_negation(t)), None)
         out.append((before and stem(before), after and stem(after)))
     return out
@@ -491,7 +496,7 @@ def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = 
     cset = set(content)
     grams = _bigrams(tokens)
     best, best_i = 0.0, None
-    for i, (wst, wbg) in enumerate(zip(index.window_stems, index.window_bigrams)):
+    for i, (wst, wbg) in enumerate(zip(index.window_stems, index.window_bigrams, strict=True)):
         uni = len(cset & wst) / len(cset)
         if uni <= best * 0.6:
             continue
@@ -500,7 +505,7 @@ def support(sentence: str, index: SourceIndex, embedder: SupportsEmbed | None = 
         if s > best:
             best, best_i = s, i
     novel = len(cset - index.all_stems) / len(cset)
-    tris = set(zip(tokens, tokens[1:], tokens[2:]))
+    tris = _trigrams(tokens)
     if tris:
         found = sum(1 for t in tris if t in index.all_trigrams or any(_in_order(t, p) for p in index.positions))
         coverage = found / len(tris)
@@ -563,10 +568,10 @@ def check_summary(
     index = build_index(list(sources), embedder)
     if embedder is not None and sentences and index.window_vectors is not None:
         vectors = np.asarray(embedder.embed(list(sentences), kind="passage"), dtype=np.float32)
-        index.claim_vectors.update(zip(sentences, vectors))
+        index.claim_vectors.update(zip(sentences, vectors, strict=True))
     verdicts = [check_sentence(s, index, embedder=embedder, threshold=threshold) for s in sentences]
     if not verdicts:
         return SummaryVerdict(True, 1.0, [])
     hard = [any(not r.startswith("low support") for r in v.reasons) for v in verdicts]
-    score = sum(0.0 if h else v.score for v, h in zip(verdicts, hard)) / len(verdicts)
+    score = sum(0.0 if h else v.score for v, h in zip(verdicts, hard, strict=True)) / len(verdicts)
     return SummaryVerdict(all(v.supported for v in verdicts), round(score, 4), verdicts)
