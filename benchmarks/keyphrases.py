@@ -38,19 +38,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+from tests.stories.keyphrase_fit import evaluate, examples, fit_weights, porter_stemmer, score
 from tidings.stories.tag_rank import FEATURES, RANKER
 from tidings.stories.tags import (
     Candidate,
     document_frequencies,
     document_terms,
-    rank_candidates,
     tag_candidates,
     tags_for,
 )
@@ -61,21 +60,6 @@ ANCHORS = {"YAKE": 0.173, "MultipartiteRank": 0.182, "FirstPhrases": 0.171, "TfI
 def data_dir() -> Path:
     env = os.environ.get("TIDINGS_DATASETS")
     return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
-def _stemmer():
-    try:
-        from nltk.stem.porter import PorterStemmer
-    except ImportError:  # pragma: no cover - nltk comes with rouge-score (the test extra)
-        return None
-    return PorterStemmer()
-
-
-def normalise(phrase: str, stem) -> str:
-    text = phrase.lower().replace("-", "").replace("\u2019", "'")
-    text = re.sub(r"'s\b", "", text)
-    words = re.findall(r"\w+", text)
-    return " ".join(stem(w) for w in words)
 
 
 def load_documents(zip_path: Path, workdir: Path) -> list[tuple[str, str, list[str]]]:
@@ -119,21 +103,6 @@ def command_tags(parts: list[list[str]], top: int) -> list[list[str]]:
     return out
 
 
-def score(predicted: list[str], gold: list[str], stem) -> tuple[float, float, float]:
-    gold_set = {normalise(g, stem) for g in gold} - {""}
-    seen: list[str] = []
-    for p in predicted:
-        n = normalise(p, stem)
-        if n and n not in seen:
-            seen.append(n)
-    if not seen or not gold_set:
-        return 0.0, 0.0, 0.0
-    hits = sum(1 for p in seen if p in gold_set)
-    precision, recall = hits / len(seen), hits / len(gold_set)
-    f = 2 * precision * recall / (precision + recall) if hits else 0.0
-    return precision, recall, f
-
-
 # --- the learned ranking: candidates, fitting, cross-validation ----------------------------------
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -171,39 +140,6 @@ def document_candidates(parts: list[list[str]], table) -> list[list[Candidate]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(out))
     return out
-
-
-def _examples(cands: list[list[Candidate]], golds: list[list[str]], stem, features: tuple[str, ...]):
-    """Feature matrix and labels over the candidates of the given documents: a candidate is
-    positive when its stemmed display name is one of the document's gold keyphrases."""
-    import numpy as np
-
-    rows, labels = [], []
-    for doc, gold in zip(cands, golds):
-        gold_set = {normalise(g, stem) for g in gold} - {""}
-        for c in doc:
-            rows.append([c.features.get(f, 0.0) for f in features])
-            labels.append(normalise(c.name, stem) in gold_set)
-    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=int)
-
-
-def fit_weights(cands: list[list[Candidate]], golds: list[list[str]], stem, c: float,
-                features: tuple[str, ...] = FEATURES, balanced: bool = False) -> dict[str, float]:
-    """L2-regularised logistic regression over the candidates' features; the weights by feature
-    name (the intercept is left out: it shifts every candidate alike)."""
-    from sklearn.linear_model import LogisticRegression
-
-    x, y = _examples(cands, golds, stem, features)
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
-    model.fit(x, y)
-    return {f: round(float(w), 4) for f, w in zip(features, model.coef_[0])}
-
-
-def evaluate(cands: list[list[Candidate]], golds: list[list[str]], stem, weights, top: int = 10) -> float:
-    """Mean F@``top`` of the product's ranking (:func:`rank_candidates`) under ``weights``."""
-    values = [score([t.name for t in rank_candidates(doc, top, None, weights)], gold, stem)[2]
-              for doc, gold in zip(cands, golds)]
-    return sum(values) / max(1, len(values))
 
 
 def cross_validate(cands, golds, stem, c: float, folds: int = 5, features: tuple[str, ...] = FEATURES,
@@ -260,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if not zip_path.exists():
         print(f"SKIP: 500N-KPCrowd not found at {zip_path} (set TIDINGS_DATASETS)")
         return 0
-    stemmer = _stemmer()
+    stemmer = porter_stemmer()
     if stemmer is None:
         print("SKIP: nltk (Porter stemmer) is not installed; install the test extra")
         return 0
@@ -320,7 +256,7 @@ def _learn(args, docs, parts, table, stem) -> int:
     if args.fit:
         dev = [i for i in range(len(docs)) if is_dev(i)]
         dev_cands, dev_golds = [cands[i] for i in dev], [golds[i] for i in dev]
-        positives = sum(int(y) for y in _examples(dev_cands, dev_golds, stem, FEATURES)[1])
+        positives = sum(int(y) for y in examples(dev_cands, dev_golds, stem, FEATURES)[1])
         print(f"dev slice: {len(dev)} documents, {sum(len(c) for c in dev_cands)} candidates, {positives} gold")
         print(f"  hand-set weights: dev F@{args.top} {evaluate(dev_cands, dev_golds, stem, None, args.top):.3f}")
         best, _, weights = choose_and_fit(dev_cands, dev_golds, stem, args.top)

@@ -13,10 +13,10 @@ def test_a_word_keeps_inner_apostrophes_and_an_underscore_is_punctuation():
 
 def test_the_summarizer_and_the_guard_read_words_with_the_toolkit():
     import tidings.stories.tag_words as tag_words
-    import tidings.summarize.guard as guard
+    import tidings.summarize.guard.reading as guard_reading
     import tidings.summarize.sentence_words as sentence_words
 
-    assert sentence_words._WORD is WORD and guard._WORD is WORD
+    assert sentence_words._WORD is WORD and guard_reading._WORD is WORD
     assert tag_words._WORD is COMPOUND_WORD
 
 

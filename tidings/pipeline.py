@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,9 @@ from tidings.sources.registry import read_source_list, sync_sources
 from tidings.store.db import Store
 from tidings.store.models import IngestRun, SeenEntry, Source
 from tidings.timeutil import stage_seconds, utcnow
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,18 @@ class IngestReport:
         return [(name, str(value)) for name, value in rows] + \
             [(f"error: {kind}", str(count)) for kind, count in sorted(self.errors.items())] + \
             [("seconds", f"{self.elapsed:.1f}")]
+
+    def table(self) -> Table:
+        """The rows as a rich table, as ``tidings ingest``, ``tidings update`` and the demo print them
+        (errors in red)."""
+        from rich.table import Table
+
+        table = Table(title="ingest", show_header=True, header_style="bold")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for name, value in self.rows():
+            table.add_row(f"[red]{name}[/red]" if name.startswith("error: ") else name, value)
+        return table
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -285,9 +285,9 @@ def test_german_words_written_in_lower_case_are_not_tags():
 
 def test_refit_learns_weights_from_labelled_candidates():
     # benchmarks/keyphrases.py --fit, on three stories whose "gold" are the words used three times or more
-    from benchmarks.keyphrases import _stemmer, evaluate, fit_weights
+    from tests.stories.keyphrase_fit import evaluate, fit_weights, porter_stemmer
 
-    stemmer = _stemmer()
+    stemmer = porter_stemmer()
     if stemmer is None:
         pytest.skip("nltk (the test extra) is not installed")
     docs = [tag_candidates(story, "en") for story in (STORY, _COUNCIL, _DROUGHT)]

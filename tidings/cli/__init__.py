@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tidings import __version__
 from tidings.logs import log_options
+
+if TYPE_CHECKING:
+    from tidings.config import Config
 
 # name -> ("module:attribute" of a click.Command, its one-line help for `tidings --help`, so that
 # listing the commands imports none of them). Keep in the order of the flow.
@@ -23,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("tidings.cli.sources:sources_group", "Manage the sources Tidings polls."),
     "ingest": ("tidings.cli.run:ingest_command", "Fetch due sources, extract and store their articles."),
     "update": ("tidings.cli.run:update_command", "Ingest, then build, rank and summarize the stories."),
-    "backfill": ("tidings.cli.backfill:backfill_command", "Read web archives (WARC) or JSON Lines dumps into the store."),
+    "backfill": ("tidings.cli.backfill:backfill_command",
+                 "Read web archives (WARC) or JSON Lines dumps into the store."),
     "stories": ("tidings.cli.stories:stories_group", "Move an article to another story, or split it off."),
     "doctor": ("tidings.cli.doctor:doctor_command", "Unhealthy sources: why they failed, when they are retried."),
     "db": ("tidings.cli.db:db_group", "Database schema: show or upgrade."),
@@ -79,7 +84,8 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, _, attr = target[0].partition(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,7 +114,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     _apply_limits(ctx.obj["config"])
 
 
-def _apply_limits(config) -> None:  # type: ignore[no-untyped-def]
+def _apply_limits(config: Config) -> None:
     from tidings.text.bounds import configure
 
     try:  # [limits]: the bounds on every text a model, regex or parser sees
@@ -117,7 +123,7 @@ def _apply_limits(config) -> None:  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
 
 
-def get_config(ctx: click.Context):
+def get_config(ctx: click.Context) -> Config:
     """The loaded configuration for a command (loaded once per process)."""
     from tidings.config import ConfigError, load_config
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from tidings.config import Config
+    from tidings.store.db import Store
+
+T = TypeVar("T")
 
 
 class _Out:
     """A rich console made on first use (importing rich costs startup time for every command)."""
 
     def __init__(self, **options: Any) -> None:
-        self.options, self.console = options, None
+        self.options = options
+        self.console: Console | None = None
 
     def print(self, *args: Any, **kwargs: Any) -> None:
         if self.console is None:
@@ -24,7 +36,7 @@ class _Out:
 out = _Out()
 
 
-def progress_bar():
+def progress_bar() -> Progress:
     """The progress bar of ingest and update, on stderr, gone when done."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -38,14 +50,14 @@ NO_CONFIG = ("no tidings.toml here, and neither --config nor TIDINGS_CONFIG name
              "or set TIDINGS_DATABASE_URL")
 
 
-def require_database(config: Any) -> None:
+def require_database(config: Config) -> None:
     """Refuse to open the built-in default ``./tidings.db`` when no configuration names it: a
     command run in the wrong folder should say so, not start an empty database there."""
     if config.path is None and not getattr(config, "database_configured", True):
         raise click.ClickException(NO_CONFIG)
 
 
-def open_store_or_fail(config: Any, *, migrate: bool = False):
+def open_store_or_fail(config: Config, *, migrate: bool = False) -> Store:
     """The configured store; a schema that is behind is refused (``tidings db upgrade`` upgrades)."""
     from tidings.store.db import StoreError, open_store
 
@@ -58,7 +70,7 @@ def open_store_or_fail(config: Any, *, migrate: bool = False):
         raise click.ClickException(f"cannot open the database {config.database_url!r}: {exc}") from None
 
 
-def database_errors_clear(run: Any) -> Any:
+def database_errors_clear(run: Callable[[], T]) -> T:
     """``run()``, with a lost database connection reported in one clear line instead of a
     traceback: every write is its own transaction, so what was committed stays and the
     rest is redone by the next run."""
@@ -83,7 +95,7 @@ wait_option = click.option(
     help="If another ingest/update holds the database, wait this long for it (else exit at once).")
 
 
-def run_locked(store: Any, wait: float, run: Any) -> Any:
+def run_locked(store: Store, wait: float, run: Callable[[], T]) -> T:
     """``run()`` while holding the database's ``update`` lock; if another process holds it,
     say so and exit with status 75 (nothing was done)."""
     from tidings.store.locks import RunInProgress, writer_lock

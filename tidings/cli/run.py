@@ -31,18 +31,6 @@ class _IngestProgress:
             self.progress.advance(self.entries)
 
 
-def report_table(report: Any) -> Any:
-    """The ingest report as a rich table (errors in red)."""
-    from rich.table import Table
-
-    table = Table(title="ingest", show_header=True, header_style="bold")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for name, value in report.rows():
-        table.add_row(f"[red]{name}[/red]" if name.startswith("error: ") else name, value)
-    return table
-
-
 def print_errors(report: Any, shown: int = 10, summaries_failed: int = 0) -> None:
     """Every error counted, the failures of whole sources listed first, and where to look next."""
     total = sum(report.errors.values()) if report is not None else 0
@@ -89,7 +77,7 @@ def ingest_command(ctx: click.Context, force: bool, source_ids: tuple[int, ...],
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        out.print(report_table(report))
+        out.print(report.table())
         print_errors(report)
 
 
@@ -156,7 +144,7 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
                                for k, v in result.items()}, indent=2))
         return
     if result["ingest"] is not None:
-        out.print(report_table(result["ingest"]))
+        out.print(result["ingest"].table())
     stories, summaries = result["stories"], result["summaries"]
     from rich.table import Table
 

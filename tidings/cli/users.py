@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tidings.cli import get_config
 
+if TYPE_CHECKING:
+    from tidings.store.db import Store
 
-def _store(ctx: click.Context):  # type: ignore[no-untyped-def]
+
+def _store(ctx: click.Context) -> Store:
     from tidings.cli.common import open_store_or_fail
 
     return open_store_or_fail(get_config(ctx))

@@ -11,9 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from tidings.records import ExtractedArticle, FeedEntry
+
+if TYPE_CHECKING:
+    from tidings.config import DedupConfig
+    from tidings.dedup.fingerprint import Fingerprint
 
 
 @dataclass(slots=True)
@@ -30,21 +35,19 @@ class Extracted:
     """What the extract stage gives for one page: the article and its fingerprint, or why not."""
 
     article: ExtractedArticle | None
-    fingerprint: Any = None  # tidings.dedup.fingerprint.Fingerprint
+    fingerprint: Fingerprint | None = None
     error: str | None = None  # "no_article: ..." / "extract: ..."
     seconds: float = 0.0
 
 
-
-def extract(batch: list[RawPage], dedup: Any) -> list[Extracted]:
+def extract(batch: list[RawPage], dedup: DedupConfig) -> list[Extracted]:
     """Extract (trafilatura), detect the language, and fingerprint (MinHash) each page."""
     from tidings.extract.article import extract_article
 
-    return [_extracted(lambda page=page: extract_article(page.html, page.url, entry=page.entry), dedup)
-            for page in batch]
+    return [_extracted(partial(extract_article, page.html, page.url, entry=page.entry), dedup) for page in batch]
 
 
-def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
+def _extracted(make: Callable[[], ExtractedArticle], dedup: DedupConfig) -> Extracted:
     """``make()``'s article fingerprinted, timed; a page that is no article, or any failure, is
     reported for that record (a hostile page must not take the batch down)."""
     from tidings.dedup.fingerprint import fingerprint
@@ -62,7 +65,7 @@ def _extracted(make: Callable[[], ExtractedArticle], dedup: Any) -> Extracted:
         return Extracted(None, None, f"extract: {exc.__class__.__name__}: {exc}", time.perf_counter() - started)
 
 
-def archive(batch: list[Any], dedup: Any) -> list[Extracted]:
+def archive(batch: list[Any], dedup: DedupConfig) -> list[Extracted]:
     """A backfill record: its HTML decoded (charset evidence as for a fetched page) and extracted,
     or its given text taken as it is; then fingerprinted. Undated pages take the crawl date."""
     from tidings.extract.article import extract_article
@@ -83,4 +86,4 @@ def archive(batch: list[Any], dedup: Any) -> list[Extracted]:
             published=record.date,
             language=record.language or detect_language(f"{record.title or ''}\n{text[:2000]}"))
 
-    return [_extracted(lambda record=record: make(record), dedup) for record in batch]
+    return [_extracted(partial(make, record), dedup) for record in batch]

@@ -214,15 +214,6 @@ def serve_site_forever(config, store, port: int, slug: str) -> None:
 
 
 
-def report_table(report) -> Table:  # report: tidings.pipeline.IngestReport
-    table = Table(title="ingest", show_header=True, header_style="bold")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for name, value in report.rows():
-        table.add_row(f"[red]{name}[/red]" if name.startswith("error: ") else name, value)
-    return table
-
-
 @click.command()
 @click.option("--dir", "directory", default="var/demo", show_default=True, type=click.Path(file_okay=False))
 @click.option("--port", default=8765, show_default=True, help="Port of the demo newsstand (0: any free port).")
@@ -264,7 +255,7 @@ def main(directory: str, port: int, site_port: int, serve: bool) -> None:
 
         console.rule("ingest")
         report = ingest(config, store, force=True)
-        console.print(report_table(report))
+        console.print(report.table())
         for sample in report.error_samples[:5]:
             console.print(f"[red]{sample['kind']}[/red] {sample['source']}: {sample['message']}", highlight=False)
 

@@ -7,7 +7,7 @@ the server sent one.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 FetchErrorKind = Literal[
     "invalid_url",  # not an absolute http(s) URL
@@ -22,7 +22,7 @@ FetchErrorKind = Literal[
     "decode",  # the content encoding (gzip, br ...) is corrupt
 ]
 
-KINDS: frozenset[str] = frozenset(FetchErrorKind.__args__)  # type: ignore[attr-defined]
+KINDS: frozenset[str] = frozenset(get_args(FetchErrorKind))
 
 
 class FetchError(Exception):

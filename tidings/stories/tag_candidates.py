@@ -128,10 +128,11 @@ def tag_candidates(texts: list[str] | str, language: str | None = None, aliases:
             continue
         if lang in NOUNS_CAPITALISED and w.mid_sentence and capital > 0.5:
             continue  # German: a word the text writes in lower case is a verb or an adjective, not a tag
-        assert w.forms is not None
+        forms = w.forms
+        assert forms is not None
         # the most used form, lower case first, and in English not a past tense ("release", not "released")
-        form = max(w.forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(),  # type: ignore[index]
-                                            not (lang == "en" and f.endswith("ed")), w.forms[f]))  # type: ignore[index]
+        form = max(forms, key=lambda f: (f.islower(), tag_key(f, table) == f.casefold(),
+                                         not (lang == "en" and f.endswith("ed")), forms[f]))
         cands[key] = Candidate(key, display_name(form), "keyphrase", score, {
             "w": 1.0, "w_count": math.log1p(w.count), "w_once": float(w.count == 1), "w_position": position,
             "w_spread": (w.last - w.first) / max(1, length), "w_title": float(w.in_title),
@@ -183,17 +184,17 @@ def tag_candidates(texts: list[str] | str, language: str | None = None, aliases:
         c.reservable = c.reservable or e.count >= 2 or e.in_title
         # a word of a longer name ("LeCun" of "Yann LeCun"), capitalised or not used outside it,
         # is that name, not a tag of its own
-        words = {w for form in (e.text, *e.forms) for w in normalise_key(form.replace("-", " ")).split()}
+        name_words = {x for form in (e.text, *e.forms) for x in normalise_key(form.replace("-", " ")).split()}
         # (a stem group, "européen" with "européenne", goes once all its uses are in names)
-        for part in sorted(words) if len(words) > 1 else []:
-            w, group = raw_stats.get(part), group_of.get(part)
-            if w is None or group is None or group not in cands or cands[group].kind != "keyphrase" \
+        for part in sorted(name_words) if len(name_words) > 1 else []:
+            used, group = raw_stats.get(part), group_of.get(part)
+            if used is None or group is None or group not in cands or cands[group].kind != "keyphrase" \
                     or part in folded:
                 continue
-            capitalised = bool(w.mid_sentence and w.capitalised / w.mid_sentence > 0.5)
-            if w.count <= e.count or capitalised:
+            capitalised = bool(used.mid_sentence and used.capitalised / used.mid_sentence > 0.5)
+            if used.count <= e.count or capitalised:
                 folded.add(part)
-                unused[group] -= w.count
+                unused[group] -= used.count
                 if unused[group] <= 0 or capitalised:
                     c.absorbs.append(cands.pop(group))
     return list(cands.values())

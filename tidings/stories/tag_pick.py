@@ -74,8 +74,9 @@ def story_tags_for(articles: Iterable[object], language: str | None = None, top:
     if language is None:
         counts: dict[str, int] = {}
         for a in items:
-            if getattr(a, "language", None):
-                counts[a.language] = counts.get(a.language, 0) + 1  # type: ignore[attr-defined]
+            lang = getattr(a, "language", None)
+            if lang:
+                counts[lang] = counts.get(lang, 0) + 1
         language = max(counts, key=lambda k: counts[k]) if counts else None
     same = [a for a in items if language is None or getattr(a, "language", None) in (language, None)]
     texts = _tag_texts(same or items)

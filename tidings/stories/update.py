@@ -16,22 +16,28 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from tidings.config import Config
+from tidings.engine.executors import Executor
 from tidings.engine.stages import StageError
 from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
 from tidings.stories.stage import TagJob
-from tidings.timeutil import as_utc, utcnow
+from tidings.timeutil import as_utc, stage_seconds, utcnow
+
+if TYPE_CHECKING:
+    from tidings.stories.cluster import ClusterConfig
+    from tidings.stories.embed import Embedder
 
 BATCH = 16  # articles embedded per batch (a progress tick each)
 PLACE_CHUNK = 1024  # articles placed and committed together
@@ -41,7 +47,7 @@ LEAD_CHARS = 600
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
 
-def recent_section_vectors(store: Store, exclude: set[str] = frozenset(), dim: int = 0,
+def recent_section_vectors(store: Store, exclude: AbstractSet[str] = frozenset(), dim: int = 0,
                            limit: int = SECTION_CONTEXT) -> np.ndarray:
     """The section vectors of the ``limit`` most recent live stories not in ``exclude``, one row each.
 
@@ -52,7 +58,7 @@ def recent_section_vectors(store: Store, exclude: set[str] = frozenset(), dim: i
                  .where(Story.merged_into.is_(None), Story.section_vector.is_not(None))
                  .order_by(Story.last_published.desc(), Story.id).execution_options(yield_per=500))
         for story_id, blob in session.execute(query):
-            if story_id in exclude:
+            if story_id in exclude or blob is None:  # None: never (the query skips it)
                 continue
             vector = np.frombuffer(blob, dtype="<f4")
             if dim and vector.shape[0] != dim:
@@ -74,12 +80,12 @@ class StoriesReport:
     touched: int = 0  # stories whose articles changed
     ranked: int = 0
     failed: int = 0  # articles whose features could not be computed (left unplaced, retried next run)
-    seconds: dict[str, float] = field(default_factory=lambda: Counter())
+    seconds: dict[str, float] = field(default_factory=stage_seconds)
 
     def as_dict(self) -> dict[str, Any]:
         return {"placed": self.placed, "copies": self.copies, "new_stories": self.new_stories,
-                "joined": self.joined, "merges": self.merges, "splits": self.splits, "touched": self.touched, "ranked": self.ranked,
-                "failed": self.failed,
+                "joined": self.joined, "merges": self.merges, "splits": self.splits, "touched": self.touched,
+                "ranked": self.ranked, "failed": self.failed,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -97,7 +103,7 @@ def late_copies(session: Any, window_days: float) -> list[Article]:
     return [copy for copy, when in rows if abs(as_utc(copy.published_at) - as_utc(when)) > limit]
 
 
-def cluster_config(config: Config):
+def cluster_config(config: Config) -> ClusterConfig:
     from tidings.stories.cluster import ClusterConfig
 
     return ClusterConfig.from_table(config.table("cluster"))
@@ -105,18 +111,18 @@ def cluster_config(config: Config):
 
 class StoriesUpdater:
     def __init__(self, config: Config, store: Store, progress: ProgressHook | None = None,
-                 executor=None) -> None:
+                 executor: Executor | None = None) -> None:
         self.config = config
         self.store = store
         self.progress = progress or (lambda _e, _i: None)
         self.report = StoriesReport()
         self.cluster_config = cluster_config(config)
-        self._embedder = None
+        self._embedder: Embedder | None = None
         self._executor = executor
         self._own_executor = executor is None
 
     @property
-    def embedder(self):
+    def embedder(self) -> Embedder:
         from tidings.stories.embed import get_embedder
 
         if self._embedder is None:
@@ -124,7 +130,7 @@ class StoriesUpdater:
         return self._embedder
 
     @property
-    def executor(self):
+    def executor(self) -> Executor:
         if self._executor is None:
             from tidings.engine.config import engine_config
             from tidings.engine.executors import open_executor
@@ -137,8 +143,9 @@ class StoriesUpdater:
     def _pending(self) -> list[int]:
         """Plan: the unplaced original articles and late copies, in publication order (undated last)."""
         with self.store.reading() as session:
-            rows = list(session.execute(
-                select(Article.id, Article.published_at).where(Article.story_id.is_(None), Article.copy_of_id.is_(None))))
+            originals = session.execute(select(Article.id, Article.published_at)
+                                        .where(Article.story_id.is_(None), Article.copy_of_id.is_(None)))
+            rows: list[tuple[int, datetime | None]] = [(article_id, published) for article_id, published in originals]
             rows += [(a.id, a.published_at) for a in late_copies(session, self.cluster_config.window_days)]
         never = datetime.min.replace(tzinfo=timezone.utc)
         rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[0]))
@@ -169,8 +176,9 @@ class StoriesUpdater:
             by_id = {a.id: a for a in rows}
             records = article_records([by_id[i] for i in article_ids if i in by_id])
         features = []
-        for record, f in zip(records, self.executor.map("features", records, self.cluster_config, batch_size=BATCH,
-                                                        progress=lambda n: self.progress("embedded", {"count": n}))):
+        computed = self.executor.map("features", records, self.cluster_config, batch_size=BATCH,
+                                     progress=lambda n: self.progress("embedded", {"count": n}))
+        for record, f in zip(records, computed, strict=True):
             if isinstance(f, StageError):
                 self.report.failed += 1
                 self.progress("features_failed", {"article": record.id, "error": str(f)})
@@ -190,7 +198,8 @@ class StoriesUpdater:
                 if story.state:
                     clusterer.add_story(StoryState.from_dict(story.state))
             for old, new in session.execute(select(Story.id, Story.merged_into).where(Story.merged_into.is_not(None))):
-                clusterer.add_redirect(old, new)
+                if new is not None:  # always (the query asks for merged stories)
+                    clusterer.add_redirect(old, new)
             # an editor's decisions stand: moved articles never move again, separated stories never merge
             pinned, apart = load_decisions(session)
             for article_id in pinned:
@@ -211,9 +220,9 @@ class StoriesUpdater:
         clusterer.repair()
         merges = clusterer.drain_merges()
         moved: dict[int, str] = {}  # article -> the story a split moved it to (the last move wins)
-        for old, new, article_ids in clusterer.drain_splits():
+        for _, new, split_ids in clusterer.drain_splits():
             self.report.splits += 1
-            moved.update((int(a), new) for a in article_ids)
+            moved.update((int(a), new) for a in split_ids)
         self.report.placed += len(features)
         self.report.merges += len(merges)
         self.report.seconds["cluster"] += time.perf_counter() - started
@@ -256,7 +265,7 @@ class StoriesUpdater:
                     session.execute(update(Article).where(Article.id == article_id)
                                     .values(story_id=clusterer.resolve(story_id)))
             for article_id, (story_id, score) in assigned.items():
-                article = session.get(Article, article_id)
+                article = session.get_one(Article, article_id)  # read for this chunk above
                 article.story_id = clusterer.resolve(moved.get(article_id, story_id))
                 article.story_score = score
                 article.embedding = np.asarray(vectors[article_id], dtype="<f4").tobytes()
@@ -335,16 +344,21 @@ class StoriesUpdater:
         # words never become tags; names lead, keyphrases follow
         jobs = [TagJob(originals, language) for _, language, _, originals in stories]
         tags = {}
-        for (story_id, *_), story_tags_ in zip(stories, self.executor.map(
-                "tags", jobs, STORY_TAGS, batch_size=4, progress=lambda n: [self.progress("tagged", {}) for _ in range(n)])):
+
+        def tick(n: int) -> None:
+            for _ in range(n):
+                self.progress("tagged", {})
+
+        tagged = self.executor.map("tags", jobs, STORY_TAGS, batch_size=4, progress=tick)
+        for (story_id, *_), story_tags_ in zip(stories, tagged, strict=True):
             if isinstance(story_tags_, StageError):
                 self.progress("tags_failed", {"story": story_id, "error": str(story_tags_)})
             else:
                 tags[story_id] = story_tags_
         self.report.seconds["tags"] += time.perf_counter() - started
         with self.store.transaction() as session:
-            for (story_id, _, _, _), result, vector in zip(stories, results, vectors):
-                story = session.get(Story, story_id)
+            for (story_id, _, _, _), result, vector in zip(stories, results, vectors, strict=True):
+                story = session.get_one(Story, story_id)  # a story these articles are in
                 story.section = result.section
                 story.section_vector = np.asarray(vector, dtype="<f4").tobytes()
                 story.section_scores = {k: round(float(v), 4) for k, v in result.scores.items()}
@@ -375,6 +389,8 @@ class StoriesUpdater:
                 .where(Article.story_id.in_([s.id for s in stories])))
             per_story: dict[str, StorySignals] = {s.id: StorySignals(0, {}, []) for s in stories}
             for story_id, source_id, published, seen, authority in rows:
+                if story_id is None:  # never (the query asks for these stories' articles)
+                    continue
                 sig = per_story[story_id]
                 sig.article_count += 1
                 if source_id is not None:
@@ -450,6 +466,6 @@ def _best_title(articles: list[Article]) -> str:
 
 
 def update_stories(config: Config, store: Store, progress: ProgressHook | None = None,
-                   executor=None) -> StoriesReport:
+                   executor: Executor | None = None) -> StoriesReport:
     """The stories stage; ``executor`` (:mod:`tidings.engine.executors`): default, the ``[engine]`` one."""
     return StoriesUpdater(config, store, progress, executor).run()

@@ -50,7 +50,7 @@ def headline_penalty(title: str) -> float:
         penalty += 1.0
     if len(words) > 20:
         penalty += 0.5
-    if title.endswith("...") or title.endswith("…"):
+    if title.endswith(("...", "…")):
         penalty += 0.5
     return penalty
 
@@ -59,7 +59,7 @@ def pick_headline(articles: Sequence[Article], langs: Sequence[str], main: str |
                   weights: dict[tuple[str, str], float]) -> str:
     best, best_score = "", -math.inf
     top = max(weights.values(), default=1.0) or 1.0
-    for article, lang in zip(articles, langs):
+    for article, lang in zip(articles, langs, strict=True):
         if not article.title.strip():
             continue
         title = clean_headline(article.title)

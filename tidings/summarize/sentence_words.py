@@ -4,6 +4,7 @@ pairs and single content words), with the shared text toolkit's tokenizer, stop 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from tidings.stemming import stem_word as _stem_word
 from tidings.text import WORD
@@ -37,7 +38,7 @@ def stems(text: str, language: str | None) -> list[str]:
 
 def concepts_of(stemmed: Sequence[str]) -> frozenset[tuple[str, str]]:
     """Adjacent content-word pairs (a stop word, stemmed to ``""``, breaks a pair)."""
-    pairs = {(a, b) for a, b in zip(stemmed, stemmed[1:]) if a and b}
+    pairs = {(a, b) for a, b in pairwise(stemmed) if a and b}
     return frozenset(pairs)
 
 

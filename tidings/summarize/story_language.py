@@ -31,7 +31,7 @@ def story_languages(articles: Sequence[Article], langs: Sequence[str] | None = N
     outlets: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter(langs)
     first: dict[str, int] = {}
-    for i, (article, lang) in enumerate(zip(articles, langs)):
+    for i, (article, lang) in enumerate(zip(articles, langs, strict=True)):
         outlets[lang].add(article.source or article.url and _host(article.url) or f"#{article.id}")
         first.setdefault(lang, i)
     ordered = sorted(counts, key=lambda lang: (-len(outlets[lang]), -counts[lang], first[lang]))

@@ -33,7 +33,8 @@ def detect_language(title: str, text: str) -> str | None:
     return detect(f"{title}\n{text[:1000]}")
 
 
-def features_for(articles: list[Article], embedder: Any = None, config: ClusterConfig | None = None) -> list[ArticleFeatures]:
+def features_for(articles: list[Article], embedder: Any = None,
+                 config: ClusterConfig | None = None) -> list[ArticleFeatures]:
     """Features of many articles at once (one batched embedding call)."""
     from tidings.stories.embed import get_embedder
 
@@ -43,7 +44,7 @@ def features_for(articles: list[Article], embedder: Any = None, config: ClusterC
         return []
     vectors = embedder.embed([embed_text(a, config.lead_words) for a in articles], kind=config.embed_kind)
     out = []
-    for article, vector in zip(articles, vectors):
+    for article, vector in zip(articles, vectors, strict=True):
         head = article.text[: config.key_chars]
         language = (article.language or detect_language(article.title, head) or "").split("-")[0].lower() or None
         out.append(

@@ -25,7 +25,7 @@ class OnlineClusterer(StoryRepair):
             index = self._index
             assert index is not None
             cosines = np.stack([index.vector(i) for i in ids]) @ f.vector
-            for story_id, cosine in zip(ids, cosines):
+            for story_id, cosine in zip(ids, cosines, strict=True):
                 score = self._score(f.vector, f.keys, f.language, when, self.stories[story_id], float(cosine))
                 scores[story_id] = score
                 if score > best:

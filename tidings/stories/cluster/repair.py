@@ -125,7 +125,8 @@ class StoryRepair(StoryStore):
             parts = [(m[lang], s.languages[lang]) for s, m in ((keep, _language_means(keep)),
                                                                (gone, _language_means(gone))) if lang in m]
             n = sum(c for _, c in parts)
-            means[lang] = (sum(v * c for v, c in parts) / n).astype(np.float32)
+            weighted = sum((v * c for v, c in parts), np.zeros_like(parts[0][0]))
+            means[lang] = (weighted / n).astype(np.float32)
         keep.languages = keep.languages + gone.languages
         keep.by_language = means if len(keep.languages) > 1 else {}
         self.add_story(keep)

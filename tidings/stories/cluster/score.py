@@ -117,7 +117,8 @@ def _same_language(language: str | None, languages: Counter[str] | set[str]) -> 
     return language is None or not languages or language in languages
 
 
-def pair_similarity(fa: ArticleFeatures, fb: ArticleFeatures, config: ClusterConfig | None = None) -> tuple[float, bool]:
+def pair_similarity(fa: ArticleFeatures, fb: ArticleFeatures,
+                    config: ClusterConfig | None = None) -> tuple[float, bool]:
     """Score article ``fa`` against ``fb`` taken as a one-article story, with the
     clusterer's rule: ``(score in [0, 1], same_story)``. Keys weigh the same
     (a pair has no story frequencies to weight them by)."""

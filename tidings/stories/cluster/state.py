@@ -130,7 +130,8 @@ class StoryState:
                 del self.languages[f.language]
                 self.by_language.pop(f.language, None)
             elif f.language in self.by_language:
-                self.by_language[f.language] = ((self.by_language[f.language] * (n + 1) - f.vector) / n).astype(np.float32)
+                mean = self.by_language[f.language]
+                self.by_language[f.language] = ((mean * (n + 1) - f.vector) / n).astype(np.float32)
             if len(self.languages) <= 1:
                 self.by_language = {}
 

@@ -45,7 +45,7 @@ from tidings.summarize.llm.review import Fault, LLMReview, Rejected, guard_fault
 
 __all__ = [
     "ANSWER_SCHEMA", "JUDGE_SCHEMA", "SYSTEM_PROMPT", "ChatClient", "Draft", "DraftSentence", "Fault", "LLMConfig",
-    "LLMError", "LLMReview", "LlamaCppClient", "OpenAIChatClient", "Rejected", "article_text", "build_messages", "clean_sentence",
-    "find_gguf", "guard_fault", "llm_config", "llm_judge", "make_client", "parse_answer", "salvage_json",
-    "schema_for", "strip_reasoning", "summarize_configured", "summarize_with_llm", "too_thin",
+    "LLMError", "LLMReview", "LlamaCppClient", "OpenAIChatClient", "Rejected", "article_text", "build_messages",
+    "clean_sentence", "find_gguf", "guard_fault", "llm_config", "llm_judge", "make_client", "parse_answer",
+    "salvage_json", "schema_for", "strip_reasoning", "summarize_configured", "summarize_with_llm", "too_thin",
 ]

@@ -11,7 +11,8 @@ from typing import Any
 _THINK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.S | re.I)
 _THINK_OPEN = re.compile(r"^.*?</(?:think|thinking|reasoning)>", re.S | re.I)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
-_REASONING_LINE = re.compile(r"^\s*(?:\*\*)?(?:reasoning|thoughts?|thinking|analysis|explanation)(?:\*\*)?\s*:.*$", re.I | re.M)
+_REASONING_LINE = re.compile(r"^\s*(?:\*\*)?(?:reasoning|thoughts?|thinking|analysis|explanation)(?:\*\*)?\s*:.*$",
+                             re.I | re.M)
 AI_PHRASE = re.compile(
     r"\b(?:as an ai\b|as a language model|i(?: am|'m) (?:just )?an ai|i cannot (?:browse|verify|access)|"
     r"i(?: do not|don't) have access|my (?:training|knowledge) (?:data|cutoff))",
