@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -51,7 +52,7 @@ def floor(site, config, executor) -> dict:
             "extract_cpu": c1 - c0, "embed_cpu": c2 - c1, "articles_per_s": len(features) / (t2 - t0)}
 
 
-def run(site, with_floor: bool = False) -> dict:
+def run(site, with_floor: bool = False, history: int = 0) -> dict:
     with tempfile.TemporaryDirectory() as tmp, serve_site(site) as server:
         root = Path(tmp)
         opml = root / "sources.opml"
@@ -59,6 +60,13 @@ def run(site, with_floor: bool = False) -> dict:
         config = load_config(write_demo_config(root, opml), environ={})
         config.ingest.max_entries_per_feed = 100_000
         store = Store(config.database_url)
+        seeded = 0.0
+        if history:
+            from benchmarks.history import seed_history
+
+            started = time.perf_counter()
+            seed_history(store, history, before=min(a.published for a in site.articles) - timedelta(days=7))
+            seeded = time.perf_counter() - started
         embedder = ClusterConfig.from_table(config.table("cluster")).embedder
         with open_executor(engine_config(config), embedder=embedder,
                            warm_stages=("features", "sections", "tags", "summaries")) as engine:
@@ -84,7 +92,7 @@ def run(site, with_floor: bool = False) -> dict:
         "total_s": t3 - t0, "ingest_s": t1 - t0, "stories_s": t2 - t1, "summaries_s": t3 - t2,
         "total_cpu": c3 - c0, "ingest_cpu": c1 - c0, "stories_cpu": c2 - c1, "summaries_cpu": c3 - c2,
         "stage_s": dict(stories.seconds), "articles_per_s": articles / (t3 - t0), "floor": floor_result,
-        "startup": startup, "stage_cpu": executor.cpu, "stage_wall": executor.wall, "stage_items": executor.items,
+        "startup": startup, "history": history, "seeded_s": seeded, "stage_cpu": executor.cpu, "stage_wall": executor.wall, "stage_items": executor.items,
     }
 
 
@@ -93,6 +101,8 @@ def main() -> None:
     parser.add_argument("--synthetic-articles", type=int)
     parser.add_argument("--synthetic-feeds", type=int, default=20)
     parser.add_argument("--floor", action="store_true", help="also measure extraction + embedding alone")
+    parser.add_argument("--history", type=int, default=0,
+                        help="older articles stored before the run (benchmarks/history.py)")
     args = parser.parse_args()
     if args.synthetic_articles:
         from tidings.demo.synthetic import build_synthetic_site
@@ -104,7 +114,9 @@ def main() -> None:
 
         site = build_demo_site("http://127.0.0.1:0")
         name = "demo newsstand"
-    r = run(site, args.floor)
+    r = run(site, args.floor, args.history)
+    if r["history"]:
+        print(f"store seeded with {r['history']:,} older articles in {r['seeded_s']:.1f} s")
     print(f"{name}: {r['articles']} articles -> {r['stories']} stories ({r['started']} started, {r['merges']} merged "
           f"into another), {r['summaries']} summaries; engine {r['engine']}")
     print(f"tidings update end to end: {r['total_s']:.1f} s = {r['articles_per_s']:.2f} articles/s; "
