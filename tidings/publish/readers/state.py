@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, not_, or_, select, true, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tidings.publish.readers.accounts import ReaderUser
@@ -209,7 +210,7 @@ def version(session: Session, user: ReaderUser) -> tuple[Any, ...]:
     return tuple(session.execute(_VERSION_OF, {"user_id": user.id}).one())
 
 
-def user_and_version(session: Session, *, user_id: int | None = None,
+def user_and_version(session: Session | Connection, *, user_id: int | None = None,
                      fever_key_hash: str | None = None) -> tuple[ReaderUser, tuple[Any, ...]] | None:
     """An active user with an API password (by id, or by the hash of their Fever key), and
     :func:`version` for them, in one query: what every authenticated request reads first."""
