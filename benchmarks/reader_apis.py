@@ -2,15 +2,15 @@
 
 Builds SQLite databases of synthetic stories (cited summaries, two articles from 40 outlets each;
 no data folder needed): one of 1,000 stories for ``stream/contents`` and one of 100,000 stories
-(30 % of them read by the user) for ``unread_item_ids``. Each is served by ``create_app`` (the
-app ``tidings serve`` runs) under uvicorn in its own process, and driven over loopback by Debian's
+(30 % of them read by the user) for ``unread_item_ids``. Each is served by ``tidings serve
+--no-scheduler [--workers N]`` in its own process, and driven over loopback by Debian's
 ``wrk`` (20 keep-alive connections, one thread), logged in through the real ClientLogin and Fever
 key. Reports requests/s, p50/p99 latency, the response size per item, and the app's own CPU per
 request called in-process (no sockets), which other work on the machine disturbs less, warm and
 with nothing reused (the first request after a mark or a new story).
 
     apt-get install wrk
-    .venv/bin/python -m benchmarks.reader_apis [--clients 20] [--seconds 20] [--big 100000]
+    .venv/bin/python -m benchmarks.reader_apis [--clients 20] [--seconds 20] [--big 100000] [--workers 1]
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def build_database(path: Path, stories: int, read_share: float = 0.0) -> str:
     from tidings.store.models import Article, Source, Story, Summary
     from tidings.store.newsletter_models import User
     from tidings.store.reader_models import ReaderItem, ReaderState
+    from tidings.store.search import reindex
 
     rng = random.Random(7)
     words = ("market rates court ruling launch satellite election vote model open source chip factory storm "
@@ -85,6 +86,7 @@ def build_database(path: Path, stories: int, read_share: float = 0.0) -> str:
             s.execute(Summary.__table__.insert(), summaries)
     set_api_password(store, EMAIL, API_PASSWORD)
     sync_items(store)
+    reindex(store)  # what `tidings serve` does when it starts, done here with the building
     if read_share:
         with store.transaction() as s:
             ids = list(s.scalars(ReaderItem.__table__.select().with_only_columns(ReaderItem.id)))
@@ -94,14 +96,21 @@ def build_database(path: Path, stories: int, read_share: float = 0.0) -> str:
     return url
 
 
-def serve(database_url: str, port: int) -> None:
-    import uvicorn
+def serve(workdir: Path, database_url: str, port: int, workers: int) -> subprocess.Popen:
+    """``tidings serve --no-scheduler --workers N`` on a configuration file of its own."""
+    config = workdir / f"serve-{port}.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n[newsletter]\nsecret = "benchmark secret"\n',
+                      encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-m", "tidings", "--config", str(config), "serve", "--no-scheduler",
+                             "--port", str(port), "--workers", str(workers)],
+                            cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL)
 
-    from tidings.config import Config
-    from tidings.publish.web.app import create_app
 
-    config = Config(database_url=database_url, raw={"newsletter": {"secret": "benchmark secret"}})
-    uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live children (the workers of ``--workers N``)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    return process_cpu(pid) + sum(tree_cpu(k) for k in kids)
 
 
 def wrk(url: str, clients: int, seconds: float, headers: dict[str, str], body: str | None = None) -> dict[str, float]:
@@ -171,26 +180,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--small", type=int, default=1000, help="stories for stream/contents")
     parser.add_argument("--big", type=int, default=100_000, help="stories for unread_item_ids")
-    parser.add_argument("--serve", nargs=2, metavar=("DATABASE_URL", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (tidings serve --workers)")
     args = parser.parse_args(argv)
-    if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
-        return
 
     workdir = Path(tempfile.mkdtemp(prefix="tidings-readers-"))
     rows = []
     print(f"load: {args.clients} concurrent keep-alive connections (wrk, one thread), {args.seconds:.0f} s a row, "
-          "loopback, SQLite")
+          f"loopback, SQLite; tidings serve --workers {args.workers}")
     for label, stories, read_share in (("small", args.small, 0.0), ("big", args.big, 0.3)):
         started = time.perf_counter()
         url = build_database(workdir / f"{label}.db", stories, read_share)
         print(f"database: {stories:,} stories ({read_share:.0%} read), built in {time.perf_counter() - started:.1f} s")
         port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "benchmarks.reader_apis", "--serve", url, str(port)],
-                                  cwd=Path(__file__).resolve().parents[1])
+        server = serve(workdir, url, port, args.workers)
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_ready(base)
+            _wait_ready(base, timeout=600)
             login = httpx.post(base + "/api/greader/accounts/ClientLogin",
                                data={"Email": EMAIL, "Passwd": API_PASSWORD}, timeout=60)
             auth = {"Authorization": "GoogleLogin auth=" + login.text.split("Auth=")[1].strip()}
@@ -217,9 +222,13 @@ def main(argv: list[str] | None = None) -> None:
                                        content=body or None, timeout=120)
                 assert answer.status_code == 200, answer.text[:200]
                 size = len(answer.content)
-                cpu = process_cpu(server.pid)
+                for _ in range(4 * args.workers):  # every worker has answered it once (apps poll all day)
+                    httpx.request(method, full, headers={**headers, **({"content-type":
+                                  "application/x-www-form-urlencoded"} if body else {})},
+                                  content=body or None, timeout=120)
+                cpu = tree_cpu(server.pid)
                 r = wrk(full, args.clients, args.seconds, headers, body or None)
-                cpu = process_cpu(server.pid) - cpu
+                cpu = tree_cpu(server.pid) - cpu
                 in_process = asgi_cost(url, method, path, query, headers, body, 20)
                 cold = asgi_cost(url, method, path, query, headers, body, 5, cold=True)
                 row = (f"| {name} | {r['requests']:,} | {r['errors']} | {r['rps']:.1f} | {r['p50'] * 1000:.1f} "

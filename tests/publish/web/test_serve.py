@@ -48,6 +48,54 @@ def test_serve_command_answers_health_and_pages(tmp_path):
 
 
 
+def _spawned_children(pid: int) -> list[int]:
+    """The worker processes uvicorn's supervisor spawned (not multiprocessing's resource tracker)."""
+    out = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            out.append(int(child))
+    return out
+
+
+def test_serve_with_workers_answers_from_several_processes_on_one_port(tmp_path):
+    """`tidings --config FILE serve --workers 2`: two server processes read the parent's file, share
+    the port, and stop with the parent."""
+    config = tmp_path / "desk.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "tidings.db"}"\n[site]\ntitle = "Two Workers"\n')
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TIDINGS_CONFIG"}
+    process = subprocess.Popen([sys.executable, "-m", "tidings", "--config", str(config), "serve", "--port",
+                                str(port), "--no-scheduler", "--workers", "2"],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            workers = _spawned_children(process.pid)
+            try:
+                if len(workers) == 2:
+                    front = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, process.stdout.read().decode()
+            assert time.monotonic() < deadline, "serve --workers 2 did not start"
+            time.sleep(0.3)
+        # every answer comes from a worker that read the parent's configuration file
+        for _ in range(20):
+            page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+            assert page.status_code == 200 and "<title>Two Workers: top stories</title>" in page.text
+        assert front.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(30)
+    for worker in workers:
+        assert not Path(f"/proc/{worker}").exists() or b"zombie" in Path(f"/proc/{worker}/status").read_bytes().lower()
+
+
 @pytest.mark.parametrize("in_process", [False, True], ids=["own-process", "in-process"])
 def test_scheduler_tick_updates_indexes_and_clears_the_page_cache(tmp_path, in_process):
     import threading
