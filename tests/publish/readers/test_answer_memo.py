@@ -27,3 +27,17 @@ def test_the_memo_keeps_to_its_byte_budget_dropping_the_least_recently_used():
     assert memo.get(("user", 0), (1,)) is not None
     memo.put(("user", "huge"), (1,), bytes(600))  # over a quarter of the budget: never kept
     assert memo.get(("user", "huge"), (1,)) is None and memo.size == 1000
+
+
+def test_the_gzip_form_is_made_once_a_version_and_counted_in_the_budget():
+    import gzip
+
+    memo = ResponseMemo(budget=100_000)
+    body = b'{"ids":"' + b",".join(str(n).encode() for n in range(3000)) + b'"}'
+    memo.put(("user", "ids"), (1,), body)
+    packed = memo.gzipped(("user", "ids"), body)
+    assert gzip.decompress(packed) == body and len(packed) < len(body)
+    assert memo.gzipped(("user", "ids"), body) is packed  # kept, not compressed again
+    assert memo.size == len(body) + len(packed)
+    memo.put(("user", "ids"), (2,), body + b" ")  # a new version replaces both forms
+    assert memo.size == len(body) + 1

@@ -338,3 +338,20 @@ def test_sources_and_followed_tags_as_feeds_by_configuration(db_url):
         server.should_exit = True
         thread.join(10)
         store.close()
+
+
+def test_an_app_asking_for_gzip_gets_the_same_answer_compressed(reader_site):
+    """Answers of 1 KB or more go gzip-compressed to a client that asks (the apps' HTTP libraries
+    do); the bytes are the same JSON."""
+    import gzip
+
+    site = reader_site
+    h = login(site.url)
+    path = site.url + API + "stream/contents/" + STATE + "reading-list"
+    plain = httpx.get(path, headers={**h, "accept-encoding": "identity"}, timeout=20)
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers and len(plain.content) >= 1024
+    for _ in range(2):
+        with httpx.stream("GET", path, headers={**h, "accept-encoding": "gzip"}, timeout=20) as packed:
+            raw = b"".join(packed.iter_raw())
+        assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+        assert len(raw) < len(plain.content) and gzip.decompress(raw) == plain.content

@@ -24,7 +24,17 @@ from starlette.routing import BaseRoute, Route
 from tidings.publish.readers import accounts
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import ItemView, load_items
-from tidings.publish.readers.service import ApiError, ReaderContext, base_url, client_ip, context, in_thread, params
+from tidings.publish.readers.service import (
+    Answer,
+    ApiError,
+    ReaderContext,
+    base_url,
+    client_ip,
+    context,
+    in_thread,
+    params,
+    wants_gzip,
+)
 from tidings.publish.readers.state import (
     Feed,
     Query,
@@ -104,7 +114,8 @@ def read_key(values: dict[str, list[str]], base: str) -> tuple[Any, ...] | None:
     return ("fever", base, tuple(sorted((k, tuple(v)) for k, v in values.items() if k != "api_key")))
 
 
-def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str) -> bytes:
+def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str,
+           gzip_ok: bool = False) -> Answer:
     """The whole Fever answer for one request, encoded (marks first, then what was asked for).
 
     A request that marks nothing is a read: its answer is reused while the user's marks, the
@@ -112,10 +123,11 @@ def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], b
     asked = read_key(values, base)
     if asked is not None:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, asked, lambda: _encode(_answer(ctx, session, user, values, base)))
+            return ctx.answer(session, user, asked, lambda: _encode(_answer(ctx, session, user, values, base)),
+                              gzip_ok)
     with ctx.store.transaction() as session:
         out = _answer(ctx, session, user, values, base)
-    return _encode(out)
+    return _encode(out), False
 
 
 def _answer(ctx: ReaderContext, session, user: ReaderUser, values: dict[str, list[str]],
@@ -181,8 +193,8 @@ def _answer(ctx: ReaderContext, session, user: ReaderUser, values: dict[str, lis
     return out
 
 
-def _authenticate(ctx: ReaderContext, ip: str, key: str,
-                  asked: tuple[Any, ...] | None) -> tuple[float, ReaderUser | None, bytes | None]:
+def _authenticate(ctx: ReaderContext, ip: str, key: str, asked: tuple[Any, ...] | None,
+                  gzip_ok: bool) -> tuple[float, ReaderUser | None, Answer | None]:
     """(seconds to wait, None, None) for an address that failed too often; else (0, the key's
     user or None, the failure then counted, and the answer kept for ``asked`` if the data is
     unchanged since it was built). New stories get their item ids. One trip to a worker thread."""
@@ -199,7 +211,7 @@ def _authenticate(ctx: ReaderContext, ip: str, key: str,
         ctx.limiter.failed(ip, "")
         return 0.0, None, None
     user, current = found
-    return 0.0, user, ctx.reused(user, asked, current) if asked is not None else None
+    return 0.0, user, ctx.reused(user, asked, current, gzip_ok) if asked is not None else None
 
 
 async def fever(request: Request) -> Response:
@@ -208,16 +220,17 @@ async def fever(request: Request) -> Response:
         values = await params(request)
         key = (values.get("api_key") or [""])[-1].strip()
         base = base_url(request)
-        wait, user, body = await in_thread(_authenticate, ctx, client_ip(request), key, read_key(values, base))
+        gzip_ok = wants_gzip(request)
+        wait, user, kept = await in_thread(_authenticate, ctx, client_ip(request), key, read_key(values, base), gzip_ok)
         if wait > 0:
             response = _reply({"api_version": API_VERSION, "auth": 0, "error": "too many failed logins"}, 429)
             response.headers["Retry-After"] = str(int(wait) + 1)
             return response
         if user is None:
             return _reply({"api_version": API_VERSION, "auth": 0})  # what Fever apps expect: 200, auth 0
-        if body is None:
-            body = await in_thread(answer, ctx, user, values, base)
-        return Response(body, 200, media_type="application/json; charset=utf-8", headers=NO_STORE)
+        body, packed = kept if kept is not None else await in_thread(answer, ctx, user, values, base, gzip_ok)
+        headers = {**NO_STORE, "content-encoding": "gzip", "vary": "Accept-Encoding"} if packed else NO_STORE
+        return Response(body, 200, media_type="application/json; charset=utf-8", headers=headers)
     except ApiError as exc:
         return _reply({"api_version": API_VERSION, "auth": 1, "error": exc.message}, exc.status)
 

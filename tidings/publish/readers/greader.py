@@ -28,6 +28,7 @@ from tidings.publish.readers import accounts
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import ItemView, item_hex, load_items
 from tidings.publish.readers.service import (
+    Answer,
     ApiError,
     ReaderContext,
     base_url,
@@ -37,6 +38,7 @@ from tidings.publish.readers.service import (
     integer,
     one,
     params,
+    wants_gzip,
 )
 from tidings.publish.readers.state import (
     Feed,
@@ -67,12 +69,14 @@ def encode(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _body(body: bytes) -> Response:
-    return Response(body, 200, media_type="application/json; charset=utf-8", headers=NO_STORE)
+def _body(answer: Answer) -> Response:
+    body, packed = answer
+    headers = {**NO_STORE, "content-encoding": "gzip", "vary": "Accept-Encoding"} if packed else NO_STORE
+    return Response(body, 200, media_type="application/json; charset=utf-8", headers=headers)
 
 
 def _json(data: Any) -> Response:
-    return _body(encode(data))
+    return _body((encode(data), False))
 
 
 def request_key(request: Request, values: dict[str, list[str]], base: str) -> tuple[Any, ...]:
@@ -174,7 +178,8 @@ def _token(request: Request) -> str:
     return token
 
 
-def _authorize(ctx: ReaderContext, token: str, asked: tuple[Any, ...] | None) -> tuple[ReaderUser, bytes | None]:
+def _authorize(ctx: ReaderContext, token: str, asked: tuple[Any, ...] | None,
+               gzip_ok: bool) -> tuple[ReaderUser, Answer | None]:
     """The token's user and, for a read asked before with the data unchanged since, its answer:
     one query, one trip to a worker thread. New stories are given their item ids first."""
     refused = ApiError(401, "the token is wrong or has expired; log in again")
@@ -187,7 +192,7 @@ def _authorize(ctx: ReaderContext, token: str, asked: tuple[Any, ...] | None) ->
     if found is None or found[0].key_version != claims[1]:
         raise refused
     user, current = found
-    return user, ctx.reused(user, asked, current) if asked is not None else None
+    return user, ctx.reused(user, asked, current, gzip_ok) if asked is not None else None
 def _check_action(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]]) -> None:
     t = (one(values, "T") or "").strip()
     # FeedMe sends no T and Reeder sends "x" (FreshRSS accepts both); anything else must be ours
@@ -205,9 +210,9 @@ def endpoint(handler, *, write: bool = False, read: bool = False):
             token = _token(request)
             values = await params(request)
             asked = request_key(request, values, base_url(request)) if read else None
-            user, body = await in_thread(_authorize, ctx, token, asked)
-            if body is not None:
-                return _body(body)
+            user, kept = await in_thread(_authorize, ctx, token, asked, wants_gzip(request))
+            if kept is not None:
+                return _body(kept)
             if write:
                 if request.method != "POST":
                     raise ApiError(405, "use POST")
@@ -292,9 +297,10 @@ async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, v
         out.append({"id": READING_LIST, "count": total, "newestItemTimestampUsec": str(newest)})
         return encode({"max": max([c["count"] for c in out] or [0]), "unreadcounts": out})
 
-    def answer() -> bytes:
+    def answer() -> Answer:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base_url(request)), lambda: work(session))
+            return ctx.answer(session, user, request_key(request, values, base_url(request)), lambda: work(session),
+                              wants_gzip(request))
 
     return _body(await in_thread(answer))
 
@@ -345,9 +351,10 @@ async def stream_contents(request: Request, ctx: ReaderContext, user: ReaderUser
             out["continuation"] = str(cont)
         return encode(out)
 
-    def answer() -> bytes:
+    def answer() -> Answer:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session))
+            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
+                              wants_gzip(request))
 
     return _body(await in_thread(answer))
 
@@ -365,9 +372,10 @@ async def items_ids(request: Request, ctx: ReaderContext, user: ReaderUser, valu
             out["continuation"] = str(cont)
         return encode(out)
 
-    def answer() -> bytes:
+    def answer() -> Answer:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session))
+            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
+                              wants_gzip(request))
 
     return _body(await in_thread(answer))
 

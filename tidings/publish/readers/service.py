@@ -3,6 +3,7 @@ the authenticated user, request parameters and short error answers."""
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections import OrderedDict
@@ -36,14 +37,24 @@ class ApiError(Exception):
         self.status, self.message, self.retry_after = status, message, retry_after
 
 
+Answer = tuple[bytes, bool]  # an encoded JSON answer, and whether those bytes are gzip-compressed
+GZIP_MIN = 1024  # smaller answers go as they are
+
+
+def wants_gzip(request: Request) -> bool:
+    """The client takes a gzip-compressed answer (the apps' HTTP libraries all ask for one)."""
+    return "gzip" in request.headers.get("accept-encoding", "").lower()
+
+
 class ResponseMemo:
-    """Encoded answers by request, each with the version of the data it was built from; at most
-    ``budget`` bytes in all, the least recently used dropped first."""
+    """Encoded answers by request, each with the version of the data it was built from (and its
+    gzip form once a client asked for it); at most ``budget`` bytes in all, the least recently
+    used dropped first."""
 
     def __init__(self, budget: int = RESPONSE_BYTES) -> None:
         self.budget = budget
         self.size = 0
-        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], bytes, bytes | None]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...], current: tuple[Any, ...]) -> bytes | None:
@@ -58,14 +69,35 @@ class ResponseMemo:
         if len(body) > self.budget // 4:
             return  # one answer may not push out everyone else's
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old[1])
-            self._entries[key] = (current, body)
+            self._drop(key)
+            self._entries[key] = (current, body, None)
             self.size += len(body)
-            while self.size > self.budget:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.size -= len(dropped)
+            self._trim()
+
+    def gzipped(self, key: tuple[Any, ...], body: bytes) -> bytes:
+        """``body`` compressed, kept beside it (compressed once per version, not per request)."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[1] is body and hit[2] is not None:
+                return hit[2]
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[1] is body and hit[2] is None:
+                self._entries[key] = (hit[0], body, packed)
+                self.size += len(packed)
+                self._trim()
+        return packed
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1]) + len(old[2] or b"")
+
+    def _trim(self) -> None:
+        while self.size > self.budget:
+            _, (_, body, packed) = self._entries.popitem(last=False)
+            self.size -= len(body) + len(packed or b"")
 
     def clear(self) -> None:
         with self._lock:
@@ -85,11 +117,15 @@ class ReaderContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     responses: ResponseMemo = field(default_factory=ResponseMemo)
 
-    def reused(self, user: ReaderUser, key: tuple[Any, ...], current: tuple[Any, ...]) -> bytes | None:
+    def reused(self, user: ReaderUser, key: tuple[Any, ...], current: tuple[Any, ...],
+               gzip_ok: bool = False) -> Answer | None:
         """The answer kept for ``key`` if it was built from the data at ``current`` (see :meth:`answer`)."""
-        return self.responses.get((user.id, user.unread_on_update, *key), current)
+        full = (user.id, user.unread_on_update, *key)
+        body = self.responses.get(full, current)
+        return None if body is None else self._encoded(full, body, gzip_ok)
 
-    def answer(self, session, user: ReaderUser, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
+    def answer(self, session, user: ReaderUser, key: tuple[Any, ...], build: Callable[[], bytes],
+               gzip_ok: bool = False) -> Answer:
         """The encoded answer to a read request (``key``: what the request asked, the user aside),
         reused while the user's marks, the items and the stories are unchanged. Apps poll the same
         few requests again and again; between two updates the answer is the same bytes."""
@@ -99,7 +135,12 @@ class ReaderContext:
         if body is None:
             body = build()
             self.responses.put(full, current, body)
-        return body
+        return self._encoded(full, body, gzip_ok)
+
+    def _encoded(self, full: tuple[Any, ...], body: bytes, gzip_ok: bool) -> Answer:
+        if gzip_ok and len(body) >= GZIP_MIN:
+            return self.responses.gzipped(full, body), True
+        return body, False
 
     def feeds(self, session) -> list[Feed]:
         with self._lock:
