@@ -12,7 +12,6 @@ a malformed parameter answers 400 with a short ``error``; neither changes anythi
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import timezone
 from typing import Any
@@ -31,7 +30,9 @@ from tidings.publish.readers.service import (
     base_url,
     client_ip,
     context,
+    encode,
     in_thread,
+    json_answer,
     params,
     wants_gzip,
 )
@@ -56,15 +57,8 @@ PAGE = 50
 FAVICON = "image/gif;base64,R0lGODlhAQABAIAAAMzMzAAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
 
 
-NO_STORE = {"cache-control": "no-store"}
-
-
-def _encode(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _reply(data: dict[str, Any], status: int = 200) -> Response:
-    return Response(_encode(data), status, media_type="application/json; charset=utf-8", headers=NO_STORE)
+    return json_answer((encode(data), False), status)
 
 
 def _number(values: dict[str, list[str]], name: str) -> int | None:
@@ -123,11 +117,11 @@ def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], b
     asked = read_key(values, base)
     if asked is not None:
         with ctx.store.reading() as session:
-            return ctx.answer(session, user, asked, lambda: _encode(_answer(ctx, session, user, values, base)),
+            return ctx.answer(session, user, asked, lambda: encode(_answer(ctx, session, user, values, base)),
                               gzip_ok)
     with ctx.store.transaction() as session:
         out = _answer(ctx, session, user, values, base)
-    return _encode(out), False
+    return encode(out), False
 
 
 def _answer(ctx: ReaderContext, session, user: ReaderUser, values: dict[str, list[str]],
@@ -228,9 +222,7 @@ async def fever(request: Request) -> Response:
             return response
         if user is None:
             return _reply({"api_version": API_VERSION, "auth": 0})  # what Fever apps expect: 200, auth 0
-        body, packed = kept if kept is not None else await in_thread(answer, ctx, user, values, base, gzip_ok)
-        headers = {**NO_STORE, "content-encoding": "gzip", "vary": "Accept-Encoding"} if packed else NO_STORE
-        return Response(body, 200, media_type="application/json; charset=utf-8", headers=headers)
+        return json_answer(kept if kept is not None else await in_thread(answer, ctx, user, values, base, gzip_ok))
     except ApiError as exc:
         return _reply({"api_version": API_VERSION, "auth": 1, "error": exc.message}, exc.status)
 

@@ -14,7 +14,6 @@ request answers 400 or 401 with a one-line message and changes nothing."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from datetime import timezone
@@ -28,14 +27,17 @@ from tidings.publish.readers import accounts
 from tidings.publish.readers.accounts import ReaderUser
 from tidings.publish.readers.items import ItemView, item_hex, load_items
 from tidings.publish.readers.service import (
+    NO_STORE,
     Answer,
     ApiError,
     ReaderContext,
     base_url,
     client_ip,
     context,
+    encode,
     in_thread,
     integer,
+    json_answer,
     one,
     params,
     wants_gzip,
@@ -62,21 +64,14 @@ _HEX = re.compile(r"[0-9a-fA-F]{1,16}")
 _DECIMAL = re.compile(r"-?[0-9]{1,20}")
 _USER_STREAM = re.compile(r"user/([^/]+)/(.*)")
 MAX_EDIT = 1000
-NO_STORE = {"cache-control": "no-store"}
-
-
-def encode(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _body(answer: Answer) -> Response:
-    body, packed = answer
-    headers = {**NO_STORE, "content-encoding": "gzip", "vary": "Accept-Encoding"} if packed else NO_STORE
-    return Response(body, 200, media_type="application/json; charset=utf-8", headers=headers)
+    return json_answer(answer)
 
 
 def _json(data: Any) -> Response:
-    return _body((encode(data), False))
+    return json_answer((encode(data), False))
 
 
 def request_key(request: Request, values: dict[str, list[str]], base: str) -> tuple[Any, ...]:

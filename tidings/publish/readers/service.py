@@ -4,6 +4,7 @@ the authenticated user, request parameters and short error answers."""
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from tidings.config import Config
 from tidings.publish.editions.security import Signer, load_secret
@@ -39,6 +41,21 @@ class ApiError(Exception):
 
 Answer = tuple[bytes, bool]  # an encoded JSON answer, and whether those bytes are gzip-compressed
 GZIP_MIN = 1024  # smaller answers go as they are
+
+
+NO_STORE = {"cache-control": "no-store"}
+
+
+def encode(data: Any) -> bytes:
+    """The compact UTF-8 JSON both APIs answer with."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_answer(answer: Answer, status: int = 200) -> Response:
+    """An encoded answer as a response, marked gzip when it is, never stored by a proxy."""
+    body, packed = answer
+    headers = {**NO_STORE, "content-encoding": "gzip", "vary": "Accept-Encoding"} if packed else NO_STORE
+    return Response(body, status, media_type="application/json; charset=utf-8", headers=headers)
 
 
 def wants_gzip(request: Request) -> bool:
