@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import timezone
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -72,6 +74,17 @@ def _body(answer: Answer) -> Response:
 
 def _json(data: Any) -> Response:
     return json_answer((encode(data), False))
+
+
+async def _read(request: Request, ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str,
+                work: Callable[[Session], bytes]) -> Response:
+    """A read's answer: ``work(session)`` builds it, kept while the data it shows is unchanged."""
+    def answer() -> Answer:
+        with ctx.store.reading() as session:
+            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
+                              wants_gzip(request))
+
+    return _body(await in_thread(answer))
 
 
 def request_key(request: Request, values: dict[str, list[str]], base: str) -> tuple[Any, ...]:
@@ -292,12 +305,7 @@ async def unread_count(request: Request, ctx: ReaderContext, user: ReaderUser, v
         out.append({"id": READING_LIST, "count": total, "newestItemTimestampUsec": str(newest)})
         return encode({"max": max([c["count"] for c in out] or [0]), "unreadcounts": out})
 
-    def answer() -> Answer:
-        with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base_url(request)), lambda: work(session),
-                              wants_gzip(request))
-
-    return _body(await in_thread(answer))
+    return await _read(request, ctx, user, values, base_url(request), work)
 
 
 def _query(ctx: ReaderContext, session, user: ReaderUser, values, stream_raw: str, base: str,
@@ -346,12 +354,7 @@ async def stream_contents(request: Request, ctx: ReaderContext, user: ReaderUser
             out["continuation"] = str(cont)
         return encode(out)
 
-    def answer() -> Answer:
-        with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
-                              wants_gzip(request))
-
-    return _body(await in_thread(answer))
+    return await _read(request, ctx, user, values, base, work)
 
 
 async def items_ids(request: Request, ctx: ReaderContext, user: ReaderUser, values) -> Response:
@@ -367,12 +370,7 @@ async def items_ids(request: Request, ctx: ReaderContext, user: ReaderUser, valu
             out["continuation"] = str(cont)
         return encode(out)
 
-    def answer() -> Answer:
-        with ctx.store.reading() as session:
-            return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
-                              wants_gzip(request))
-
-    return _body(await in_thread(answer))
+    return await _read(request, ctx, user, values, base, work)
 
 
 def _ids(values, name: str = "i") -> list[int]:
