@@ -220,19 +220,16 @@ def main(argv: list[str] | None = None) -> None:
                           auth, "", 0)]
             for name, method, path, query, headers, body, items in cases:
                 full = f"{base}{path}?{query}" if query else base + path
-                answer = httpx.request(method, full, headers={**headers, **({"content-type":
-                                       "application/x-www-form-urlencoded"} if body else {})},
-                                       content=body or None, timeout=120)
+                form = {"content-type": "application/x-www-form-urlencoded"} if body else {}
+                answer = httpx.request(method, full, headers={**headers, **form}, content=body or None, timeout=120)
                 assert answer.status_code == 200, answer.text[:200]
                 size = len(answer.content)
-                with httpx.stream(method, full, headers={**headers, **APP_HEADERS, **({"content-type":
-                                  "application/x-www-form-urlencoded"} if body else {})},
-                                  content=body or None, timeout=120) as packed:
-                    wire = len(b"".join(packed.iter_raw()))
+                with httpx.stream(method, full, headers={**headers, **APP_HEADERS, **form}, content=body or None,
+                                  timeout=120) as packed:
+                    wire = len(b"".join(packed.iter_raw()))  # as sent: gzip
                 for _ in range(4 * args.workers):  # every worker has answered it once (apps poll all day)
-                    httpx.request(method, full, headers={**headers, **APP_HEADERS, **({"content-type":
-                                  "application/x-www-form-urlencoded"} if body else {})},
-                                  content=body or None, timeout=120)
+                    httpx.request(method, full, headers={**headers, **APP_HEADERS, **form}, content=body or None,
+                                  timeout=120)
                 cpu = tree_cpu(server.pid)
                 r = wrk(full, args.clients, args.seconds, {**headers, **APP_HEADERS}, body or None)
                 cpu = tree_cpu(server.pid) - cpu

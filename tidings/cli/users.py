@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +19,21 @@ def _store(ctx: click.Context) -> Store:
     from tidings.cli.common import open_store_or_fail
 
     return open_store_or_fail(get_config(ctx))
+
+
+@contextmanager
+def _accounts(ctx: click.Context) -> Iterator[Store]:
+    """The store for a change to an account; a refused change (no such user, a short password) is
+    a one-line error, and the store is closed either way."""
+    from tidings.publish.editions.users import UserError
+
+    store = _store(ctx)
+    try:
+        yield store
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
 
 
 @click.group("users")
@@ -36,15 +53,10 @@ def _read_password(password_stdin: bool) -> str:
 @click.pass_context
 def users_add(ctx: click.Context, email: str, password_stdin: bool) -> None:
     """Create an editor account."""
-    from tidings.publish.editions.users import UserError, add_user
+    from tidings.publish.editions.users import add_user
 
-    store = _store(ctx)
-    try:
+    with _accounts(ctx) as store:
         user = add_user(store, email, _read_password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
     click.echo(f"added editor {user.email} (id {user.id})")
 
 
@@ -54,15 +66,10 @@ def users_add(ctx: click.Context, email: str, password_stdin: bool) -> None:
 @click.pass_context
 def users_passwd(ctx: click.Context, email: str, password_stdin: bool) -> None:
     """Set an editor's password."""
-    from tidings.publish.editions.users import UserError, set_password
+    from tidings.publish.editions.users import set_password
 
-    store = _store(ctx)
-    try:
+    with _accounts(ctx) as store:
         set_password(store, email, _read_password(password_stdin))
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
     click.echo(f"password changed for {email}")
 
 
@@ -95,18 +102,12 @@ def users_list(ctx: click.Context) -> None:
 @click.pass_context
 def users_api_password(ctx: click.Context, email: str, password_stdin: bool, unread_on_update: bool | None) -> None:
     """Set the password reader apps log in with (Google Reader and Fever APIs); prints a new random one."""
-    from tidings.publish.editions.users import UserError
     from tidings.publish.readers.accounts import set_api_password, set_unread_on_update
 
-    store = _store(ctx)
-    try:
+    with _accounts(ctx) as store:
         password = set_api_password(store, email, _read_password(True) if password_stdin else None)
         if unread_on_update is not None:
             set_unread_on_update(store, email, unread_on_update)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        store.close()
     if password_stdin:
         click.echo(f"API password set for {email}; reader apps logged in with the old one must log in again")
     else:

@@ -27,6 +27,7 @@ from tidings.publish.readers.service import (
     Answer,
     ApiError,
     ReaderContext,
+    asked_key,
     base_url,
     client_ip,
     context,
@@ -48,7 +49,6 @@ from tidings.publish.readers.state import (
     mark_stream_read,
     rows_by_ids,
     section_feed_id,
-    user_and_version,
 )
 
 API_VERSION = 3
@@ -105,7 +105,7 @@ def read_key(values: dict[str, list[str]], base: str) -> tuple[Any, ...] | None:
     """What a request that marks nothing asks for (the key aside); None for a mark."""
     if (values.get("mark") or [""])[-1]:
         return None
-    return ("fever", base, tuple(sorted((k, tuple(v)) for k, v in values.items() if k != "api_key")))
+    return asked_key(values, "fever", base, ignore=("api_key",))
 
 
 def answer(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]], base: str,
@@ -196,16 +196,11 @@ def _authenticate(ctx: ReaderContext, ip: str, key: str, asked: tuple[Any, ...] 
     if wait > 0:
         return wait, None, None
     key_hash = accounts.fever_key_hash(key)
-    found = None
-    if key_hash is not None:
-        ctx.sync()
-        with ctx.store.engine.connect() as connection:  # a bare connection: a third of a session's cost
-            found = user_and_version(connection, fever_key_hash=key_hash)
+    found = ctx.identify(asked, gzip_ok, fever_key_hash=key_hash) if key_hash is not None else None
     if found is None:
         ctx.limiter.failed(ip, "")
         return 0.0, None, None
-    user, current = found
-    return 0.0, user, ctx.reused(user, asked, current, gzip_ok) if asked is not None else None
+    return 0.0, *found
 
 
 async def fever(request: Request) -> Response:

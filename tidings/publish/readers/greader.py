@@ -33,6 +33,7 @@ from tidings.publish.readers.service import (
     Answer,
     ApiError,
     ReaderContext,
+    asked_key,
     base_url,
     client_ip,
     context,
@@ -55,7 +56,6 @@ from tidings.publish.readers.state import (
     mark_stream_read,
     rows_by_ids,
     unread_counts,
-    user_and_version,
 )
 
 LONG_PREFIX = "tag:google.com,2005:reader/item/"
@@ -66,10 +66,6 @@ _HEX = re.compile(r"[0-9a-fA-F]{1,16}")
 _DECIMAL = re.compile(r"-?[0-9]{1,20}")
 _USER_STREAM = re.compile(r"user/([^/]+)/(.*)")
 MAX_EDIT = 1000
-
-
-def _body(answer: Answer) -> Response:
-    return json_answer(answer)
 
 
 def _json(data: Any) -> Response:
@@ -84,13 +80,12 @@ async def _read(request: Request, ctx: ReaderContext, user: ReaderUser, values: 
             return ctx.answer(session, user, request_key(request, values, base), lambda: work(session),
                               wants_gzip(request))
 
-    return _body(await in_thread(answer))
+    return json_answer(await in_thread(answer))
 
 
 def request_key(request: Request, values: dict[str, list[str]], base: str) -> tuple[Any, ...]:
-    """What a read request asks for, in a form two equal requests share (the token aside)."""
-    asked = tuple(sorted((k, tuple(v)) for k, v in values.items() if k not in ("T", "ck")))
-    return (request.url.path, base, asked)
+    """What a read request asks for, in a form two equal requests share (the tokens aside)."""
+    return asked_key(values, request.url.path, base, ignore=("T", "ck"))
 
 
 def _error(exc: ApiError) -> Response:
@@ -190,17 +185,13 @@ def _authorize(ctx: ReaderContext, token: str, asked: tuple[Any, ...] | None,
                gzip_ok: bool) -> tuple[ReaderUser, Answer | None]:
     """The token's user and, for a read asked before with the data unchanged since, its answer:
     one query, one trip to a worker thread. New stories are given their item ids first."""
-    refused = ApiError(401, "the token is wrong or has expired; log in again")
     claims = accounts.token_claims(ctx.signer, token)
-    if claims is None:
-        raise refused
-    ctx.sync()
-    with ctx.store.engine.connect() as connection:  # a bare connection: a third of a session's cost
-        found = user_and_version(connection, user_id=claims[0])
-    if found is None or found[0].key_version != claims[1]:
-        raise refused
-    user, current = found
-    return user, ctx.reused(user, asked, current, gzip_ok) if asked is not None else None
+    found = ctx.identify(asked, gzip_ok, user_id=claims[0]) if claims is not None else None
+    if found is None or claims is None or found[0].key_version != claims[1]:
+        raise ApiError(401, "the token is wrong or has expired; log in again")
+    return found
+
+
 def _check_action(ctx: ReaderContext, user: ReaderUser, values: dict[str, list[str]]) -> None:
     t = (one(values, "T") or "").strip()
     # FeedMe sends no T and Reeder sends "x" (FreshRSS accepts both); anything else must be ours
@@ -220,7 +211,7 @@ def endpoint(handler, *, write: bool = False, read: bool = False):
             asked = request_key(request, values, base_url(request)) if read else None
             user, kept = await in_thread(_authorize, ctx, token, asked, wants_gzip(request))
             if kept is not None:
-                return _body(kept)
+                return json_answer(kept)
             if write:
                 if request.method != "POST":
                     raise ApiError(405, "use POST")
