@@ -141,15 +141,20 @@ class StoriesUpdater:
 
     # -- placing -------------------------------------------------------------------------------
     def _pending(self) -> list[int]:
-        """Plan: the unplaced original articles and late copies, in publication order (undated last)."""
+        """Plan: the unplaced original articles and late copies, in publication order (undated last).
+
+        Articles of the same time go in the order of their URLs, not of their ids: ids follow the
+        order in which concurrent fetches finished, so the same articles would otherwise be met in
+        another order (and may land in other stories) from one run to the next."""
         with self.store.reading() as session:
-            originals = session.execute(select(Article.id, Article.published_at)
+            originals = session.execute(select(Article.id, Article.published_at, Article.canonical_url)
                                         .where(Article.story_id.is_(None), Article.copy_of_id.is_(None)))
-            rows: list[tuple[int, datetime | None]] = [(article_id, published) for article_id, published in originals]
-            rows += [(a.id, a.published_at) for a in late_copies(session, self.cluster_config.window_days)]
+            rows: list[tuple[int, datetime | None, str]] = [tuple(row) for row in originals]  # type: ignore[misc]
+            rows += [(a.id, a.published_at, a.canonical_url)
+                     for a in late_copies(session, self.cluster_config.window_days)]
         never = datetime.min.replace(tzinfo=timezone.utc)
-        rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[0]))
-        return [article_id for article_id, _ in rows]
+        rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[2] or "", r[0]))
+        return [article_id for article_id, _, _ in rows]
 
     def place_new_articles(self) -> set[str]:
         """Cluster every unplaced original article and attach unplaced copies; returns touched story ids.
