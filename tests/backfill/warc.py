@@ -10,10 +10,12 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from tests.conftest import datasets_path as datasets_dir
 
 BASE = "http://archive.test"
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~"  # what stays as it is when an IRI becomes a URI
 
 
 def real_pages(limit: int | None = None) -> Iterator[tuple[str, bytes, datetime]]:
@@ -65,7 +67,8 @@ def write_warc(path: Path, pages: Iterable[tuple[str, bytes, datetime]], *, gzip
         writer = WARCWriter(out, gzip=gzip)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "tidings benchmarks",
                                                                        "format": "WARC File Format 1.0"}))
-        for url, body, when in pages:
+        for iri, body, when in pages:
+            url = quote(iri, safe=URI_SAFE)  # a WARC holds URIs: non-ASCII is percent-encoded (as in CC-NEWS)
             date = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             request = writer.create_warc_record(
                 url, "request", payload=io.BytesIO(f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode()),
