@@ -282,8 +282,8 @@ def _load_wrk(base: str, clients: int, seconds: float, work: Path, think_ms: flo
 
 
 def _children_rss(pid: int) -> float:
-    """Resident memory (MB) of ``pid``'s child processes (the update rounds, started by the
-    scheduler's thread: children are listed per thread), 0 if none."""
+    """Resident memory (MB) of every process below ``pid``: the update rounds (started by the
+    scheduler's thread: children are listed per thread) and their executors' workers; 0 if none."""
     total = 0.0
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
@@ -296,7 +296,7 @@ def _children_rss(pid: int) -> float:
             continue
         for child in children:
             try:
-                total += _sample(int(child))[0]
+                total += _sample(int(child))[0] + _children_rss(int(child))
             except (OSError, ValueError):
                 pass
     return total
@@ -359,6 +359,7 @@ default_source_interval_minutes = 1
     base = f"http://127.0.0.1:{port}"
     samples: list[tuple[float, float, int]] = []
     rounds_rss: list[float] = []
+    tree_rss: list[float] = []  # the server and every process below it, at the same moment
     stop = threading.Event()
     try:
         import httpx
@@ -379,6 +380,7 @@ default_source_interval_minutes = 1
                     return
                 samples.append((time.monotonic() - began, rss, fds))
                 rounds_rss.append(_children_rss(server.pid))
+                tree_rss.append(rss + rounds_rss[-1])
                 if len(samples) % 12 == 0:
                     size = db.stat().st_size / 2**20 if db.exists() else 0.0
                     print(f"  {samples[-1][0]:5.0f} s  RSS {rss:6.1f} MB  fds {fds}  database {size:.1f} MB,"
@@ -420,7 +422,9 @@ default_source_interval_minutes = 1
     print(f"RSS {rss_start:.1f} MB after the first minute -> {rss_end:.1f} MB at the end"
           f" ({(rss_end / rss_start - 1) * 100:+.1f} %); file descriptors {fds[0] if fds else '?'} -> "
           f"{fds[-1] if fds else '?'} (max {max(fds) if fds else '?'})")
-    print(f"update rounds' processes: peak RSS {max(rounds_rss, default=0):.1f} MB (the server's models live there)")
+    print(f"update rounds' processes and their workers: peak RSS {max(rounds_rss, default=0):.1f} MB "
+          "(the models live there)")
+    print(f"tidings serve, every process together: peak RSS {max(tree_rss, default=0):.1f} MB")
     minute = [s for s in samples if s[0] >= 60]
     if len(minute) >= 4:  # a trend: least-squares slope of RSS over time, per minute
         xs, ys = [s[0] / 60 for s in minute], [s[1] for s in minute]
