@@ -33,3 +33,41 @@ def test_articles_of_the_same_time_are_planned_by_url_not_by_storing_order(store
     by_id = {v: k for k, v in ids.items()}
     assert [by_id[i] for i in planned] == ["https://y.example/earlier", "https://a.example/1", "https://b.example/2",
                                            "https://c.example/3", "https://z.example/undated"]
+
+
+QUAKE = [("Earthquake of magnitude 6.8 strikes near Marrakech",
+          "A powerful earthquake of magnitude 6.8 struck the High Atlas mountains south-west of Marrakech late on "
+          "Friday, killing hundreds of people and flattening villages, Morocco's interior ministry said."),
+         ("Rescuers search collapsed villages after Morocco quake",
+          "Rescue teams dug through rubble in mountain villages near Marrakech on Saturday after the magnitude 6.8 "
+          "earthquake, as the death toll in Morocco climbed and survivors slept outdoors.")]
+CHIP = [("Chipmaker opens new fabrication plant in Dresden",
+         "A European semiconductor company opened a fabrication plant in Dresden on Tuesday, promising 1,200 jobs "
+         "and chips for carmakers, with subsidies from the German government.")]
+
+
+def test_the_same_articles_make_the_same_stories_with_the_same_ids_whatever_order_they_were_stored_in(tmp_path):
+    from sqlalchemy import select
+
+    from tidings.store.db import Store
+    from tidings.stories.update import update_stories
+
+    t0 = utc(2026, 9, 8, 6)
+    articles = [(f"https://news.example/{n}", title, text, t0 + timedelta(hours=n))
+                for n, (title, text) in enumerate(QUAKE + CHIP)]
+    outcomes = []
+    for name, order in (("forward", articles), ("backward", articles[::-1])):
+        url = f"sqlite:///{tmp_path / name}.db"
+        store = Store(url, migrate=True)
+        with store.transaction() as session:
+            for link, title, text, when in order:
+                session.add(Article(canonical_url=link, url=link, title=title, text=text, language="en",
+                                    content_hash=link, published_at=when))
+        update_stories(Config(database_url=url), store)
+        with store.reading() as session:
+            outcomes.append(sorted(session.execute(select(Article.canonical_url, Article.story_id)).all()))
+        store.close()
+    forward, backward = outcomes
+    assert forward == backward  # the same story ids, not only the same groups
+    ids = [story for _, story in forward]
+    assert ids[0] == ids[1] != ids[2]  # the two quake reports are one story, the chip plant another

@@ -33,6 +33,7 @@ from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
 from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
 from tidings.stories.stage import TagJob
+from tidings.stories.story_ids import SeededIds, article_seed
 from tidings.timeutil import as_utc, stage_seconds, utcnow
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class StoriesUpdater:
                                         .options(selectinload(Article.source))))
             by_id = {a.id: a for a in rows}
             records = article_records([by_id[i] for i in article_ids if i in by_id])
+            seeds = {str(a.id): article_seed(a.canonical_url, a.version) for a in rows}
         features = []
         computed = self.executor.map("features", records, self.cluster_config, batch_size=BATCH,
                                      progress=lambda n: self.progress("embedded", {"count": n}))
@@ -192,7 +194,8 @@ class StoriesUpdater:
         self.report.seconds["embed"] += time.perf_counter() - started
 
         started = time.perf_counter()
-        clusterer = OnlineClusterer(self.cluster_config)
+        story_ids = SeededIds()  # the same articles make the same stories, with the same ids, every run
+        clusterer = OnlineClusterer(self.cluster_config, new_id=story_ids)
         dated = [f.published for f in features if f.published is not None]
         with self.store.reading() as session:
             query = select(Story).where(Story.merged_into.is_(None))
@@ -215,6 +218,7 @@ class StoriesUpdater:
         self.progress("cluster", {"count": len(features)})
         assigned: dict[int, tuple[str, float]] = {}
         for f in features:
+            story_ids.seed(seeds[f.id])
             placement = clusterer.place(f)
             assigned[int(f.id)] = (placement.story_id, placement.score)
             if placement.is_new:
@@ -222,6 +226,7 @@ class StoriesUpdater:
             else:
                 self.report.joined += 1
             self.progress("placed", {})
+        story_ids.seed("repair:" + (seeds[features[0].id] if features else ""))
         clusterer.repair()
         merges = clusterer.drain_merges()
         moved: dict[int, str] = {}  # article -> the story a split moved it to (the last move wins)
@@ -247,6 +252,9 @@ class StoriesUpdater:
                 if row is None:
                     row = Story(id=story_id, created_at=now, title=state.title)
                     session.add(row)
+                elif story_id not in known:  # a new story's id is already a stored story's: never overwrite it
+                    raise RuntimeError(f"story id {story_id} is already taken by a stored story; nothing of "
+                                       "this chunk was committed")
                 row.state = state.to_dict()
                 row.updated_at = now
                 touched.add(story_id)
