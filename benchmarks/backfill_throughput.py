@@ -76,9 +76,11 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=500)
     parser.add_argument("--real", type=int, default=100)
     parser.add_argument("--engines", default="local,ray")
+    parser.add_argument("--keep", metavar="DIR", help="build the archive and the stores in DIR and keep them")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tidings-backfill-") as tmp:
-        root = Path(tmp)
+        root = Path(args.keep or tmp)
+        root.mkdir(parents=True, exist_ok=True)
         archive = root / "archive.warc.gz"
         count = write_warc(archive, [*synthetic_pages(args.synthetic), *real_pages(args.real)])
         print(f"archive: {count} response records, {archive.stat().st_size / 1e6:.1f} MB", flush=True)
@@ -97,6 +99,9 @@ def main() -> None:
         if len(results) == 2:
             (sa, ma), (sb, mb) = outcome(results[0]["db"]), outcome(results[1]["db"])
             print(f"identical stories: {sa == sb} ({len(sa)} / {len(sb)}); identical summaries: {ma == mb}")
+            for label, only in ((results[0]["kind"], sa - sb), (results[1]["kind"], sb - sa)):
+                for group in sorted(only, key=sorted)[:10]:
+                    print(f"  only with {label}: a story of {len(group)}: {sorted(group)[:4]}")
             overhead = results[1]["elapsed"] / results[0]["elapsed"] - 1
             print(f"{results[1]['kind']} vs {results[0]['kind']}: {overhead:+.0%} wall time")
 
