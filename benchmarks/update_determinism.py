@@ -17,26 +17,15 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
 
+from tests.backfill.warc import outcome
 from tidings.config import load_config
 from tidings.demo.run import write_demo_config
 from tidings.demo.server import serve_site
 from tidings.demo.synthetic import build_synthetic_site
 from tidings.pipeline import ingest
 from tidings.store.db import Store
-from tidings.store.models import Article
 from tidings.stories.update import update_stories
-
-
-def stories_of(store: Store) -> set[frozenset[str]]:
-    """Every story as the set of its articles' canonical URLs."""
-    groups: dict[str, set[str]] = {}
-    with store.reading() as session:
-        for url, story_id in session.execute(select(Article.canonical_url, Article.story_id)):
-            if story_id is not None:
-                groups.setdefault(story_id, set()).add(url)
-    return {frozenset(urls) for urls in groups.values()}
 
 
 def one_run(server, root: Path) -> set[frozenset[str]]:
@@ -49,9 +38,9 @@ def one_run(server, root: Path) -> set[frozenset[str]]:
     try:
         ingest(config, store, force=True)
         update_stories(config, store)
-        return stories_of(store)
     finally:
         store.close()
+    return outcome(Path(config.database_url.removeprefix("sqlite:///")))[0]  # the stories as sets of URLs
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from tidings.config import Config
+from tidings.store.db import Store
 from tidings.store.models import Article
 from tidings.stories.cluster import utc
-from tidings.stories.update import StoriesUpdater
+from tidings.stories.update import StoriesUpdater, update_stories
 
 
 def _store_articles(store, urls_and_hours: list[tuple[str, int | None]]) -> dict[str, int]:
@@ -47,11 +50,6 @@ CHIP = [("Chipmaker opens new fabrication plant in Dresden",
 
 
 def test_the_same_articles_make_the_same_stories_with_the_same_ids_whatever_order_they_were_stored_in(tmp_path):
-    from sqlalchemy import select
-
-    from tidings.store.db import Store
-    from tidings.stories.update import update_stories
-
     t0 = utc(2026, 9, 8, 6)
     articles = [(f"https://news.example/{n}", title, text, t0 + timedelta(hours=n))
                 for n, (title, text) in enumerate(QUAKE + CHIP)]

@@ -150,11 +150,11 @@ class StoriesUpdater:
         with self.store.reading() as session:
             originals = session.execute(select(Article.id, Article.published_at, Article.canonical_url)
                                         .where(Article.story_id.is_(None), Article.copy_of_id.is_(None)))
-            rows: list[tuple[int, datetime | None, str]] = [tuple(row) for row in originals]  # type: ignore[misc]
+            rows: list[tuple[int, datetime | None, str]] = [(i, when, url) for i, when, url in originals]
             rows += [(a.id, a.published_at, a.canonical_url)
                      for a in late_copies(session, self.cluster_config.window_days)]
         never = datetime.min.replace(tzinfo=timezone.utc)
-        rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[2] or "", r[0]))
+        rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[2], r[0]))
         return [article_id for article_id, _, _ in rows]
 
     def place_new_articles(self) -> set[str]:
