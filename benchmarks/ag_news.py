@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tidings.stories.cluster import ClusterConfig, title_and_lead
 from tidings.stories.embed import get_embedder, resolve_name
 from tidings.stories.sections import (
     ADAPT_PSEUDO_COUNT,
@@ -46,7 +47,6 @@ from tidings.stories.sections import (
     Section,
     SectionClassifier,
     refine_prototypes,
-    section_text,
 )
 
 CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
@@ -95,13 +95,15 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
             labels.append(int(row[0]) - 1)
-            texts.append(section_text(_clean(row[1]), _clean(row[2])))
+            # an item is an article: title and lead, as the clusterer embeds it and the story's
+            # section vector is made of (tidings.stories.sections.story_vector)
+            texts.append(title_and_lead(_clean(row[1]), _clean(row[2]), ClusterConfig().lead_words))
     return texts, np.asarray(labels)
 
 
-def _cache_path(model: str) -> Path:
+def _cache_path(model: str, kind: str) -> Path:
     cache = Path(os.environ.get("TIDINGS_BENCH_CACHE", Path.home() / ".cache" / "tidings-bench"))
-    return cache / f"ag_news_{model}_query.npz"
+    return cache / f"ag_news_{model}_{kind}.npz"
 
 
 def _text_id(text: str) -> str:
@@ -110,7 +112,7 @@ def _text_id(text: str) -> str:
 
 def cached_embeddings(classifier: SectionClassifier, model: str, texts: list[str]) -> np.ndarray:
     """``classifier.embed(texts)``, through a cache of earlier runs' vectors (by text)."""
-    path = _cache_path(model)
+    path = _cache_path(model, classifier.text_kind)
     known: dict[str, np.ndarray] = {}
     if path.exists():
         with np.load(path) as data:

@@ -45,7 +45,7 @@ def run_engine(kind: str, archive: Path, root: Path) -> dict:
     store = Store(config.database_url)
     engine = EngineConfig(kind=kind, address="local", workers=2)
     t0 = time.perf_counter()
-    executor = open_executor(engine, warm_stages=("features", "sections", "tags", "summaries"))
+    executor = open_executor(engine, warm_stages=("features", "tags", "summaries"))
     startup = time.perf_counter() - t0
     clock = CpuClock(executor)
     peaks: dict[int, list[float]] = {}

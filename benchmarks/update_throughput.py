@@ -7,8 +7,10 @@ with them, on a generated one. The stages run as ``tidings update`` runs them
 (``tidings.pipeline.update``'s order, one ``[engine]`` executor for the whole run).
 Prints articles/s for the whole update, and wall and CPU seconds (this process plus
 the executor's workers) for each stage. ``--floor`` also runs, in the same process
-and on the same pages, the floor: extraction (trafilatura) and the embedder alone,
-through the same executor, with no fetching, database, clustering or summaries.
+and on the same pages, the floor: extraction (trafilatura) and the embedder alone (the
+``embed`` stage on each article's title and lead, as ``features`` embeds it: no
+names or numbers), through the same executor, with no fetching, database,
+clustering, sections, tags or summaries.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tidings.engine.config import engine_config
 from tidings.engine.executors import open_executor
 from tidings.pipeline import ingest
 from tidings.store.db import Store
-from tidings.stories.cluster import ClusterConfig
+from tidings.stories.cluster import ClusterConfig, title_and_lead
 from tidings.stories.update import update_stories
 from tidings.summarize.refresh import refresh_summaries
 
@@ -46,7 +48,10 @@ def floor(site, config, executor) -> dict:
     records = [Article(id=str(i), title=r.article.title or "", text=r.article.text, published=r.article.published,
                        language=r.article.language) for i, r in enumerate(extracted)]
     c1, t1 = clock(), time.perf_counter()
-    features = list(executor.map("features", records, ClusterConfig.from_table(config.table("cluster")), batch_size=64))
+    clustering = ClusterConfig.from_table(config.table("cluster"))
+    # the embedder alone, on the text the clusterer embeds (title and lead), as `features` embeds it
+    texts = [title_and_lead(r.title, r.text, clustering.lead_words) for r in records]
+    features = list(executor.map("embed", texts, (clustering.embedder, clustering.embed_kind), batch_size=64))
     c2, t2 = clock(), time.perf_counter()
     return {"articles": len(features), "extract_s": t1 - t0, "embed_s": t2 - t1, "total_s": t2 - t0,
             "extract_cpu": c1 - c0, "embed_cpu": c2 - c1, "articles_per_s": len(features) / (t2 - t0)}
@@ -69,7 +74,7 @@ def run(site, with_floor: bool = False, history: int = 0) -> dict:
             seeded = time.perf_counter() - started
         embedder = ClusterConfig.from_table(config.table("cluster")).embedder
         with open_executor(engine_config(config), embedder=embedder,
-                           warm_stages=("features", "sections", "tags", "summaries")) as engine:
+                           warm_stages=("features", "tags", "summaries")) as engine:
             clock = CpuClock(engine)
             s0, w0 = clock(), time.perf_counter()
             if hasattr(engine, "start"):

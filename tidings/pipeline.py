@@ -470,7 +470,7 @@ def update(config: Config, store: Store, *, ingest_first: bool = True, force: bo
     report: dict[str, Any] = {"ingest": None}
     embedder = ClusterConfig.from_table(config.table("cluster")).embedder
     with open_executor(engine_config(config), embedder=embedder,
-                       warm_stages=("features", "sections", "tags", "summaries")) as executor:
+                       warm_stages=("features", "tags", "summaries")) as executor:
         if ingest_first:  # the ingest and summaries stages log their own line
             report["ingest"] = ingest(config, store, force=force, progress=progress,
                                       executor=executor if config.ingest.extract_workers > 0 else None)

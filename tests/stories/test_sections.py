@@ -19,7 +19,7 @@ from tidings.stories.sections import (
     SectionsError,
     load_sections,
     refine_prototypes,
-    section_text,
+    story_vector,
 )
 
 
@@ -200,9 +200,29 @@ def test_a_batch_from_one_section_is_not_taken_over_by_the_others(embedder):
     assert adapted == plain
 
 
-def test_section_text_cuts_and_joins():
-    assert section_text("  A   title ", "body " * 500, max_chars=20) == "A title\nbody body body body"
-    assert section_text(None, "only text") == "only text"
+def test_story_vector_is_the_unit_mean_of_its_articles():
+    rows = np.array([[3.0, 0.0, 0.0], [0.0, 4.0, 0.0]], dtype=np.float32)
+    vector = story_vector(rows)
+    assert vector.dtype == np.float32
+    assert np.allclose(vector, np.array([0.6, 0.8, 0.0]))  # (1.5, 2, 0) / 2.5
+    assert np.allclose(story_vector(rows[:1]), [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="at least one article"):
+        story_vector(np.zeros((0, 3), dtype=np.float32))
+
+
+def test_a_story_is_filed_by_its_articles_vectors_as_the_clusterer_embeds_them(embedder):
+    """The classifier's texts and the clusterer's articles are the same vectors (title and lead,
+    passage kind), so a story needs no embedding of its own."""
+    from tidings.records import Article
+    from tidings.stories.cluster import features_for
+
+    articles = [Article(id="a", url="https://example.org/a", title="Striker scores twice in the derby",
+                        text="The champions won three to one on Sunday."),
+                Article(id="b", url="https://example.org/b", title="Le buteur marque deux fois",
+                        text="Les champions ont gagne trois a un dimanche.")]
+    placed = np.vstack([f.vector for f in features_for(articles, embedder)])
+    classifier = SectionClassifier(load_sections(), embedder)
+    assert np.allclose(classifier.embed([f"{a.title}\n{a.text}" for a in articles]), placed, atol=1e-6)
 
 
 def test_classify_command(tmp_path):
@@ -251,9 +271,29 @@ def test_classify_command_adapts_to_earlier_lines_as_update_does(embedder):
     adapted_out = [json.loads(line) for line in adapted.stdout.splitlines()]
     plain_out = [json.loads(line) for line in plain.stdout.splitlines()]
     classifier = SectionClassifier(load_sections(), embedder)
-    vectors = classifier.embed([section_text(t, "") for t in titles])
+    vectors = classifier.embed(titles)
     for i in range(len(titles)):
         assert plain_out[i]["scores"] == classifier.classify_vectors(vectors[i:i + 1])[0].scores
         expected = classifier.classify_vectors(vectors[i:i + 1], adapt=True, context=vectors[:i])[0]
         assert adapted_out[i]["scores"] == expected.scores
     assert adapted_out[-1]["scores"] != plain_out[-1]["scores"]  # the earlier lines moved the sections
+
+
+def test_the_embed_stage_is_the_features_stage_embedding(embedder):
+    """The throughput benchmark's floor embeds through the ``embed`` stage: the very vectors
+    ``features`` computes for the same articles (title and lead, passage kind)."""
+    from tidings.engine.config import EngineConfig
+    from tidings.engine.executors import InlineExecutor
+    from tidings.records import Article
+    from tidings.stories.cluster import ClusterConfig, title_and_lead
+
+    config = ClusterConfig()
+    articles = [Article(id=str(i), title=f"Headline number {i}", text="Word " * (100 + i)) for i in range(3)]
+    executor = InlineExecutor(EngineConfig(batch_size=2))
+    features = list(executor.map("features", articles, config))
+    texts = [title_and_lead(a.title, a.text, config.lead_words) for a in articles]
+    vectors = list(executor.map("embed", texts, (config.embedder, config.embed_kind)))
+    assert len(vectors) == 3
+    for f, v in zip(features, vectors, strict=True):
+        assert np.array_equal(f.vector, v)
+    assert not np.array_equal(vectors[0], vectors[1])

@@ -205,7 +205,7 @@ def backfill(config: Config, store: Store, paths: list[Path], *, executor: Execu
     if executor is None:
         embedder = ClusterConfig.from_table(config.table("cluster")).embedder
         executor = open_executor(engine_config(config), embedder=embedder,
-                                 warm_stages=("features", "sections", "tags", "summaries"))
+                                 warm_stages=("features", "tags", "summaries"))
     try:
         return Backfill(config, store, executor, progress=progress, max_bytes=max_bytes, chunk=chunk).run(paths)
     finally:

@@ -6,9 +6,11 @@ articles' titles and texts together), and answer in input order:
 
 * ``tidings classify [--sections FILE.toml] [--examples/--no-examples]`` writes
   ``{"id", "section", "scores"}``. Sections come from ``--sections``, else the
-  ``[[sections]]`` tables of tidings.toml, else the shipped defaults. Texts are
-  embedded in batches; as in ``tidings update``, the sections adapt to each batch
-  and to up to 2,000 earlier lines (``--no-adapt``: each text on its own).
+  ``[[sections]]`` tables of tidings.toml, else the shipped defaults. As in
+  ``tidings update``, each article is embedded as the clusterer embeds it (title
+  and lead), a story's vector is the mean of its articles', and the sections
+  adapt to each batch and to up to 2,000 earlier lines (``--no-adapt``: each line
+  on its own).
 * ``tidings tags [--top N]`` writes ``{"id", "tags": [{"name", "key", "kind",
   "score"}, ...]}``, best first.
 
@@ -52,13 +54,12 @@ def _articles(record: Record) -> list[Any]:
     return out
 
 
-def story_text(articles: list[Any]) -> str:
-    """The text the section classifier sees for a story: the first title, then the
-    other titles and the texts."""
-    from tidings.stories.sections import section_text
+def article_texts(articles: list[Any], lead_words: int) -> list[str]:
+    """What is embedded for each article of a line: its title and lead, as the clusterer
+    embeds it (a story's vector is the mean of these, as in ``tidings update``)."""
+    from tidings.stories.cluster import title_and_lead
 
-    rest = [a.title for a in articles[1:] if a.title] + [a.text for a in articles if a.text]
-    return section_text(articles[0].title, " ".join(rest))
+    return [title_and_lead(a.title, a.text, lead_words) for a in articles]
 
 
 @click.command("classify")
@@ -89,25 +90,41 @@ def classify_command(ctx: click.Context, sections_path: str | None, examples: bo
 
     from tidings.cli import get_config
     from tidings.stories.embed import get_embedder
-    from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, SectionsError, load_sections
+    from tidings.stories.sections import (
+        SECTION_CONTEXT,
+        SectionClassifier,
+        SectionsError,
+        load_sections,
+        story_vector,
+    )
+    from tidings.stories.update import cluster_config
 
     try:
-        sections = load_sections(sections_path if sections_path else get_config(ctx).raw)
-        classifier = SectionClassifier(sections, get_embedder(embedder), use_examples=examples)
+        config = get_config(ctx)
+        clustering = cluster_config(config)
+        sections = load_sections(sections_path if sections_path else config.raw)
+        classifier = SectionClassifier(sections, get_embedder(embedder or clustering.embedder),
+                                       use_examples=examples, text_kind=clustering.embed_kind)
     except (SectionsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
     seen: list[Any] = []  # earlier lines' vectors, the context the sections adapt to
 
     def handle(records: list[Record]) -> list[Record | Exception]:
-        texts: list[str | Exception] = []
+        texts: list[list[str] | Exception] = []
         for record in records:
             try:
-                texts.append(story_text(_articles(record)))
+                texts.append(article_texts(_articles(record), clustering.lead_words))
             except LineError as exc:
                 texts.append(exc)
-        good = [t for t in texts if isinstance(t, str)]
-        vectors = classifier.embed(good) if good else np.empty((0, 0), dtype=np.float32)
+        good = [t for t in texts if not isinstance(t, Exception)]
+        flat = [text for story in good for text in story]
+        embedded = classifier.embed(flat) if flat else np.empty((0, 0), dtype=np.float32)
+        rows, start = [], 0
+        for story in good:  # a story's vector: the mean of its articles' (story_vector), as update files it
+            rows.append(story_vector(embedded[start:start + len(story)]))
+            start += len(story)
+        vectors = np.vstack(rows) if rows else np.empty((0, 0), dtype=np.float32)
         results = iter(classifier.classify_vectors(vectors, adapt=adapt, context=np.asarray(seen) if seen else None))
         if adapt:
             seen.extend(vectors)

@@ -13,7 +13,7 @@ stage          one input                               one output
 ``extract``    ``dedup.stage.RawPage``                 ``dedup.stage.Extracted`` (text, language, MinHash)
 ``archive``    ``backfill.readers.ArchiveRecord``      ``dedup.stage.Extracted`` (decoded, then as ``extract``)
 ``features``   :class:`tidings.records.Article`        ``ArticleFeatures`` (embedding, keys)
-``sections``   ``str`` (a story's section text)        ``np.ndarray`` (its section vector)
+``embed``      ``str``                                 ``np.ndarray`` (its vector: the embedder alone)
 ``tags``       ``stories.stage.TagJob``                ``list[dict]`` (the story's tags)
 ``summaries``  ``list[Article]`` (a story's articles)  ``StorySummary``
 =============  ======================================  ==========================================
@@ -42,12 +42,12 @@ STAGES: dict[str, str] = {
     "extract": "tidings.dedup.stage:extract",
     "archive": "tidings.dedup.stage:archive",
     "features": "tidings.stories.stage:features",
-    "sections": "tidings.stories.stage:sections",
+    "embed": "tidings.stories.stage:embed",
     "tags": "tidings.stories.stage:tags",
     "summaries": "tidings.summarize.stage:summaries",
 }
 # the stages that embed text, and the function that loads (and caches) the embedder in a process
-EMBEDDING_STAGES = frozenset({"features", "sections", "summaries"})
+EMBEDDING_STAGES = frozenset({"features", "embed", "summaries"})
 EMBEDDER = "tidings.stories.embed:get_embedder"
 
 

@@ -1,8 +1,9 @@
 """The story stages the engine runs (:mod:`tidings.engine`): pure functions over a batch, one result
 per record, a failing record answered with :class:`tidings.engine.stages.StageError`.
 
-``features``: :class:`tidings.records.Article` -> ``ArticleFeatures`` (embedding, keys); ``sections``: a
-story's section text -> its section vector; ``tags``: :class:`TagJob` -> the story's tags.
+``features``: :class:`tidings.records.Article` -> ``ArticleFeatures`` (embedding, keys); ``embed``: a
+text -> its vector (the embedder alone); ``tags``: :class:`TagJob` -> the story's tags. (A story's section vector is the mean of its articles' vectors,
+computed in the driver: :func:`tidings.stories.sections.story_vector`.)
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ def features(batch: list[Article], cluster_config: Any) -> list[Any]:
         return out
 
 
-def sections(batch: list[str], embedder_name: str | None) -> list[Any]:
-    """Section vectors: what :meth:`tidings.stories.sections.SectionClassifier.embed` computes."""
+def embed(batch: list[str], params: tuple[str | None, str]) -> list[Any]:
+    """The embedder alone: one vector a text; ``params`` is (embedder name, kind). What
+    ``features`` pays for the embedding (``benchmarks.update_throughput``'s floor)."""
     from tidings.stories.embed import get_embedder
 
-    return list(get_embedder(embedder_name).embed(list(batch), kind="query"))
+    name, kind = params
+    return list(get_embedder(name).embed(list(batch), kind=kind))
 
 
 def tags(batch: list[TagJob], top: int) -> list[Any]:

@@ -7,8 +7,9 @@ clusterer (loaded with the stories active in their time window), attaches syndic
 to their original's story and records merges (the old story keeps its row and redirects),
 committing each chunk's placements in one short transaction so a crash leaves no half-placed
 chunk and a killed run resumes after the last committed one. Then the stories that changed
-get their section vectors and tags from the executor (``sections`` and ``tags`` stages); the
-section prototypes adapt to them here, in order; ranks and similar-story links follow.
+are filed under a section by the mean of their articles' vectors (no embedding of their own;
+the section prototypes adapt to them here, in order) and get their tags from the executor
+(the ``tags`` stage); ranks and similar-story links follow.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tidings.engine.stages import StageError
 from tidings.store.convert import article_records
 from tidings.store.db import Store
 from tidings.store.models import Article, Source, Story
-from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, section_text
+from tidings.stories.sections import SECTION_CONTEXT, SectionClassifier, load_sections, story_vector
 from tidings.stories.stage import TagJob
 from tidings.stories.story_ids import SeededIds, article_seed
 from tidings.timeutil import as_utc, stage_seconds, utcnow
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 BATCH = 16  # articles embedded per batch (a progress tick each)
 PLACE_CHUNK = 1024  # articles placed and committed together
 RANK_DAYS = 14  # stories whose latest article is older than this keep their last score
-LEAD_CHARS = 600
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
@@ -137,7 +137,7 @@ class StoriesUpdater:
             from tidings.engine.executors import open_executor
 
             self._executor = open_executor(engine_config(self.config), embedder=self.cluster_config.embedder,
-                                           warm_stages=("features", "sections", "tags"))
+                                           warm_stages=("features", "tags"))
         return self._executor
 
     # -- placing -------------------------------------------------------------------------------
@@ -323,7 +323,8 @@ class StoriesUpdater:
             return
         started = time.perf_counter()
         sections = load_sections(self.config.raw if "sections" in self.config.raw else None)
-        classifier = SectionClassifier(sections, self.embedder)
+        classifier = SectionClassifier(sections, self.embedder, text_kind=self.cluster_config.embed_kind)
+        model = self.embedder_name
         with self.store.reading() as session:
             stories = []
             for story_id in sorted(story_ids):
@@ -334,23 +335,25 @@ class StoriesUpdater:
                 if originals:
                     main = Counter(a.language for a in originals if a.language).most_common(1)
                     language = main[0][0] if main else None
-                    stories.append((story_id, language, [
-                        (a.title or "", (a.text or "")[:LEAD_CHARS]) for a in originals
-                    ][:4], [TagText(a.title or "", a.text or "", a.language) for a in originals]))
+                    # the story's section vector is made of its articles' vectors, as placed
+                    embedded = [np.frombuffer(a.embedding, dtype="<f4") for a in originals
+                                if a.embedding is not None and a.embedding_model == model]
+                    stories.append((story_id, language, embedded,
+                                    [TagText(a.title or "", a.text or "", a.language) for a in originals]))
         if not stories:
             return
         self.progress("tags", {"count": len(stories)})
-        texts = [section_text(parts[0][0], "\n".join(t for _, t in parts)) for _, _, parts, _ in stories]
-        # compute: section vectors (classifier.embed's, by the "sections" stage) and tags, in parallel
-        embedded = list(self.executor.map("sections", texts, self.cluster_config.embedder, batch_size=BATCH))
-        failed = [str(v) for v in embedded if isinstance(v, StageError)]
-        if failed:
-            raise RuntimeError(f"section vectors: {failed[0]}")
-        vectors = np.vstack(embedded).astype(np.float32)
+        # a story's section vector is the mean of its articles' vectors: no embedding of its own
+        # (AG News, batches of 50 with context: the same accuracy, docs/evaluation.md)
+        filed = [(i, story_vector(np.vstack(vs))) for i, (_, _, vs, _) in enumerate(stories) if vs]
+        vectors = (np.vstack([v for _, v in filed]) if filed
+                   else np.zeros((0, classifier.prototypes.shape[1]), dtype=np.float32))
         # the prototypes adapt to this batch and to the recent stories' vectors (AG News: 0.834 -> 0.856
         # 8-shot in batches of 50 with context, docs/evaluation.md); they are not re-filed here
         context = recent_section_vectors(self.store, exclude={sid for sid, *_ in stories}, dim=vectors.shape[1])
-        results = classifier.classify_vectors(vectors, adapt=True, context=context)
+        results = dict(zip((i for i, _ in filed), zip(classifier.classify_vectors(vectors, adapt=True,
+                                                                                  context=context),
+                                                      vectors, strict=True), strict=True))
         self.report.seconds["sections"] += time.perf_counter() - started
         started = time.perf_counter()
         # tags come from the story's main-language articles, so another language's function
@@ -370,11 +373,13 @@ class StoriesUpdater:
                 tags[story_id] = story_tags_
         self.report.seconds["tags"] += time.perf_counter() - started
         with self.store.transaction() as session:
-            for (story_id, _, _, _), result, vector in zip(stories, results, vectors, strict=True):
+            for i, (story_id, _, _, _) in enumerate(stories):
                 story = session.get_one(Story, story_id)  # a story these articles are in
-                story.section = result.section
-                story.section_vector = np.asarray(vector, dtype="<f4").tobytes()
-                story.section_scores = {k: round(float(v), 4) for k, v in result.scores.items()}
+                if i in results:  # else no article of it has a vector yet: its section waits
+                    result, vector = results[i]
+                    story.section = result.section
+                    story.section_vector = np.asarray(vector, dtype="<f4").tobytes()
+                    story.section_scores = {k: round(float(v), 4) for k, v in result.scores.items()}
                 if story_id in tags:
                     story.tags = tags[story_id]
 

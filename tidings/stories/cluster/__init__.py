@@ -63,6 +63,7 @@ from tidings.stories.cluster.features import (
     embed_text,
     features_for,
     lead_text,
+    title_and_lead,
 )
 from tidings.stories.cluster.online import OnlineClusterer
 from tidings.stories.cluster.repair import StoryRepair
@@ -95,6 +96,7 @@ __all__ = [
     "article_keys",
     "detect_language",
     "embed_text",
+    "title_and_lead",
     "features_for",
     "key_agreement",
     "lead_text",

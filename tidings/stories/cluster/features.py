@@ -15,9 +15,14 @@ def lead_text(text: str, words: int) -> str:
     return " ".join(text.split()[:words])
 
 
+def title_and_lead(title: str | None, text: str | None, lead_words: int = 80) -> str:
+    """The text that stands for an article in the embedding space: its title, then its first words."""
+    return f"{title or ''}\n{lead_text(text or '', lead_words)}".strip()
+
+
 def embed_text(article: Article, lead_words: int = 80) -> str:
-    """The text that stands for an article in the embedding space: title and lead."""
-    return f"{article.title}\n{lead_text(article.text, lead_words)}".strip()
+    """:func:`title_and_lead` of an article record."""
+    return title_and_lead(article.title, article.text, lead_words)
 
 
 def article_keys(title: str, text: str, language: str | None) -> set[str]:
