@@ -99,9 +99,14 @@ def _singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_key(text: str) -> str:
     """The comparison key of a name, before aliases: casefolded, accents stripped,
-    punctuation folded, leading article, possessive, company suffix and a plural trimmed."""
+    punctuation folded, leading article, possessive, company suffix and a plural trimmed.
+
+    Remembered for the last 65,536 texts: tagging a story asks for the keys of its words and
+    names about a thousand times, mostly the same ones (3-10 % of the tags stage's CPU on the
+    Multi-News stories; the same tags)."""
     s = strip_accents(text).casefold()
     s = s.replace("\u2019", "'").replace("`", "'")
     s = re.sub(r"'s\b|s'(?=\s|$)", lambda m: "" if m.group(0) == "'s" else "s", s)
