@@ -2,8 +2,9 @@
 per record, a failing record answered with :class:`tidings.engine.stages.StageError`.
 
 ``features``: :class:`tidings.records.Article` -> ``ArticleFeatures`` (embedding, keys); ``embed``: a
-text -> its vector (the embedder alone); ``tags``: :class:`TagJob` -> the story's tags. (A story's section vector is the mean of its articles' vectors,
-computed in the driver: :func:`tidings.stories.sections.story_vector`.)
+text -> its vector (the embedder alone); ``tags``: :class:`TagJob` -> the story's tags. (A story's
+section vector is the mean of its articles' vectors, computed in the driver:
+:func:`tidings.stories.sections.story_vector`.)
 """
 
 from __future__ import annotations

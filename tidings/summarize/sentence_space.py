@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tidings.records import Article
@@ -48,6 +48,15 @@ class Space:
 
     matrix: Any  # scipy.sparse.csr_matrix, one row per sentence in ``members`` order
     members: list[Sentence]
+    # a row's column indices and values, read out of ``matrix`` once (see :func:`cosine`)
+    rows: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+
+    def row(self, r: int) -> tuple[Any, Any]:
+        found = self.rows.get(r)
+        if found is None:
+            start, end = self.matrix.indptr[r], self.matrix.indptr[r + 1]
+            found = self.rows[r] = (self.matrix.indices[start:end], self.matrix.data[start:end])
+        return found
 
 
 def analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
@@ -142,7 +151,15 @@ def title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str 
 
 
 def cosine(space: Space, a: Sentence, b: Sentence) -> float:
-    return float(space.matrix[a.row].multiply(space.matrix[b.row]).sum())
+    """The cosine of two sentences' rows: the products of their shared columns, in column order,
+    summed as scipy sums ``matrix[a].multiply(matrix[b])`` (the same float, without building two
+    sparse matrices a pair: that was a third of the summarizer's time)."""
+    import numpy as np
+
+    cols_a, vals_a = space.row(a.row)
+    cols_b, vals_b = space.row(b.row)
+    _, ia, ib = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
+    return float(np.sum(vals_a[ia] * vals_b[ib]))
 
 
 def redundant(space: Space, a: Sentence, b: Sentence, config: ExtractiveConfig,
