@@ -62,6 +62,25 @@ def test_an_event_is_one_logfmt_line_or_one_json_object():
     configure(LogConfig())
 
 
+
+def test_a_pool_reset_failure_is_one_line_not_a_traceback():
+    """SQLAlchemy's pool logs a connection it cannot reset (the database went away) with exc_info;
+    it reaches stderr as one of our lines, the error's last line included, never a traceback."""
+    stream = io.StringIO()
+    configure(LogConfig(), stream=stream)
+    try:
+        raise ConnectionError("terminating connection due to administrator command")
+    except ConnectionError:
+        logging.getLogger("sqlalchemy.pool.impl.QueuePool").exception("Exception during reset or similar")
+    out = stream.getvalue()
+    assert out.count("\n") == 1 and "Traceback" not in out
+    fields = logfmt(out)
+    assert fields["level"] == "error" and fields["logger"] == "sqlalchemy.pool.impl.QueuePool"
+    assert fields["error"] == "ConnectionError: terminating connection due to administrator command"
+    configure(LogConfig(), stream=io.StringIO())  # called again: still one handler, not two
+    assert sum(getattr(h, "tidings_handler", False) for h in logging.getLogger("sqlalchemy.pool").handlers) == 1
+    configure(LogConfig())
+
 def test_the_log_table_is_checked_and_can_be_set_from_the_environment():
     assert load_config(None, environ={"TIDINGS_LOG__LEVEL": "INFO", "TIDINGS_LOG__FORMAT": "json"}).settings("log") \
         == LogConfig(level="info", format="json")

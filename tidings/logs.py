@@ -30,6 +30,7 @@ from tidings.config_schema import SettingError
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("logfmt", "json")
 ROOT = "tidings"
+FOREIGN_LOGGERS = ("sqlalchemy.pool",)  # libraries' loggers that log tracebacks on their own
 _FIELDS = "tidings_fields"  # the LogRecord attribute that carries an event's fields
 
 if TYPE_CHECKING:
@@ -141,6 +142,18 @@ def configure(settings: LogConfig | None = None, *, level: str | None = None,
     root.addHandler(_handler)
     root.setLevel(getattr(logging, chosen.upper()))
     root.propagate = False  # one line per event, whatever the root logger does
+    # SQLAlchemy's pool logs a connection it could not reset (the database went away) with its whole
+    # traceback through Python's last-resort handler; it becomes one line of ours, error included
+    for name in FOREIGN_LOGGERS:
+        foreign = logging.getLogger(name)
+        for old in [h for h in foreign.handlers if getattr(h, "tidings_handler", False)]:
+            foreign.removeHandler(old)
+        marked = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+        marked.setFormatter(_handler.formatter)
+        marked.tidings_handler = True  # type: ignore[attr-defined]
+        marked.setLevel(logging.WARNING)
+        foreign.addHandler(marked)
+        foreign.propagate = False
     return root
 
 
