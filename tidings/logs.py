@@ -150,7 +150,7 @@ def configure(settings: LogConfig | None = None, *, level: str | None = None,
             foreign.removeHandler(old)
         marked = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
         marked.setFormatter(_handler.formatter)
-        marked.tidings_handler = True  # type: ignore[attr-defined]
+        setattr(marked, "tidings_handler", True)  # noqa: B010 (how configure finds its own handler again)
         marked.setLevel(logging.WARNING)
         foreign.addHandler(marked)
         foreign.propagate = False
