@@ -237,7 +237,7 @@ class SectionClassifier:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embeddings of texts (one article each, title and lead as the clusterer writes them:
-        :func:`tidings.stories.cluster.embed_text`) as the classifier compares them."""
+        :func:`tidings.stories.cluster.title_and_lead`) as the classifier compares them."""
         return self.embedder.embed(list(texts), kind=self.text_kind)
 
     def classify_vectors(self, vectors: np.ndarray, *, adapt: bool = False,

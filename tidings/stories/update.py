@@ -345,15 +345,15 @@ class StoriesUpdater:
         self.progress("tags", {"count": len(stories)})
         # a story's section vector is the mean of its articles' vectors: no embedding of its own
         # (AG News, batches of 50 with context: the same accuracy, docs/evaluation.md)
-        filed = [(i, story_vector(np.vstack(vs))) for i, (_, _, vs, _) in enumerate(stories) if vs]
-        vectors = (np.vstack([v for _, v in filed]) if filed
-                   else np.zeros((0, classifier.prototypes.shape[1]), dtype=np.float32))
+        filed = [i for i, (_, _, vs, _) in enumerate(stories) if vs]
+        vectors = np.zeros((len(filed), classifier.prototypes.shape[1]), dtype=np.float32)
+        for row, i in enumerate(filed):
+            vectors[row] = story_vector(np.vstack(stories[i][2]))
         # the prototypes adapt to this batch and to the recent stories' vectors (AG News: 0.834 -> 0.856
         # 8-shot in batches of 50 with context, docs/evaluation.md); they are not re-filed here
         context = recent_section_vectors(self.store, exclude={sid for sid, *_ in stories}, dim=vectors.shape[1])
-        results = dict(zip((i for i, _ in filed), zip(classifier.classify_vectors(vectors, adapt=True,
-                                                                                  context=context),
-                                                      vectors, strict=True), strict=True))
+        classified = classifier.classify_vectors(vectors, adapt=True, context=context)
+        results = {i: (result, vector) for i, result, vector in zip(filed, classified, vectors, strict=True)}
         self.report.seconds["sections"] += time.perf_counter() - started
         started = time.perf_counter()
         # tags come from the story's main-language articles, so another language's function

@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tidings.records import Article
@@ -48,15 +48,11 @@ class Space:
 
     matrix: Any  # scipy.sparse.csr_matrix, one row per sentence in ``members`` order
     members: list[Sentence]
-    # a row's column indices and values, read out of ``matrix`` once (see :func:`cosine`)
-    rows: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def row(self, r: int) -> tuple[Any, Any]:
-        found = self.rows.get(r)
-        if found is None:
-            start, end = self.matrix.indptr[r], self.matrix.indptr[r + 1]
-            found = self.rows[r] = (self.matrix.indices[start:end], self.matrix.data[start:end])
-        return found
+        """Row ``r``'s column indices and values (views into ``matrix``, nothing copied)."""
+        start, end = self.matrix.indptr[r], self.matrix.indptr[r + 1]
+        return self.matrix.indices[start:end], self.matrix.data[start:end]
 
 
 def analyse(articles: Sequence[Article], langs: Sequence[str], main: str | None,
@@ -153,7 +149,7 @@ def title_concepts(articles: Sequence[Article], langs: Sequence[str], main: str 
 def cosine(space: Space, a: Sentence, b: Sentence) -> float:
     """The cosine of two sentences' rows: the products of their shared columns, in column order,
     summed as scipy sums ``matrix[a].multiply(matrix[b])`` (the same float, without building two
-    sparse matrices a pair: that was a third of the summarizer's time)."""
+    sparse matrices a pair)."""
     import numpy as np
 
     cols_a, vals_a = space.row(a.row)
