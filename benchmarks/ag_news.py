@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from tidings.stories.cluster import ClusterConfig, title_and_lead
-from tidings.stories.embed import get_embedder, resolve_name
+from tidings.stories.embed import E5_NAME, get_embedder, resolve_name
 from tidings.stories.sections import (
     ADAPT_PSEUDO_COUNT,
     ADAPT_WEIGHT,
@@ -103,7 +103,8 @@ def load(path: Path) -> tuple[list[str], np.ndarray]:
 
 def _cache_path(model: str, kind: str) -> Path:
     cache = Path(os.environ.get("TIDINGS_BENCH_CACHE", Path.home() / ".cache" / "tidings-bench"))
-    return cache / f"ag_news_{model}_{kind}.npz"
+    # "ort": vectors of the ONNX Runtime e5 (December 2026); the C engine's, cached before, differ slightly
+    return cache / f"ag_news_{model}_{kind}{'_ort' if model == E5_NAME else ''}.npz"
 
 
 def _text_id(text: str) -> str:

@@ -1,9 +1,9 @@
-"""How the embedder's OpenMP threads should wait: spinning (libgomp's default) or passively.
+"""How the embedder's threads should wait for work: spinning (ONNX Runtime's default) or asleep.
 
 Embeds the same 40 news-length texts (about 160 tokens each) one at a time through the
-product's embedder (``tidings.stories.embed.get_embedder``), once per setting, each in a fresh
-process (libgomp reads its settings when the engine loads), and reports wall-clock and CPU
-seconds. ``--busy N`` starts N processes that spin on a core for the whole run, standing for
+product's e5 runtime (``tidings.stories.e5.E5Runtime``, as ``get_embedder`` builds it but for
+the setting under test), once per setting, each in a fresh process, and reports wall-clock and
+CPU seconds. ``--busy N`` starts N processes that spin on a core for the whole run, standing for
 whatever else the machine does (a web server, an update round, another worker).
 
     .venv/bin/python -m benchmarks.embed_threads [--busy 1] [--texts 40]
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 SETTINGS = {
-    "spin (OMP_WAIT_POLICY=ACTIVE, libgomp's default)": {"OMP_WAIT_POLICY": "ACTIVE"},
-    "passive (OMP_WAIT_POLICY=PASSIVE, Tidings' default)": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "spin (allow_spinning=1, ONNX Runtime's default)": {"BENCH_SPIN": "1"},
+    "asleep (allow_spinning=0, Tidings' default)": {},
     "one thread (OMP_NUM_THREADS=1, a pool worker's share)": {"OMP_NUM_THREADS": "1"},
 }
 
@@ -38,14 +38,15 @@ def _texts(count: int) -> list[str]:
 
 
 def measure(count: int) -> tuple[float, float]:
-    from tidings.stories.embed import get_embedder
+    from tidings.stories.e5 import E5Runtime
 
-    embedder = get_embedder()
+    runtime = E5Runtime(spinning=os.environ.get("BENCH_SPIN") == "1")
     texts = _texts(count)
-    embedder.embed(texts[:2])
+    runtime.encode(texts[:2])
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    embedder.embed(texts, batch_size=1)
+    for text in texts:
+        runtime.encode([text])
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         print("| setting | wall s | CPU s | ms a text |")
         print("|---|---:|---:|---:|")
         for name, env in SETTINGS.items():
-            clean = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
+            clean = {k: v for k, v in os.environ.items() if k not in ("BENCH_SPIN", "OMP_NUM_THREADS")}
             out = subprocess.run([sys.executable, "-m", "benchmarks.embed_threads", "--child", "--texts",
                                   str(args.texts)], env={**clean, **env}, capture_output=True, text=True,
                                  check=True, cwd=Path(__file__).resolve().parents[1]).stdout.split()

@@ -141,7 +141,10 @@ class E5Embedder(Embedder):
         query = kind == "query"
         cap = limits().embed_tokens
         with self._lock:
-            fitted = [fit_tokens(t, cap, lambda s: self._model.token_count(s, query)) for t in texts]
+            # a text of over ``longest * cap`` characters is over the bound whatever it says: cut it
+            # there first, so that counting a hostile megabyte costs what counting 5,000 characters does
+            head = cap * self._model.tokenize.longest
+            fitted = [fit_tokens(t[:head], cap, lambda s: self._model.token_count(s, query)) for t in texts]
             out = self._model.encode(fitted, is_query=query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 

@@ -113,7 +113,7 @@ class E5Runtime:
     """Loads the model once; :meth:`encode` embeds, :meth:`token_count` counts like the engine."""
 
     def __init__(self, path: str | Path | None = None, threads: int | None = None,
-                 batch_tokens: int = 1024) -> None:
+                 batch_tokens: int = 1024, spinning: bool = False) -> None:
         import onnxruntime as ort
 
         self.model = read_model(path or model_path())
@@ -124,9 +124,9 @@ class E5Runtime:
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # idle threads sleep instead of spinning: a spinning pool starves a second worker or
-        # a web server on the same cores (docs/scale.md, "Embedding threads")
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # idle threads sleep instead of spinning (ONNX Runtime's default): a spinning pool starves
+        # a second worker or a web server on the same cores (docs/scale.md, "Embedding threads")
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self.session = ort.InferenceSession(build_graph(self.model), options, providers=["CPUExecutionProvider"])
         self._positions = self.model.matrix("emb.pos").reshape(self.model.max_positions, self.dim)
         self._type = self.model.matrix("emb.type")[: self.dim]

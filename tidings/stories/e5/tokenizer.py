@@ -30,6 +30,8 @@ class Tokenizer:
                 self.ids.setdefault(piece, i)  # the engine's hash table finds the first of twins
         # every prefix of a piece: a split that leaves this set can stop growing
         self.prefixes = {piece[:k] for piece in self.ids for k in range(1, len(piece) + 1)}
+        # no token covers more characters than this: a text longer than ``longest * n`` holds over n tokens
+        self.longest = max(map(len, self.ids))
         self.scores = [np.float32(s) for s in model.scores]
         self.unk = model.unk
         self.unk_score = np.float32(np.float32(model.scores.min()) - np.float32(10.0))
