@@ -28,8 +28,12 @@ class Tokenizer:
         for i, piece in enumerate(model.pieces):
             if piece and i != model.unk:
                 self.ids.setdefault(piece, i)  # the engine's hash table finds the first of twins
-        # every prefix of a piece: a split that leaves this set can stop growing
-        self.prefixes = {piece[:k] for piece in self.ids for k in range(1, len(piece) + 1)}
+        # the longest piece for each two-character start: how far a split from there can reach.
+        # (A set of every prefix of every piece stops sooner, 1.7 ms a text against 3.7, but holds
+        # 505,000 strings: 39 MB in every process that embeds.)
+        self.reach: dict[str, int] = {}
+        for piece in self.ids:
+            self.reach[piece[:2]] = max(self.reach.get(piece[:2], 0), len(piece))
         # no token covers more characters than this: a text longer than ``longest * n`` holds over n tokens
         self.longest = max(map(len, self.ids))
         self.scores = [np.float32(s) for s in model.scores]
@@ -51,16 +55,13 @@ class Tokenizer:
         best[0] = np.float32(0.0)
         piece_at = [0] * (n + 1)
         came_from = [0] * (n + 1)
-        ids, prefixes, scores, unk_score = self.ids, self.prefixes, self.scores, self.unk_score
+        find, reach, scores, unk_score = self.ids.get, self.reach, self.scores, self.unk_score
         for i in range(n):
             here = best[i]
             if here <= -1e29:
                 continue
-            for end in range(i + 1, n + 1):
-                piece = s[i:end]
-                if piece not in prefixes:
-                    break
-                idx = ids.get(piece)
+            for end in range(i + 1, min(n, i + reach.get(s[i : i + 2], 1)) + 1):
+                idx = find(s[i:end])
                 if idx is not None:
                     score = here + scores[idx]
                     if score > best[end]:
