@@ -142,10 +142,14 @@ class E5Embedder(Embedder):
         cap = limits().embed_tokens
         with self._lock:
             # a text of over ``longest * cap`` characters is over the bound whatever it says: cut it
-            # there first, so that counting a hostile megabyte costs what counting 5,000 characters does
-            head = cap * self._model.tokenize.longest
-            fitted = [fit_tokens(t[:head], cap, lambda s: self._model.token_count(s, query)) for t in texts]
-            out = self._model.encode(fitted, is_query=query)
+            # there first, so that splitting a hostile megabyte costs what splitting 5,000 characters does
+            heads = [t[: cap * self._model.tokenize.longest] for t in texts]
+            ids = [self._model.token_ids(t, query) for t in heads]
+            # the split is the count: a text over the bound is cut at a word and split again
+            ids = [i if len(i) + 2 <= cap else
+                   self._model.token_ids(fit_tokens(t, cap, lambda s: self._model.token_count(s, query)), query)
+                   for i, t in zip(ids, heads, strict=True)]
+            out = self._model.encode_ids(ids)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 

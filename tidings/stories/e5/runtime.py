@@ -85,8 +85,8 @@ def build_graph(model: ModelFile, weights: BinaryIO, location: str) -> bytes:
                                          const(f"{prefix}.b", model.matrix(f"{prefix}.b"))],
                   out, axis=-1, epsilon=model.eps)
 
-    def linear(x: str, prefix: str) -> str:
-        w = const(f"{prefix}.wt", model.matrix(f"{prefix}.w").T)  # x @ W^T
+    def linear(x: str, prefix: str, inputs: int = hidden) -> str:
+        w = const(f"{prefix}.wt", model.matrix(f"{prefix}.w", inputs).T)  # x @ W^T
         return op("Add", [op("MatMul", [x, w], f"{prefix}.mm"), const(f"{prefix}.b", model.matrix(f"{prefix}.b"))],
                   f"{prefix}.out")
 
@@ -108,7 +108,7 @@ def build_graph(model: ModelFile, weights: BinaryIO, location: str) -> bytes:
         erf = op("Erf", [op("Mul", [inner, "inv_sqrt2"], f"{p}.g1")], f"{p}.g2")
         gelu = op("Mul", [op("Mul", [inner, op("Add", [erf, "one"], f"{p}.g3")], f"{p}.g4"), "half"], f"{p}.gelu")
         last = n == model.layers - 1
-        x = layer_norm(op("Add", [x, linear(gelu, f"{p}.fo")], f"{p}.res2"), f"{p}.oln",
+        x = layer_norm(op("Add", [x, linear(gelu, f"{p}.fo", model.ffn)], f"{p}.res2"), f"{p}.oln",
                        "hidden" if last else f"{p}.x2")
     graph = helper.make_graph(
         nodes, "multilingual-e5-small",
@@ -185,12 +185,15 @@ class E5Runtime:
 
     def encode(self, texts: list[str], is_query: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
+        return self.encode_ids([self.token_ids(text, is_query) for text in texts])
+
+    def encode_ids(self, texts: list[list[int]]) -> np.ndarray:
+        """:meth:`encode` for texts already split by :meth:`token_ids`."""
         m = self.model
         width = m.max_positions - 2
         windows: list[list[int]] = []
         owner: list[int] = []
-        for i, text in enumerate(texts):
-            ids = self.token_ids(text, is_query)
+        for i, ids in enumerate(texts):
             for start in range(0, max(len(ids), 1), width):
                 windows.append([m.bos, *ids[start : start + width], m.eos])
                 owner.append(i)
@@ -214,15 +217,14 @@ class E5Runtime:
             batch = order[start:end]
             length = len(windows[batch[-1]])
             lengths = np.array([len(windows[i]) for i in batch])
+            valid = np.arange(length)[None, :] < lengths[:, None]
             ids = np.full((len(batch), length), m.pad, dtype=np.int64)
-            mask = np.full((len(batch), 1, 1, length), _MASKED, dtype=np.float32)
             for row, i in enumerate(batch):
                 ids[row, : lengths[row]] = windows[i]
-                mask[row, 0, 0, : lengths[row]] = 0.0
+            mask = np.where(valid, np.float32(0.0), _MASKED)[:, None, None, :]
             x = m.word_vectors(ids.ravel()).reshape(len(batch), length, self.dim)
             x += self._positions[:length][None] + self._type
             hidden = self.session.run(None, {"x_emb": x, "mask": mask})[0]
-            valid = (mask[:, 0, 0, :] == 0)[:, :, None]
-            pooled[batch] = (hidden * valid).sum(axis=1) / lengths[:, None]
+            pooled[batch] = (hidden * valid[:, :, None]).sum(axis=1) / lengths[:, None]
             start = end
         return pooled

@@ -39,7 +39,7 @@ class Tokenizer:
         self.scores = [np.float32(s) for s in model.scores]
         self.unk = model.unk
         self.unk_score = np.float32(np.float32(model.scores.min()) - np.float32(10.0))
-        self.table = dict(model.normalisation)
+        self.table = model.normalisation  # code point -> replacement, as str.translate takes it
 
     def normalise(self, text: str) -> str:
         """The string the split runs over."""

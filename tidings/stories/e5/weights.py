@@ -50,16 +50,14 @@ class ModelFile:
     normalisation: dict[int, str]
     tensors: dict[str, np.ndarray] = field(repr=False)
 
-    def matrix(self, name: str) -> np.ndarray:
+    def matrix(self, name: str, columns: int | None = None) -> np.ndarray:
         """A float32 tensor as stored, or a 4-bit one dequantised to ``[rows, columns]``."""
         t = self.tensors[name]
         if t.dtype == np.float32:
             return t
-        rows = t.size // BLOCK_BYTES
-        return dequantize_blocks(t.reshape(rows, 1, BLOCK_BYTES)).reshape(-1, self._columns(name))
-
-    def _columns(self, name: str) -> int:
-        return self.ffn if name.endswith("fo.w") else self.hidden
+        if columns is None:
+            raise ValueError(f"{name} is 4-bit: say how many columns it has")
+        return dequantize_blocks(t.reshape(-1, 1, BLOCK_BYTES)).reshape(-1, columns)
 
     def word_vectors(self, ids: np.ndarray) -> np.ndarray:
         """float32 rows of the 4-bit word-embedding table for token ``ids`` (the table stays 4-bit)."""
