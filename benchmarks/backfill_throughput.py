@@ -2,6 +2,9 @@
 
     .venv/bin/python -m benchmarks.backfill_throughput [--synthetic N] [--real N] [--engines local,ray]
 
+``ray`` is the Ray executor as shipped (long-lived actors that every stage shares);
+``ray-per-stage`` its other pool (a Ray Data ``map_batches`` with an actor pool per stage).
+
 Builds a CC-NEWS-layout WARC (``benchmarks.warc_archive``: N generated articles plus N real
 pages of trafilatura's evaluation set) in a temporary folder, backfills it into a fresh SQLite
 store once per engine through ``tidings.backfill.run.backfill`` (the command's own path), and
@@ -43,7 +46,8 @@ def run_engine(kind: str, archive: Path, root: Path) -> dict:
     toml.write_text(f'[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
     config = load_config(toml, environ={})
     store = Store(config.database_url)
-    engine = EngineConfig(kind=kind, address="local", workers=2)
+    engine = EngineConfig(kind=kind.split("-")[0], address="local", workers=2,
+                          ray_pool="per-stage" if kind == "ray-per-stage" else "shared")
     t0 = time.perf_counter()
     executor = open_executor(engine, warm_stages=("features", "tags", "summaries"))
     startup = time.perf_counter() - t0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tidings.stories.entities import (
+    detect_language,
     entity_key,
     entity_keys,
     extract_entities,
@@ -117,3 +118,22 @@ def test_bad_alias_file_is_reported(tmp_path):
     bad.write_text('[aliases]\n"Acme" = "not a list"\n')
     with pytest.raises(ValueError, match="must be a list"):
         load_aliases(bad)
+
+
+def test_a_batch_of_articles_gets_the_keys_each_gets_alone():
+    """``entity_keys_many`` (the features stage: one spaCy pass a language over a batch) gives
+    every article exactly the keys ``entity_keys`` gives it alone, in a batch of mixed languages."""
+    from tidings.demo.corpus import load_corpus
+    from tidings.stories.entities import entity_keys_many, spacy_model
+
+    articles = load_corpus().articles
+    batch = [(a.title, a.text[:2000], None) for a in articles[:40]]
+    batch.insert(3, ("", "", None))  # an empty article keeps its place
+    alone = [entity_keys(*item) for item in batch]
+    assert entity_keys_many(batch) == alone
+    assert sum(map(len, alone)) > 100 and alone[3] == set()
+    languages = {detect_language(f"{title}\n{text}") for title, text, _ in batch if text}
+    assert {"en", "fr"} <= languages and languages - {"en", "fr"}  # spaCy's and the fallback's languages
+    # the models run thinc's numpy ops (the same entities, less CPU: benchmarks.spacy_ops)
+    ops = spacy_model("en").get_pipe("ner").model.ops
+    assert type(ops).__name__ == "NumpyOps" and ops.use_blis is False

@@ -4,7 +4,8 @@
     kind = "local"        # "local": a process pool on this machine; "ray": a Ray cluster
     workers = 0           # local: worker processes (0: one per core)
     address = "auto"      # ray: "auto" (a running cluster, else a local one), or "ray://host:10001"
-    concurrency = 0       # ray: actors per stage, each holding the models (0: the cluster's CPUs)
+    concurrency = 0       # ray: actors, each holding the models (0: the cluster's CPUs)
+    ray_pool = "shared"   # ray: "shared" (actors kept for the run, every stage) or "per-stage" (Ray Data)
     batch_size = 32       # records per batch handed to a worker
     inline_below = 24     # a job with fewer records runs in this process (no pool start-up)
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 KINDS = ("local", "ray")
+RAY_POOLS = ("shared", "per-stage")
 
 
 @dataclass(slots=True)
@@ -27,12 +29,15 @@ class EngineConfig:
     workers: int = 0
     address: str = "auto"
     concurrency: int = 0
+    ray_pool: str = "shared"
     batch_size: int = 32
     inline_below: int = 24
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"engine.kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.ray_pool not in RAY_POOLS:
+            raise ValueError(f"engine.ray_pool must be one of {', '.join(RAY_POOLS)}, got {self.ray_pool!r}")
         for name in ("workers", "concurrency", "inline_below"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"engine.{name} must be 0 or more")

@@ -7,8 +7,9 @@
   and loads the models once. A worker that dies mid-batch (killed, out of memory, a crash in
   native code) breaks the pool: the pool is started again, the batch is retried, and if it
   breaks it again its records run one by one so that only the record that kills a worker fails.
-* :class:`RayExecutor` hands the batches to a Ray cluster: a Ray Data ``map_batches`` with a
-  pool of actors per stage, each actor holding the models.
+* :class:`RayExecutor` hands the batches to a Ray cluster: by default to a pool of long-lived
+  actors that every stage shares, each loading a stage's models the first time it runs it; with
+  ``engine.ray_pool = "per-stage"``, to a Ray Data ``map_batches`` with an actor pool per stage.
 
 :meth:`Executor.map` always yields one result per record, in input order; a record that fails
 yields a :class:`tidings.engine.stages.StageError` in its place. The same stage code runs in
@@ -21,6 +22,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -200,8 +202,37 @@ class LocalExecutor(Executor):
             self._pool = None
 
 
+class _RayWorker:
+    """A long-lived Ray actor (``engine.ray_pool = "shared"``): it loads each stage's models the first
+    time it runs that stage and keeps them, so a run pays for its models once per actor, not once per
+    stage and per chunk of records."""
+
+    def __init__(self, threads: int, stages: tuple[str, ...], embedder: str | None) -> None:
+        init_worker(threads)
+        self.embedder = embedder
+        self.warmed: set[str] = set()
+        self.warm(stages)
+
+    def warm(self, stages: tuple[str, ...]) -> None:
+        todo = tuple(s for s in stages if s not in self.warmed)
+        if todo:
+            warm(todo, self.embedder)
+            self.warmed.update(todo)
+
+    def run(self, stage: str, items: list[Any], params: Any) -> list[Any]:
+        self.warm((stage,))
+        try:
+            return run_stage(stage, items, params)
+        except Exception as exc:
+            return [StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(items)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
 class _RayStage:
-    """A Ray Data actor: loads the models once, then runs one stage over each batch it gets."""
+    """A Ray Data actor (``engine.ray_pool = "per-stage"``): loads the models once, then runs one stage
+    over each batch it gets; its pool lives as long as one ``map``."""
 
     def __init__(self, stage: str, params: bytes, embedder: str | None, threads: int) -> None:
         init_worker(threads)
@@ -239,7 +270,11 @@ def _ray_run(stage: str, items: list[Any], params: Any) -> list[Any]:
 
 
 class RayExecutor(Executor):
-    """Batches run on a Ray cluster (``engine.address``: ``"auto"``, ``"local"``, ``"ray://host:10001"``)."""
+    """Batches run on a Ray cluster (``engine.address``: ``"auto"``, ``"local"``, ``"ray://host:10001"``).
+
+    With ``engine.ray_pool = "shared"`` (the default) the executor starts ``concurrency`` actors once
+    and hands every stage's batches to them, least busy first; with ``"per-stage"`` each ``map`` is a
+    Ray Data ``map_batches`` with an actor pool of its own."""
 
     kind = "ray"
 
@@ -252,7 +287,13 @@ class RayExecutor(Executor):
             raise EngineError("engine.kind = \"ray\" needs Ray: pip install 'tidings[ray]'") from None
         self._ray = ray
         self._embedder = embedder
+        self._warm_stages = warm_stages
         self._remote: Any = None
+        self._worker_class: Any = None
+        self._actors: list[Any] = []
+        self._lock = threading.RLock()  # submit's callbacks replace dead actors from Ray's thread
+        self._turn = 0
+        self.restarts = 0  # how often a dead actor was replaced
         address = self.config.address
         if not ray.is_initialized():
             _probe(address)
@@ -283,18 +324,109 @@ class RayExecutor(Executor):
         context.print_on_execution_start = False
         self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
 
-    def submit(self, stage: str, items: list[Any], params: Any = None) -> Future:
-        if self._remote is None:
-            self._remote = self._ray.remote(num_cpus=1)(_ray_run)
-        return self._remote.remote(stage, items, params).future()
+    # -- the shared pool of long-lived actors ------------------------------------------------------
 
-    def map(self, stage: str, items: Sequence[Any], params: Any = None, *, batch_size: int | None = None,
-            progress: Progress | None = None) -> Iterator[Any]:
-        if not items:
-            return
+    def _new_actor(self) -> Any:
+        if self._worker_class is None:
+            self._worker_class = self._ray.remote(num_cpus=1, max_restarts=0)(_RayWorker)
+        return self._worker_class.remote(1, self._warm_stages, self._embedder)
+
+    def _ensure_actors(self) -> list[Any]:
+        with self._lock:
+            if not self._actors:
+                self._actors = [self._new_actor() for _ in range(self.config.concurrency or self.cpus)]
+            return self._actors
+
+    def start(self) -> None:
+        """Start every actor now (each loads the models of ``warm_stages``) and wait for them."""
+        self._ray.get([actor.pid.remote() for actor in self._ensure_actors()])
+
+    def actor_pids(self) -> list[int]:
+        """The actors' process ids (a test kills one)."""
+        return list(self._ray.get([actor.pid.remote() for actor in self._ensure_actors()]))
+
+    def _replace(self, actor: Any) -> None:
+        """A dead actor's place goes to a new one (once: the other batches it held find it replaced)."""
+        with self._lock:
+            for slot, current in enumerate(self._actors):
+                if current is actor:
+                    self.restarts += 1
+                    try:
+                        self._ray.kill(actor, no_restart=True)
+                    except Exception:  # already gone
+                        pass
+                    self._actors[slot] = self._new_actor()
+                    return
+
+    def _run_now(self, stage: str, batch: list[Any], params: Any, slot: int) -> list[Any]:
+        """One batch on one actor, waited for; RayActorError (after replacing it) when the actor dies."""
+        actor = self._actors[slot]
+        try:
+            result: list[Any] = self._ray.get(actor.run.remote(stage, batch, params))
+            return result
+        except self._ray.exceptions.RayActorError:
+            self._replace(actor)
+            raise
+
+    def _result(self, ref: Any, actor: Any, slot: int, stage: str, batch: list[Any], params: Any) -> list[Any]:
+        dead = self._ray.exceptions.RayActorError
+        try:
+            result: list[Any] = self._ray.get(ref)
+            return result
+        except dead:
+            self._replace(actor)
+        except Exception as exc:
+            return [StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(batch)
+        # once more as a whole (a neighbour's record may have killed the actor) ...
+        try:
+            return self._run_now(stage, batch, params, slot)
+        except dead:
+            pass
+        # ... then one record at a time, so only the record that kills an actor fails
+        out: list[Any] = []
+        for item in batch:
+            try:
+                out.extend(self._run_now(stage, [item], params, slot))
+            except dead:
+                out.append(StageError(f"{stage}: the Ray actor died on this record"))
+        return out
+
+    def _map_shared(self, stage: str, items: Sequence[Any], params: Any, size: int,
+                    progress: Progress | None) -> Iterator[Any]:
+        actors = self._ensure_actors()
+        size = max(1, min(size, math.ceil(len(items) / len(actors))))
+        params_ref = self._ray.put(params)
+        busy = [0] * len(actors)
+        window: deque[tuple[Any, Any, int, list[Any]]] = deque()
+
+        def send(batch: list[Any]) -> None:
+            slot = min(range(len(busy)), key=busy.__getitem__)
+            busy[slot] += 1
+            actor = self._actors[slot]
+            window.append((actor.run.remote(stage, batch, params_ref), actor, slot, batch))
+
+        upcoming = iter(_batches(items, size))
+        for batch in upcoming:
+            send(batch)
+            if len(window) >= 2 * len(actors):
+                break
+        while window:
+            ref, actor, slot, batch = window.popleft()
+            results = self._result(ref, actor, slot, stage, batch, params_ref)
+            busy[slot] -= 1
+            nxt = next(upcoming, None)
+            if nxt is not None:
+                send(nxt)
+            if progress:
+                progress(len(batch))
+            yield from results
+
+    # -- one Ray Data pipeline per stage -----------------------------------------------------------
+
+    def _map_data(self, stage: str, items: Sequence[Any], params: Any, size: int,
+                  progress: Progress | None) -> Iterator[Any]:
         import ray.data
 
-        size = batch_size or self.config.batch_size
         actors = self.config.concurrency or self.cpus
         size = max(1, min(size, math.ceil(len(items) / actors)))
         actors = max(1, min(actors, math.ceil(len(items) / size)))
@@ -313,8 +445,50 @@ class RayExecutor(Executor):
         if done != len(items):
             raise EngineError(f"Ray returned {done} of {len(items)} results")
 
+    def submit(self, stage: str, items: list[Any], params: Any = None) -> Future:
+        if self.config.ray_pool == "per-stage":  # a Ray task (the per-stage pools hold no CPU between maps)
+            if self._remote is None:
+                self._remote = self._ray.remote(num_cpus=1)(_ray_run)
+            future: Future = self._remote.remote(stage, items, params).future()
+            return future
+        # the shared actors hold the CPUs, so single batches go to them too, in turn
+        with self._lock:
+            actors = self._ensure_actors()
+            self._turn = (self._turn + 1) % len(actors)
+            actor = actors[self._turn]
+        outer: Future = Future()
+
+        def finish(inner: Future) -> None:
+            try:
+                outer.set_result(inner.result())
+            except self._ray.exceptions.RayActorError:
+                self._replace(actor)
+                outer.set_result([StageError(f"{stage}: the Ray actor died on this batch")] * len(items))
+            except Exception as exc:
+                outer.set_result([StageError(f"{stage}: {exc.__class__.__name__}: {exc}")] * len(items))
+
+        actor.run.remote(stage, items, params).future().add_done_callback(finish)
+        return outer
+
+    def map(self, stage: str, items: Sequence[Any], params: Any = None, *, batch_size: int | None = None,
+            progress: Progress | None = None) -> Iterator[Any]:
+        if not items:
+            return
+        size = batch_size or self.config.batch_size
+        if self.config.ray_pool == "per-stage":
+            yield from self._map_data(stage, items, params, size, progress)
+        else:
+            yield from self._map_shared(stage, items, params, size, progress)
+
     def close(self) -> None:
-        pass  # the cluster outlives one run; ``ray.shutdown()`` is the caller's (a local one ends with the process)
+        """Release this executor's actors (the cluster outlives one run; a local one ends with the process)."""
+        with self._lock:
+            for actor in self._actors:
+                try:
+                    self._ray.kill(actor, no_restart=True)
+                except Exception:
+                    pass
+            self._actors = []
 
 
 def open_executor(config: EngineConfig, *, warm_stages: tuple[str, ...] = (), embedder: str | None = None) -> Executor:

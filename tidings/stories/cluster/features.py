@@ -47,19 +47,22 @@ def features_for(articles: list[Article], embedder: Any = None,
     embedder = embedder or get_embedder(config.embedder)
     if not articles:
         return []
+    from tidings.stories.entities import entity_keys_many
+
     vectors = embedder.embed([embed_text(a, config.lead_words) for a in articles], kind=config.embed_kind)
-    out = []
-    for article, vector in zip(articles, vectors, strict=True):
-        head = article.text[: config.key_chars]
-        language = (article.language or detect_language(article.title, head) or "").split("-")[0].lower() or None
-        out.append(
-            ArticleFeatures(
-                id=article.id,
-                vector=vector,
-                published=as_utc(article.published),
-                keys=frozenset(article_keys(article.title, head, language)),
-                language=language,
-                title=article.title,
-            )
+    heads = [article.text[: config.key_chars] for article in articles]
+    languages = [(article.language or detect_language(article.title, head) or "").split("-")[0].lower() or None
+                 for article, head in zip(articles, heads, strict=True)]
+    # the names of the whole batch in one spaCy pass a language; the same keys as article_keys
+    names = entity_keys_many([(a.title, head, lang) for a, head, lang in zip(articles, heads, languages, strict=True)])
+    return [
+        ArticleFeatures(
+            id=article.id,
+            vector=vector,
+            published=as_utc(article.published),
+            keys=frozenset(keys | number_keys(f"{article.title}\n{head}")),
+            language=language,
+            title=article.title,
         )
-    return out
+        for article, vector, head, language, keys in zip(articles, vectors, heads, languages, names, strict=True)
+    ]
