@@ -152,7 +152,7 @@ def _candidates(tp: object, default: object, existing_file: str) -> list[str]:
         return [str((default or 0) + 1), str((default or 1) * 2)]
     if float in arms:
         return [repr(default / 2) if default else "0.5", repr((default or 0) + 1.0)]
-    return ["x-test", "llama-cpp", "info", "json", "ray", "query", "usem3", "https://news.example.org", "sqlite:///other.db",
+    return ["x-test", "llama-cpp", "per-stage", "info", "json", "ray", "query", "usem3", "https://news.example.org", "sqlite:///other.db",
             "Desk <desk@example.org>", "fr", existing_file]
 
 
