@@ -39,3 +39,12 @@ def slow(batch: list[int], params: float) -> list[int]:
 
     time.sleep(params)
     return [x + 1 for x in batch]
+
+
+def blas_threads(batch: list[int], params: object) -> list[int]:
+    """The threads numpy's OpenBLAS runs matrix products on, in this worker."""
+    import numpy  # noqa: F401  (loaded, if it was not yet)
+    from threadpoolctl import threadpool_info
+
+    threads = [pool["num_threads"] for pool in threadpool_info() if pool["internal_api"] == "openblas"]
+    return [max(threads) if threads else 0 for _ in batch]

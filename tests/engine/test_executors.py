@@ -77,3 +77,31 @@ def test_engine_settings_are_typed_and_checked():
         EngineConfig.from_table({"kind": "spark"}, environ={})
     with pytest.raises(ValueError, match="unknown setting engine.threads"):
         EngineConfig.from_table({"threads": 2}, environ={})
+
+
+def test_workers_keep_to_their_share_of_the_cores_when_the_parent_loaded_numpy(tmp_path):
+    """A spawned worker imports its parent's main module before its initializer runs; when that
+    module imports numpy (the command line, a benchmark), OpenBLAS has already started a thread per
+    core, and two workers' spinning threads on two cores doubled the tags stage's CPU. Each worker
+    runs on its share: cores // workers."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "main_with_numpy.py"
+    script.write_text(
+        "import numpy  # loaded by the main module, before any worker starts\n"
+        "from tidings.engine.config import EngineConfig\n"
+        "from tidings.engine.executors import LocalExecutor\n"
+        "if __name__ == '__main__':\n"
+        "    with LocalExecutor(EngineConfig(workers=2, inline_below=0)) as ex:\n"
+        f"        print(sorted(set(ex.map('{STAGE}:blas_threads', list(range(8)), batch_size=1))))\n",
+        encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.pop(var, None)  # as a user's shell has them: unset
+    done = subprocess.run([sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([max(1, (os.cpu_count() or 1) // 2)])

@@ -74,6 +74,15 @@ def warm(names: tuple[str, ...], embedder_name: str | None = None) -> None:
 
 
 def init_worker(threads: int) -> None:
-    """A worker's start: its share of the cores for the models' own threads (before they load)."""
+    """A worker's start: its share of the cores for the models' own threads.
+
+    The variables hold for the libraries loaded from now on. One may be loaded already: a
+    ``spawn`` child imports its parent's main module first (``tidings``' command line, a
+    benchmark), which imports numpy, whose OpenBLAS then starts a thread per core; spaCy's matrix
+    products run on it, and two workers' spinning threads on two cores doubled the tags stage's
+    CPU. ``threadpoolctl`` limits what is already loaded."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(max(1, threads))
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=max(1, threads))
