@@ -1,6 +1,7 @@
-"""What the names cost: spaCy's NER (tok2vec + ner) on each article's title and first 2,000
-characters, with thinc's BLIS kernels against numpy's matrix product, one call an article against
-one ``pipe`` over a batch, and whether the entities are the same.
+"""What the names cost: spaCy's NER on each article's title and first 2,000 characters, with
+thinc's BLIS kernels against numpy's matrix product, one call an article against one ``pipe`` over
+a batch, the shared ``tok2vec`` component kept (as before) or not (``ner`` has its own), and whether
+the entities are the same.
 
     .venv/bin/python -m benchmarks.spacy_ops [--articles 400] [--wide --articles 3000]
 
@@ -52,7 +53,7 @@ def texts(limit: int, wide: bool = False) -> list[tuple[str, str]]:
     return items[:limit]
 
 
-def variant(blis: bool, batched: bool, limit: int, out: str, wide: bool = False) -> None:
+def variant(blis: bool, batched: bool, limit: int, out: str, wide: bool = False, tok2vec: bool = False) -> None:
     """One variant, in this (fresh) process: load the models, warm up, time, keep the entities."""
     from thinc.api import use_ops
 
@@ -61,15 +62,16 @@ def variant(blis: bool, batched: bool, limit: int, out: str, wide: bool = False)
 
     items = texts(limit, wide)
     languages = [(detect_language(f"{t}\n{x}") or "")[:2] for t, x in items]
-    if blis:  # the product loads under numpy's ops; the other variant loads as spaCy would by default
+    if blis or tok2vec:  # the product loads under numpy's ops, the recogniser alone
         entities._models.clear()
         import importlib
 
+        keep = entities._KEEP_PIPES | ({"tok2vec"} if tok2vec else set())
         for lang, name in entities._SPACY_MODELS.items():
-            with use_ops("numpy", use_blis=True):
+            with use_ops("numpy", use_blis=blis):
                 nlp = importlib.import_module(name).load()
             for pipe in list(nlp.pipe_names):
-                if pipe not in entities._KEEP_PIPES:
+                if pipe not in keep:
                     nlp.remove_pipe(pipe)
             entities._models[lang] = nlp
     models = {lang: entities.spacy_model(lang) for lang in set(languages)}
@@ -104,27 +106,31 @@ def main() -> None:
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        blis, batched, out = args.variant.split(",")
-        variant(blis == "1", batched == "1", args.articles, out, args.wide)
+        blis, batched, tok2vec, out = args.variant.split(",")
+        variant(blis == "1", batched == "1", args.articles, out, args.wide, tok2vec == "1")
         return
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     results = {}
+    # (BLIS, batched, shared tok2vec kept): round two's product first, the shipped one last
+    variants = [(True, False, True), (True, True, True), (False, False, True), (False, True, True),
+                (False, True, False)]
     with tempfile.TemporaryDirectory() as tmp:
-        for blis in (True, False):
-            for batched in (False, True):
-                out = f"{tmp}/{int(blis)}{int(batched)}.pkl"
-                subprocess.run([sys.executable, "-m", "benchmarks.spacy_ops", "--articles", str(args.articles),
-                                *(["--wide"] if args.wide else []),
-                                "--variant", f"{int(blis)},{int(batched)},{out}"], check=True, env=env)
-                results[(blis, batched)] = pickle.loads(Path(out).read_bytes())
-    base = results[(True, False)]
-    print(f"spaCy NER (tok2vec + ner) on {base['articles']} articles (title + first 2,000 characters), one thread:")
-    print("| gemm | calls | CPU ms an article | entities as BLIS, one call an article |")
-    print("|---|---|---:|---|")
-    for (blis, batched), r in results.items():
+        for blis, batched, tok2vec in variants:
+            out = f"{tmp}/{int(blis)}{int(batched)}{int(tok2vec)}.pkl"
+            subprocess.run([sys.executable, "-m", "benchmarks.spacy_ops", "--articles", str(args.articles),
+                            *(["--wide"] if args.wide else []),
+                            "--variant", f"{int(blis)},{int(batched)},{int(tok2vec)},{out}"], check=True, env=env)
+            results[(blis, batched, tok2vec)] = pickle.loads(Path(out).read_bytes())
+    base = results[variants[0]]
+    print(f"spaCy NER on {base['articles']} articles (title + first 2,000 characters), one thread:")
+    print("| gemm | calls | components | CPU ms an article | entities as the first row's |")
+    print("|---|---|---|---:|---|")
+    for (blis, batched, tok2vec), r in results.items():
         same = sum(a == b for a, b in zip(r["found"], base["found"], strict=True))
-        print(f"| {'BLIS (thinc default)' if blis else 'numpy (shipped)'} | "
+        shipped = (blis, batched, tok2vec) == variants[-1]
+        print(f"| {'BLIS (thinc default)' if blis else 'numpy'} | "
               f"{'one pipe a batch' if batched else 'one call an article'} | "
+              f"{'tok2vec + ner' if tok2vec else 'ner alone'}{' (shipped)' if shipped else ''} | "
               f"{r['seconds'] / max(1, r['articles']) * 1000:.1f} | {same} of {len(r['found'])} the same |")
 
 

@@ -137,3 +137,35 @@ def test_a_batch_of_articles_gets_the_keys_each_gets_alone():
     # the models run thinc's numpy ops (the same entities, less CPU: benchmarks.spacy_ops)
     ops = spacy_model("en").get_pipe("ner").model.ops
     assert type(ops).__name__ == "NumpyOps" and ops.use_blis is False
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_recogniser_alone_finds_what_it_found_beside_the_shared_tok2vec(language):
+    """The product keeps only ``ner`` (it has its own token vectors); with the shared ``tok2vec`` kept
+    too, as before, it finds the same entities, span for span, on the demo corpus's articles of that
+    language. (With the parser kept as well, French differs: the parser's sentence ends bound the
+    entities; the product never ran the parser.)"""
+    import importlib
+
+    from thinc.api import use_ops
+
+    from tidings.demo.corpus import load_corpus
+    from tidings.stories.entities import _SPACY_MODELS, spacy_model
+
+    texts = [t for a in load_corpus().articles if a.language == language for t in (a.title, a.text[:2000])]
+    assert len(texts) >= 10
+    nlp = spacy_model(language)
+    assert nlp.pipe_names == ["ner"]
+    with use_ops("numpy", use_blis=False):
+        before = importlib.import_module(_SPACY_MODELS[language]).load()
+    for pipe in list(before.pipe_names):
+        if pipe not in {"tok2vec", "ner"}:
+            before.remove_pipe(pipe)
+    assert before.pipe_names == ["tok2vec", "ner"]
+
+    def spans(model):
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in model.pipe(texts)]
+
+    found = spans(nlp)
+    assert sum(map(len, found)) > 50
+    assert found == spans(before)

