@@ -69,3 +69,29 @@ def test_the_same_articles_make_the_same_stories_with_the_same_ids_whatever_orde
     assert forward == backward  # the same story ids, not only the same groups
     ids = [story for _, story in forward]
     assert ids[0] == ids[1] != ids[2]  # the two quake reports are one story, the chip plant another
+
+
+def test_the_driver_files_sections_without_loading_the_embedder_itself(tmp_path, monkeypatch):
+    """With a pool, every vector of an update is computed in the workers, the sections' prototypes
+    too (``tidings.engine.embedder.StageEmbedder``): the driver's process never loads the model."""
+    from tidings.engine.config import EngineConfig
+    from tidings.engine.executors import LocalExecutor
+    from tidings.store.models import Story
+    from tidings.stories import embed
+
+    monkeypatch.setattr(embed, "_CACHE", {})  # this process's embedders, as if none were loaded yet
+    t0 = utc(2026, 9, 8, 6)
+    url = f"sqlite:///{tmp_path / 'desk'}.db"
+    store = Store(url, migrate=True)
+    with store.transaction() as session:
+        for n, (title, text) in enumerate(QUAKE + CHIP):
+            link = f"https://news.example/{n}"
+            session.add(Article(canonical_url=link, url=link, title=title, text=text, language="en",
+                                content_hash=link, published_at=t0 + timedelta(hours=n)))
+    with LocalExecutor(EngineConfig(workers=2, batch_size=2, inline_below=0)) as executor:
+        update_stories(Config(database_url=url), store, executor=executor)
+    with store.reading() as session:
+        sections = [story.section for story in session.scalars(select(Story))]
+    store.close()
+    assert len(sections) == 2 and all(sections)
+    assert embed._CACHE == {}

@@ -38,8 +38,8 @@ from tidings.stories.story_ids import SeededIds, article_seed
 from tidings.timeutil import as_utc, stage_seconds, utcnow
 
 if TYPE_CHECKING:
+    from tidings.engine.embedder import StageEmbedder
     from tidings.stories.cluster import ClusterConfig
-    from tidings.stories.embed import Embedder
 
 BATCH = 16  # articles embedded per batch (a progress tick each)
 PLACE_CHUNK = 1024  # articles placed and committed together
@@ -118,16 +118,18 @@ class StoriesUpdater:
         self.progress = progress or (lambda _e, _i: None)
         self.report = StoriesReport()
         self.cluster_config = cluster_config(config)
-        self._embedder: Embedder | None = None
+        self._embedder: StageEmbedder | None = None
         self._executor = executor
         self._own_executor = executor is None
 
     @property
-    def embedder(self) -> Embedder:
-        from tidings.stories.embed import get_embedder
+    def embedder(self) -> StageEmbedder:
+        """The embedder for the driver's own few vectors (the sections' prototypes): it runs in the
+        executor, so the driver never loads the model."""
+        from tidings.engine.embedder import StageEmbedder
 
         if self._embedder is None:
-            self._embedder = get_embedder(self.cluster_config.embedder)
+            self._embedder = StageEmbedder(self.executor, self.cluster_config.embedder)
         return self._embedder
 
     @property
