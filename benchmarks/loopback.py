@@ -18,10 +18,14 @@ from typing import Any
 from benchmarks.cpu import process_cpu
 
 
+def _exit(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def _serve(site: Any, port: int, ready: Any) -> None:
     from tidings.demo.server import serve_site
 
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
+    signal.signal(signal.SIGTERM, _exit)  # terminate() closes the server's socket on the way out
     with serve_site(site, port=port):
         ready.set()
         signal.pause()
