@@ -40,6 +40,7 @@ class ProcessServer:
             port = probe.getsockname()[1]
         self.url = f"http://{host}:{port}"
         self.site = site.rebased(self.url)
+        self._cpu = 0.0
         context = multiprocessing.get_context("fork")  # the child inherits the site: nothing to pickle
         ready = context.Event()
         self._process = context.Process(target=_serve, args=(self.site, port, ready), daemon=True,
@@ -48,7 +49,6 @@ class ProcessServer:
         if not ready.wait(60):
             self.stop()
             raise RuntimeError("the loopback server did not start")
-        self._cpu = 0.0
 
     @property
     def opml_url(self) -> str:

@@ -55,25 +55,16 @@ def texts(limit: int, wide: bool = False) -> list[tuple[str, str]]:
 
 def variant(blis: bool, batched: bool, limit: int, out: str, wide: bool = False, tok2vec: bool = False) -> None:
     """One variant, in this (fresh) process: load the models, warm up, time, keep the entities."""
-    from thinc.api import use_ops
-
     from tidings.stories import entities
     from tidings.stories.entities import detect_language
 
     items = texts(limit, wide)
     languages = [(detect_language(f"{t}\n{x}") or "")[:2] for t, x in items]
     if blis or tok2vec:  # the product loads under numpy's ops, the recogniser alone
-        entities._models.clear()
-        import importlib
-
         keep = entities._KEEP_PIPES | ({"tok2vec"} if tok2vec else set())
-        for lang, name in entities._SPACY_MODELS.items():
-            with use_ops("numpy", use_blis=blis):
-                nlp = importlib.import_module(name).load()
-            for pipe in list(nlp.pipe_names):
-                if pipe not in keep:
-                    nlp.remove_pipe(pipe)
-            entities._models[lang] = nlp
+        entities._models.clear()
+        entities._models.update({lang: entities.load_spacy(lang, keep=keep, use_blis=blis)
+                                 for lang in entities._SPACY_MODELS})
     models = {lang: entities.spacy_model(lang) for lang in set(languages)}
     for nlp in models.values():
         if nlp is not None:

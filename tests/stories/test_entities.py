@@ -145,22 +145,14 @@ def test_the_recogniser_alone_finds_what_it_found_beside_the_shared_tok2vec(lang
     too, as before, it finds the same entities, span for span, on the demo corpus's articles of that
     language. (With the parser kept as well, French differs: the parser's sentence ends bound the
     entities; the product never ran the parser.)"""
-    import importlib
-
-    from thinc.api import use_ops
-
     from tidings.demo.corpus import load_corpus
-    from tidings.stories.entities import _SPACY_MODELS, spacy_model
+    from tidings.stories.entities import load_spacy, spacy_model
 
     texts = [t for a in load_corpus().articles if a.language == language for t in (a.title, a.text[:2000])]
     assert len(texts) >= 10
     nlp = spacy_model(language)
     assert nlp.pipe_names == ["ner"]
-    with use_ops("numpy", use_blis=False):
-        before = importlib.import_module(_SPACY_MODELS[language]).load()
-    for pipe in list(before.pipe_names):
-        if pipe not in {"tok2vec", "ner"}:
-            before.remove_pipe(pipe)
+    before = load_spacy(language, keep={"tok2vec", "ner"})
     assert before.pipe_names == ["tok2vec", "ner"]
 
     def spans(model):

@@ -174,26 +174,35 @@ _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
 
 
-def spacy_model(language: str) -> Any | None:
-    """The spaCy pipeline for ``language`` (its NER alone), or None if not shipped."""
+def load_spacy(language: str, *, keep: frozenset[str] | set[str] = frozenset(_KEEP_PIPES),
+               use_blis: bool = False) -> Any | None:
+    """A fresh spaCy pipeline for ``language`` holding only the components in ``keep``, its matrix
+    products on numpy's OpenBLAS (``use_blis``: thinc's default BLIS kernels); None if no model is
+    shipped. :func:`spacy_model` is the product's, loaded once; benchmarks and tests load variants."""
     name = _SPACY_MODELS.get(language)
     if name is None:
         return None
+    import importlib
+
+    from thinc.api import use_ops
+
+    with use_ops("numpy", use_blis=use_blis):
+        nlp = importlib.import_module(name).load()
+    for pipe in list(nlp.pipe_names):
+        if pipe not in keep:
+            nlp.remove_pipe(pipe)
+    return nlp
+
+
+def spacy_model(language: str) -> Any | None:
+    """The spaCy pipeline for ``language`` (its NER alone), or None if not shipped."""
+    if language not in _SPACY_MODELS:
+        return None
     with _models_lock:
         if language not in _models:
-            import importlib
-
-            from thinc.api import use_ops
-
-            module = importlib.import_module(name)
             # numpy's matrix product (OpenBLAS) instead of thinc's default BLIS kernels: the same
             # entities, about a third less CPU (benchmarks.spacy_ops)
-            with use_ops("numpy", use_blis=False):
-                nlp = module.load()
-            for pipe in list(nlp.pipe_names):
-                if pipe not in _KEEP_PIPES:
-                    nlp.remove_pipe(pipe)
-            _models[language] = nlp
+            _models[language] = load_spacy(language)
         return _models[language]
 
 
