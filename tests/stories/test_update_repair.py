@@ -1,15 +1,14 @@
 """The stories stage of `tidings update` applies the clusterer's repairs to the store, on both
 backends, with the real embedder: a story that turns out to hold two events is split (the
 first article's group keeps the id, moved articles follow), and a copy that reappears weeks
-after its original is placed like an article instead of joining a closed story."""
+after its original (a reprint, or page furniture several sites carry) joins no story."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tidings.config import Config
 from tidings.store.models import Article, Story
@@ -81,19 +80,40 @@ def test_without_the_split_the_same_articles_stay_in_one_story(store, db_url):
         assert len(set(session.scalars(select(Article.story_id)))) == 1
 
 
-@pytest.mark.parametrize("weeks, joins", [(0, True), (3, False)])
-def test_a_copy_joins_its_original_only_while_the_story_is_open(store, db_url, weeks, joins):
+def test_a_copy_within_days_joins_its_original_story(store, db_url):
     t0 = utc(2026, 9, 8, 6)
     title, text = QUAKE[0]
     with store.transaction() as session:
         original = _add(session, 1, title, text, t0)
-        copy = _add(session, 2, title, text, t0 + timedelta(weeks=weeks, hours=2), copy_of=original.id)
+        copy = _add(session, 2, title, text, t0 + timedelta(days=2), copy_of=original.id)
         original_id, copy_id = original.id, copy.id
-    update_stories(_config(db_url), store)
+    report = update_stories(_config(db_url), store)
+    assert (report.copies, report.reprints) == (1, 0)
     with store.reading() as session:
         original, copy = session.get(Article, original_id), session.get(Article, copy_id)
-        assert copy.story_id is not None
-        assert (copy.story_id == original.story_id) is joins
+        assert original.story_id is not None and copy.story_id == original.story_id
+
+
+def test_reprints_weeks_later_join_no_story_and_make_none(store, db_url):
+    """The same text at three other outlets three weeks on, hours apart: before, they were placed
+    like articles and made a three-source story of their own out of one old text."""
+    t0 = utc(2026, 9, 8, 6)
+    title, text = QUAKE[0]
+    with store.transaction() as session:
+        original = _add(session, 1, title, text, t0)
+        reprints = [_add(session, n, title, text, t0 + timedelta(weeks=3, hours=n), copy_of=original.id).id
+                    for n in (2, 3, 4)]
+        original_id = original.id
+    config = _config(db_url)
+    report = update_stories(config, store)
+    assert (report.placed, report.copies, report.reprints) == (1, 0, 3)
+    again = update_stories(config, store)  # a later run neither places nor attaches them
+    assert (again.placed, again.copies, again.reprints) == (0, 0, 3)
+    with store.reading() as session:
+        assert session.get(Article, original_id).story_id is not None
+        assert all(session.get(Article, i).story_id is None for i in reprints)
+        assert all(session.get(Article, i).copy_of_id == original_id for i in reprints)  # kept, linked
+        assert session.scalar(select(func.count()).select_from(Story).where(Story.merged_into.is_(None))) == 1
 
 
 def test_an_editors_split_survives_the_next_update(store, db_url):

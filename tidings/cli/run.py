@@ -152,6 +152,7 @@ def update_command(ctx: click.Context, no_ingest: bool, force: bool, as_json: bo
     table.add_column("what")
     table.add_column("count", justify="right")
     for name, value in (("articles placed", stories.placed), ("copies attached", stories.copies),
+                        ("reprints (weeks after their original; in no story)", stories.reprints),
                         ("new stories", stories.new_stories), ("joined a story", stories.joined),
                         ("stories merged", stories.merges), ("stories changed", stories.touched),
                         ("stories ranked", stories.ranked), ("summaries written", summaries.summarized),

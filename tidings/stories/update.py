@@ -4,7 +4,8 @@ Plan, compute, commit. The driver reads the articles no story holds yet (in publ
 order, a chunk at a time), the executor computes their features (embedding, names, numbers:
 the ``features`` stage, in parallel), and the driver places them one by one with the online
 clusterer (loaded with the stories active in their time window), attaches syndicated copies
-to their original's story and records merges (the old story keeps its row and redirects),
+to their original's story (a copy that reappears weeks after its original is a reprint and joins
+no story: see :func:`is_reprint`) and records merges (the old story keeps its row and redirects),
 committing each chunk's placements in one short transaction so a crash leaves no half-placed
 chunk and a killed run resumes after the last committed one. Then the stories that changed
 are filed under a section by the mean of their articles' vectors (no embedding of their own;
@@ -74,6 +75,7 @@ def recent_section_vectors(store: Store, exclude: AbstractSet[str] = frozenset()
 class StoriesReport:
     placed: int = 0  # original articles placed by the clusterer
     copies: int = 0  # syndicated copies attached to their original's story
+    reprints: int = 0  # copies published more than window_days from their original: kept, in no story
     new_stories: int = 0
     joined: int = 0
     merges: int = 0
@@ -84,24 +86,26 @@ class StoriesReport:
     seconds: dict[str, float] = field(default_factory=stage_seconds)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"placed": self.placed, "copies": self.copies, "new_stories": self.new_stories,
+        return {"placed": self.placed, "copies": self.copies, "reprints": self.reprints,
+                "new_stories": self.new_stories,
                 "joined": self.joined, "merges": self.merges, "splits": self.splits, "touched": self.touched,
                 "ranked": self.ranked, "failed": self.failed,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
-def late_copies(session: Any, window_days: float) -> list[Article]:
-    """Unplaced copies published more than ``window_days`` away from their original: a page that
-    reappears weeks later (a reprint, or the same boilerplate at another site) is placed by the
-    clusterer like any article instead of joining a story that is no longer a candidate."""
-    original = aliased(Article)
-    rows = session.execute(
-        select(Article, original.published_at)
-        .join(original, original.id == Article.copy_of_id)
-        .where(Article.story_id.is_(None), Article.copy_of_id.is_not(None),
-               Article.published_at.is_not(None), original.published_at.is_not(None)))
-    limit = timedelta(days=window_days)
-    return [copy for copy, when in rows if abs(as_utc(copy.published_at) - as_utc(when)) > limit]
+def is_reprint(published: datetime | None, original_published: datetime | None, window_days: float) -> bool:
+    """Whether a copy published at ``published`` is a reprint of an original of ``original_published``:
+    more than ``window_days`` apart (undated: never).
+
+    The same text weeks later tells no new event. Either an outlet republished an old piece, or
+    the scrape kept page furniture that other sites carry too ("Tweet with a location ...", a web
+    archive's crawl notice: 21 of Multi-News' 322 pages). Attached to the original's story, such
+    a copy mixed up to nine events in one story; placed as an article of its own, the copies of one
+    notice from several outlets made a story of their own with four or six sources, ranked like
+    news. So a reprint is kept, linked to its original (``copy_of_id``), and joins no story."""
+    if published is None or original_published is None:
+        return False
+    return abs(as_utc(published) - as_utc(original_published)) > timedelta(days=window_days)
 
 
 def cluster_config(config: Config) -> ClusterConfig:
@@ -144,7 +148,7 @@ class StoriesUpdater:
 
     # -- placing -------------------------------------------------------------------------------
     def _pending(self) -> list[int]:
-        """Plan: the unplaced original articles and late copies, in publication order (undated last).
+        """Plan: the unplaced original articles, in publication order (undated last).
 
         Articles of the same time go in the order of their URLs, not of their ids: ids follow the
         order in which concurrent fetches finished, so the same articles would otherwise be met in
@@ -153,8 +157,6 @@ class StoriesUpdater:
             originals = session.execute(select(Article.id, Article.published_at, Article.canonical_url)
                                         .where(Article.story_id.is_(None), Article.copy_of_id.is_(None)))
             rows: list[tuple[int, datetime | None, str]] = [(i, when, url) for i, when, url in originals]
-            rows += [(a.id, a.published_at, a.canonical_url)
-                     for a in late_copies(session, self.cluster_config.window_days)]
         never = datetime.min.replace(tzinfo=timezone.utc)
         rows.sort(key=lambda r: (r[1] is None, as_utc(r[1]) or never, r[2], r[0]))
         return [article_id for article_id, _, _ in rows]
@@ -296,17 +298,23 @@ class StoriesUpdater:
         return resolve_name(self.cluster_config.embedder)
 
     def attach_copies(self) -> set[str]:
-        """Syndicated copies join their original's story."""
+        """Syndicated copies join their original's story; reprints (:func:`is_reprint`) join none."""
         touched: set[str] = set()
+        original = aliased(Article)
         with self.store.transaction() as session:
-            copies = list(session.scalars(select(Article).where(Article.story_id.is_(None),
-                                                                Article.copy_of_id.is_not(None))))
-            for copy in copies:
-                original = session.get(Article, copy.copy_of_id)
-                if original is not None and original.story_id is not None:
-                    copy.story_id = original.story_id
-                    touched.add(original.story_id)
+            rows = session.execute(
+                select(Article.id, Article.published_at, original.published_at, original.story_id)
+                .join(original, original.id == Article.copy_of_id)
+                .where(Article.story_id.is_(None), Article.copy_of_id.is_not(None))).all()
+            reprints = 0
+            for copy_id, published, original_published, story_id in rows:
+                if is_reprint(published, original_published, self.cluster_config.window_days):
+                    reprints += 1
+                elif story_id is not None:
+                    session.execute(update(Article).where(Article.id == copy_id).values(story_id=story_id))
+                    touched.add(story_id)
                     self.report.copies += 1
+            self.report.reprints = reprints
         return touched
 
     # -- aggregates, sections, tags ------------------------------------------------------------
