@@ -76,14 +76,14 @@ def test_a_killed_backfill_resumes_with_nothing_lost_or_twice(tmp_path, archives
     stored = 0
     while time.monotonic() < deadline and first.poll() is None:
         try:
-            con = sqlite3.connect(db, timeout=10)
+            con = sqlite3.connect(db, timeout=0.5)  # a short wait: a long one can outlast the whole ingest
             stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
             con.close()
         except sqlite3.OperationalError:
             stored = 0
         if stored >= 12:
             break
-        time.sleep(0.2)
+        time.sleep(0.05)
     assert first.poll() is None, "the backfill ended before it could be killed"
     first.send_signal(signal.SIGKILL)
     first.wait()
@@ -95,7 +95,9 @@ def test_a_killed_backfill_resumes_with_nothing_lost_or_twice(tmp_path, archives
     unsummarized = con.execute(
         "SELECT count(*) FROM stories WHERE merged_into IS NULL AND summary_id IS NULL").fetchone()[0]
     con.close()
-    assert stored >= 12 and total == distinct and total > stored
+    # nothing lost or twice, wherever the kill fell: mostly in the ingest (the second run stores the
+    # rest); on a fast machine the ingest can end between two looks, and the kill falls in the stories
+    assert stored >= 12 and total == distinct and total >= stored
     assert unplaced == 0 and unsummarized == 0
     # the same archive backfilled in one go stores exactly as many articles
     (tmp_path / "fresh").mkdir()
