@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 ORDER = [
-    "extraction", "charset", "ingest_throughput", "embed_choice", "ecbplus", "cluster_scale", "ag_news",
+    "extraction", "charset", "ingest_throughput", "embed_choice", "ecbplus", "multinews", "cluster_scale", "ag_news",
     "keyphrases", "duc", "summarize_cost", "summac", "planted_errors", "llm_local", "update_throughput", "web_load",
     "newsletter_email",
 ]
