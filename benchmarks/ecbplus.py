@@ -196,7 +196,7 @@ def tune(config, cache: Path | None, top: int = 15) -> None:
              for th, margin in itertools.product([0.35, 0.38, 0.40, 0.42], [0.03, 0.05, 0.08, 1.0])]
     grid = [(*setting, config.repair_single_margin) for setting in grid]
     grid += [(config.cos_floor, config.key_weight, config.threshold, config.merge_threshold, config.key_boost,
-              config.single_merge_margin, repair) for repair in (0.0, 0.01, 0.02, 0.05)]
+              config.single_merge_margin, repair) for repair in (-0.08, -0.06, -0.04, -0.02, 0.0, 0.02, 0.05)]
     results = []
     for setting in dict.fromkeys(grid):
         floor, kw, th, merge, boost, margin, repair = setting

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import pytest
 
 from tidings.cli.cluster import notices
 from tidings.jsonl import Followed, run_batches
@@ -176,6 +177,22 @@ def test_the_repair_pass_places_a_lone_article_again_at_the_join_threshold():
 
     assert run(config) == [("lone", "big")]
     assert run(replace(config, repair_single_margin=0.05)) == []
+    # the shipped margin is below the join threshold: 0.62 joins at 0.6 + (-0.04), 0.55 does not
+    assert ClusterConfig().repair_single_margin < 0
+    assert run(replace(config, repair_single_margin=-0.04)) == [("lone", "big")]
+    grown = at_cosine(e(0), e(1), 0.58)
+    assert run(replace(config, repair_single_margin=-0.04)) == [("lone", "big")]
+    assert run(config) == []
+    grown = at_cosine(e(0), e(1), 0.55)
+    assert run(replace(config, repair_single_margin=-0.04)) == []
+
+
+def test_a_negative_repair_margin_may_not_go_below_zero_in_all():
+    from tidings.config_schema import SettingError
+
+    assert ClusterConfig.from_table({"repair_single_margin": -0.1}).repair_single_margin == -0.1
+    with pytest.raises(SettingError, match="repair_single_margin"):
+        ClusterConfig.from_table({"threshold": 0.3, "repair_single_margin": -0.35})
 
 
 def test_run_batches_writes_followed_lines_and_the_finish_lines():

@@ -25,7 +25,9 @@ class StoryRepair(StoryStore):
         stories the index offers for its centroid and merged where the pair now scores
         :meth:`merge_threshold_for` (a story may have grown towards another after both were
         placed, or the names they share may have become rarer); here a one-article story needs
-        only the join threshold plus ``repair_single_margin``. The cost follows the number of
+        only the join threshold plus ``repair_single_margin`` (-0.04: a little less than an article
+        needs to join when placed, since at the end of a run the other story has grown as far as
+        it will in the run). The cost follows the number of
         changed stories, not the size of the store. Returns the merges it made."""
         made: list[tuple[str, str]] = []
         touched, self._touched = self._touched, set()
