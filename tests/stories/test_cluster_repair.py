@@ -187,12 +187,16 @@ def test_the_repair_pass_places_a_lone_article_again_at_the_join_threshold():
     assert run(replace(config, repair_single_margin=-0.04)) == []
 
 
-def test_a_negative_repair_margin_may_not_go_below_zero_in_all():
+def test_a_negative_repair_margin_is_a_setting_and_the_bar_stops_at_zero():
     from tidings.config_schema import SettingError
 
     assert ClusterConfig.from_table({"repair_single_margin": -0.1}).repair_single_margin == -0.1
     with pytest.raises(SettingError, match="repair_single_margin"):
-        ClusterConfig.from_table({"threshold": 0.3, "repair_single_margin": -0.35})
+        ClusterConfig.from_table({"repair_single_margin": -1.5})
+    lone, big = StoryState(id="lone", centroid=e(0), size=1), StoryState(id="big", centroid=e(0), size=3)
+    c = OnlineClusterer(ClusterConfig(threshold=0.02, repair_single_margin=-0.04))
+    assert c.merge_threshold_for(lone, big, repairing=True) == 0.0
+    assert c.merge_threshold_for(lone, big) == 0.07  # while placing: threshold + single_merge_margin
 
 
 def test_run_batches_writes_followed_lines_and_the_finish_lines():

@@ -19,7 +19,8 @@ class ClusterConfig:
     # a one-article story merges into a grown story at threshold + this (a delayed join decision)
     single_merge_margin: float = 0.05
     # in the repair pass after a run's placements, a one-article story merges at threshold + this
-    # (negative: below the join threshold, since the other story has grown as far as it will in the run)
+    # (negative: below the join threshold, since the other story has grown as far as it will in the run;
+    # the bar never goes below 0)
     repair_single_margin: float = -0.04
     key_weight: float = 0.3  # share of the score given to shared keys
     key_boost: float = 2.5  # Jaccard index of the keys times this (capped at 1) is their agreement
@@ -55,9 +56,9 @@ class ClusterConfig:
         from tidings.config_schema import SettingError, build
 
         config = build(cls, table)
-        if not -config.threshold <= config.repair_single_margin <= 1.0:
-            raise SettingError("repair_single_margin", "expected a number between minus the join threshold and 1, "
-                               f"got {config.repair_single_margin}")
+        if not -1.0 <= config.repair_single_margin <= 1.0:
+            raise SettingError("repair_single_margin",
+                               f"expected a number between -1 and 1, got {config.repair_single_margin}")
         for key in ("threshold", "merge_threshold", "single_merge_margin", "key_weight",
                     "salient_share", "cos_floor", "xl_shift", "time_penalty"):
             if not 0.0 <= getattr(config, key) <= 1.0:

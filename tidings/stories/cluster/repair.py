@@ -93,7 +93,7 @@ class StoryRepair(StoryStore):
         c = self.config
         if min(a.size, b.size) == 1:
             margin = c.repair_single_margin if repairing else c.single_merge_margin
-            return min(c.merge_threshold, c.threshold + margin)
+            return max(0.0, min(c.merge_threshold, c.threshold + margin))
         return c.merge_threshold
 
     def _maybe_merge(self, story: StoryState, others: list[str], repairing: bool = False) -> str:
