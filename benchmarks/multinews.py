@@ -144,12 +144,13 @@ def tidings(config: Path, *args: str) -> str:
     return done.stdout
 
 
-def stories_of(db_path: Path) -> dict[str, str]:
-    """article URL -> the story it is shown in (merged stories resolved to their survivor)."""
+def stories_of(db_path: Path) -> dict[str, str | None]:
+    """stored article URL -> the story it is shown in (merged stories resolved to their survivor),
+    or None for an article stored in no story (a reprint)."""
     conn = sqlite3.connect(db_path)
     redirect = dict(conn.execute("SELECT id, merged_into FROM stories WHERE merged_into IS NOT NULL"))
-    out = {}
-    for url, story in conn.execute("SELECT canonical_url, story_id FROM articles WHERE story_id IS NOT NULL"):
+    out: dict[str, str | None] = {}
+    for url, story in conn.execute("SELECT canonical_url, story_id FROM articles"):
         seen = set()
         while story in redirect and story not in seen:
             seen.add(story)
@@ -157,13 +158,6 @@ def stories_of(db_path: Path) -> dict[str, str]:
         out[url] = story
     conn.close()
     return out
-
-
-def stored_urls(db_path: Path) -> set[str]:
-    conn = sqlite3.connect(db_path)
-    urls = {url for (url,) in conn.execute("SELECT canonical_url FROM articles")}
-    conn.close()
-    return urls
 
 
 def report(pred: list[str], gold: list[str], label: str) -> dict:
@@ -202,14 +196,13 @@ def run_product(articles: list[dict], keep: Path | None) -> tuple[list[str], lis
         site_articles = server.site.articles
     print(out.strip().splitlines()[-1] if out.strip() else "", file=sys.stderr)
     placed = stories_of(workdir / "tidings.db")
-    stored = stored_urls(workdir / "tidings.db")
     pred, gold, ids, missing, alone = [], [], [], 0, 0
     for a in site_articles:
-        story = placed.get(a.url)
+        if a.url not in placed:
+            missing += 1
+            continue
+        story = placed[a.url]
         if story is None:
-            if a.url not in stored:
-                missing += 1
-                continue
             alone += 1  # stored in no story (a reprint): a reader meets it in no story, so it scores as
             story = f"no story: {a.id}"  # a story of its own, apart from its event's
         pred.append(story)

@@ -299,7 +299,6 @@ class StoriesUpdater:
 
     def attach_copies(self) -> set[str]:
         """Syndicated copies join their original's story; reprints (:func:`is_reprint`) join none."""
-        touched: set[str] = set()
         original = aliased(Article)
         with self.store.transaction() as session:
             rows = session.execute(
@@ -307,15 +306,17 @@ class StoriesUpdater:
                 .join(original, original.id == Article.copy_of_id)
                 .where(Article.story_id.is_(None), Article.copy_of_id.is_not(None))).all()
             reprints = 0
+            by_story: dict[str, list[int]] = {}
             for copy_id, published, original_published, story_id in rows:
                 if is_reprint(published, original_published, self.cluster_config.window_days):
                     reprints += 1
                 elif story_id is not None:
-                    session.execute(update(Article).where(Article.id == copy_id).values(story_id=story_id))
-                    touched.add(story_id)
-                    self.report.copies += 1
+                    by_story.setdefault(story_id, []).append(copy_id)
+            for story_id, copy_ids in by_story.items():  # one statement a story, not one a copy
+                session.execute(update(Article).where(Article.id.in_(copy_ids)).values(story_id=story_id))
+                self.report.copies += len(copy_ids)
             self.report.reprints = reprints
-        return touched
+        return set(by_story)
 
     # -- aggregates, sections, tags ------------------------------------------------------------
     def refresh_stories(self, story_ids: set[str]) -> None:
